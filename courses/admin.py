@@ -1,0 +1,93 @@
+"""Staff pages for programs and topics, lecturers, courses and sessions."""
+
+from django import forms
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+from courses.models import Course, Lecturer, Program, Session, Topic
+from organizations.access import ScopedAdminMixin
+from organizations.models import Post
+
+
+class ProgramForm(forms.ModelForm):
+    qualifying_posts = forms.MultipleChoiceField(
+        label=_("chức vụ được công nhận"),
+        choices=Post.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = Program
+        fields = "__all__"
+
+
+class TopicInline(admin.TabularInline):
+    model = Topic
+    extra = 0
+
+
+@admin.register(Program)
+class ProgramAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    form = ProgramForm
+    list_display = ["code", "name", "version", "status", "completion_threshold", "pass_score", "topic_count"]
+    list_filter = ["status"]
+    search_fields = ["search_key", "code"]
+    inlines = [TopicInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(topic_count=Count("topics"))
+
+    @admin.display(description=_("số chuyên đề"), ordering="topic_count")
+    def topic_count(self, obj):
+        return obj.topic_count
+
+
+@admin.register(Topic)
+class TopicAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["title", "order", "hours", "program"]
+    list_filter = ["program"]
+    list_select_related = ["program"]
+    search_fields = ["title", "program__search_key"]
+
+
+@admin.register(Lecturer)
+class LecturerAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "academic_title", "unit", "kind"]
+    list_filter = ["kind"]
+    search_fields = ["search_key", "unit"]
+
+
+class SessionInline(admin.TabularInline):
+    model = Session
+    extra = 0
+    autocomplete_fields = ["topic", "lecturer"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("topic", "lecturer")
+
+
+@admin.register(Course)
+class CourseAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["code", "title", "organizer", "year", "start_date", "end_date", "capacity", "status"]
+    list_filter = ["status", "year", "program"]
+    list_select_related = ["program", "organizer"]
+    search_fields = ["code", "program__search_key", "organizer__search_key", "venue"]
+    autocomplete_fields = ["program", "organizer"]
+    date_hierarchy = "start_date"
+    inlines = [SessionInline]
+
+    @admin.display(description=_("tên lớp"))
+    def title(self, obj):
+        return obj.title
+
+
+@admin.register(Session)
+class SessionAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["course", "date", "period", "topic", "lecturer"]
+    list_filter = ["period", "course__year"]
+    list_select_related = ["course__program", "topic", "lecturer"]
+    search_fields = ["course__code", "lecturer__search_key"]
+    autocomplete_fields = ["course", "topic", "lecturer"]
+    date_hierarchy = "date"

@@ -1,0 +1,112 @@
+"""The one access mechanism: what a user may see is decided by the organization sub-tree they
+are attached to (staff and officers), or by their own member record (trainees)."""
+
+from dataclasses import dataclass
+
+from django.contrib.admin.utils import unquote
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+
+from organizations.vietnamese import search_key
+
+
+@dataclass(frozen=True)
+class Scope:
+    everything: bool = False
+    path: str | None = None  # an officer's sub-tree, as a treebeard path prefix
+    member_id: int | None = None  # a trainee's own records
+
+    @property
+    def is_staff_scope(self):
+        return self.everything or self.path is not None
+
+
+NOTHING = Scope()
+
+
+def scope_of(user):
+    """The Scope of a user, computed once per user object (so once per request)."""
+    cached = getattr(user, "_access_scope", None)
+    if cached is not None:
+        return cached
+    scope = _compute_scope(user)
+    if user is not None and user.is_authenticated:
+        user._access_scope = scope
+    return scope
+
+
+def _compute_scope(user):
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NOTHING
+    if user.is_superuser:
+        return Scope(everything=True)
+    officer = None
+    if user.is_staff:
+        from organizations.models import Officer
+
+        officer = Officer.objects.select_related("organization").filter(user=user).first()
+    if officer is not None:
+        organization = officer.organization
+        if organization.depth == 1:
+            return Scope(everything=True)
+        return Scope(path=organization.path)
+    member = getattr(user, "member", None)
+    if member is not None:
+        return Scope(member_id=member.pk)
+    return NOTHING
+
+
+class ScopedQuerySet(models.QuerySet):
+    """Rows a user may see. Subclasses say how a row belongs to a sub-tree and to a member."""
+
+    # Subclasses define subtree_filter(path) -> Q.
+
+    def own_filter(self, member_id):
+        return Q(pk__in=[])
+
+    def for_user(self, user):
+        scope = scope_of(user)
+        if scope.everything:
+            return self.all()
+        if scope.path is not None:
+            return self.filter(self.subtree_filter(scope.path))
+        if scope.member_id is not None:
+            return self.filter(self.own_filter(scope.member_id))
+        return self.none()
+
+
+class ScopedAdminMixin:
+    """Puts every admin list, form choice, autocomplete and object page through for_user().
+
+    An object outside the user's scope answers 404, never a redirect or a 403 that would
+    confirm it exists.
+    """
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_user(request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        queryset = kwargs.get("queryset", db_field.remote_field.model._default_manager.all())
+        if hasattr(queryset, "for_user"):
+            kwargs["queryset"] = queryset.for_user(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_search_results(self, request, queryset, search_term):
+        # Search fields hold diacritics-free keys, so the term is reduced the same way.
+        return super().get_search_results(request, queryset, search_key(search_term))
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404
+
+    def _require_visible(self, request, object_id):
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._require_visible(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._require_visible(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)

@@ -1,0 +1,148 @@
+"""Staff pages for the party tree, members, their posts and officers."""
+
+from django import forms
+from django.contrib import admin
+from django.db import transaction
+from django.db.models import Count
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from organizations.access import ScopedAdminMixin, scope_of
+from organizations.models import Appointment, Member, Officer, Organization
+
+admin.site.site_header = _("Trung tâm Bồi dưỡng chính trị — Quản lý đào tạo")
+admin.site.site_title = _("Quản lý đào tạo")
+admin.site.index_title = _("Quản trị")
+
+
+class OrganizationForm(forms.ModelForm):
+    parent = forms.ModelChoiceField(
+        label=_("tổ chức cấp trên"),
+        queryset=Organization.objects.none(),
+        required=False,
+        help_text=_("Để trống chỉ khi tạo Đảng bộ Khối (gốc của cây)."),
+    )
+
+    class Meta:
+        model = Organization
+        fields = ["parent", "kind", "code", "name", "short_name", "can_self_organize"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        parents = Organization.objects.for_user(user)
+        if self.instance.pk:
+            parents = parents.exclude(path__startswith=self.instance.path)
+            self.fields["parent"].initial = self.instance.get_parent()
+        self.fields["parent"].queryset = parents
+        if not scope_of(user).everything:
+            self.fields["parent"].required = True
+
+    def clean_parent(self):
+        parent = self.cleaned_data["parent"]
+        if parent is None and Organization.get_root_nodes().exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("Đã có Đảng bộ Khối; hãy chọn tổ chức cấp trên."))
+        return parent
+
+
+@admin.register(Organization)
+class OrganizationAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    form = OrganizationForm
+    list_display = ["tree_name", "code", "kind", "member_count", "numchild", "can_self_organize"]
+    list_filter = ["kind", "depth", "can_self_organize"]
+    search_fields = ["search_key", "code"]
+    ordering = ["path"]
+    list_per_page = 100
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(member_count=Count("members"))
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+
+        class ScopedForm(form):
+            def __init__(self, *args, **inner):
+                super().__init__(*args, user=request.user, **inner)
+
+        return ScopedForm
+
+    @admin.display(description=_("tên"), ordering="path")
+    def tree_name(self, obj):
+        return format_html('<span style="padding-left:{}em">{}</span>', 1.5 * (obj.depth - 1), obj.name)
+
+    @admin.display(description=_("số đảng viên"), ordering="member_count")
+    def member_count(self, obj):
+        return obj.member_count
+
+    @transaction.atomic
+    def save_model(self, request, obj, form, change):
+        parent = form.cleaned_data.get("parent")
+        if not change:
+            if parent is None:
+                Organization.add_root(instance=obj)
+            else:
+                parent.add_child(instance=obj)
+            return
+        obj.save()
+        if parent is not None and obj.get_parent() != parent:
+            obj.move(parent, "sorted-child")
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting a node would orphan its sub-tree's history; organizations are renamed or moved.
+        return False
+
+
+class AppointmentInline(admin.TabularInline):
+    model = Appointment
+    extra = 0
+    autocomplete_fields = ["organization"]
+    fields = ["organization", "post", "term_label", "start_date", "end_date", "requires_training", "is_current"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("organization")
+
+
+@admin.register(Member)
+class MemberAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    list_display = ["full_name", "birth_date", "gender", "organization", "workplace", "current_posts"]
+    list_filter = ["gender", "organization__kind"]
+    list_select_related = ["organization"]
+    search_fields = ["search_key", "email", "phone"]
+    autocomplete_fields = ["organization"]
+    raw_id_fields = ["user"]
+    inlines = [AppointmentInline]
+    fieldsets = [
+        (None, {"fields": ["full_name", "birth_date", "gender", "organization"]}),
+        (_("Công tác"), {"fields": ["workplace", "job_title"]}),
+        (_("Liên hệ"), {"fields": ["email", "phone", "user"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("appointments")
+
+    @admin.display(description=_("chức vụ hiện tại"))
+    def current_posts(self, obj):
+        return ", ".join(str(a.get_post_display()) for a in obj.appointments.all() if a.is_current)
+
+    def get_readonly_fields(self, request, obj=None):
+        # Linking a login to a member is the center's business, not a committee's.
+        return [] if scope_of(request.user).everything else ["user"]
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    list_display = ["member", "post", "organization", "term_label", "start_date", "end_date", "is_current"]
+    list_filter = ["post", "is_current", "requires_training", "term_label"]
+    list_select_related = ["member", "organization"]
+    search_fields = ["member__search_key", "organization__search_key", "organization__code"]
+    autocomplete_fields = ["member", "organization"]
+    date_hierarchy = "start_date"
+
+
+@admin.register(Officer)
+class OfficerAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["user", "organization"]
+    list_select_related = ["user", "organization"]
+    search_fields = ["user__username", "organization__search_key", "organization__code"]
+    autocomplete_fields = ["organization"]
+    raw_id_fields = ["user"]

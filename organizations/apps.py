@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class OrganizationsConfig(AppConfig):
+    name = "organizations"
+    verbose_name = _("Tổ chức đảng")
+
+    def ready(self):
+        from organizations.roles import sync_role_groups
+
+        post_migrate.connect(sync_role_groups, dispatch_uid="organizations.sync_role_groups")

@@ -1,0 +1,232 @@
+"""The party tree, its members, their posts, and the officers who keep a sub-tree."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
+
+from organizations.access import ScopedQuerySet
+from organizations.vietnamese import normalize_name, search_key, sort_key
+
+
+class OrganizationQuerySet(MP_NodeQuerySet, ScopedQuerySet):
+    def subtree_filter(self, path):
+        return Q(path__startswith=path)
+
+    def search_by_name(self, term):
+        return self.filter(Q(search_key__contains=search_key(term)) | Q(code__iexact=term.strip()))
+
+
+class OrganizationManager(MP_NodeManager.from_queryset(OrganizationQuerySet)):
+    def get_queryset(self):
+        return OrganizationQuerySet(self.model, using=self._db).order_by("path")
+
+
+class Organization(MP_Node):
+    class Kind(models.TextChoices):
+        BLOC = "bloc", _("Đảng bộ Khối")
+        AFFILIATED_COMMITTEE = "affiliated_committee", _("Đảng ủy trực thuộc")
+        GRASSROOTS_COMMITTEE = "grassroots_committee", _("Đảng bộ cơ sở")
+        GRASSROOTS_CELL = "grassroots_cell", _("Chi bộ cơ sở")
+        PARTIAL_COMMITTEE = "partial_committee", _("Đảng bộ bộ phận")
+        CELL = "cell", _("Chi bộ")
+
+    kind = models.CharField(_("loại"), max_length=32, choices=Kind.choices)
+    code = models.CharField(_("mã"), max_length=32, unique=True)
+    name = models.CharField(_("tên"), max_length=255)
+    short_name = models.CharField(_("tên viết tắt"), max_length=64, blank=True)
+    can_self_organize = models.BooleanField(
+        _("được tự mở lớp"),
+        default=False,
+        help_text=_("Tổ chức này được tự tổ chức các lớp bồi dưỡng của mình."),
+    )
+    search_key = models.CharField(_("khóa tìm kiếm"), max_length=255, editable=False, db_index=True)
+
+    objects = OrganizationManager()
+
+    node_order_by = ["code"]
+
+    class Meta:
+        verbose_name = _("tổ chức đảng")
+        verbose_name_plural = _("tổ chức đảng")
+        ordering = ["path"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.name = normalize_name(self.name)
+        self.search_key = search_key(self.name)
+        super().save(*args, **kwargs)
+
+    @property
+    def is_grassroots(self):
+        return self.kind in (self.Kind.GRASSROOTS_COMMITTEE, self.Kind.GRASSROOTS_CELL)
+
+
+class MemberQuerySet(ScopedQuerySet):
+    def subtree_filter(self, path):
+        return Q(organization__path__startswith=path)
+
+    def own_filter(self, member_id):
+        return Q(pk=member_id)
+
+    def search(self, term):
+        return self.filter(search_key__contains=search_key(term))
+
+    def roster_order(self):
+        return self.order_by("sort_key", "birth_date", "pk")
+
+
+class Member(models.Model):
+    class Gender(models.TextChoices):
+        MALE = "male", _("Nam")
+        FEMALE = "female", _("Nữ")
+
+    full_name = models.CharField(_("họ và tên"), max_length=128)
+    birth_date = models.DateField(_("ngày sinh"), null=True, blank=True)
+    gender = models.CharField(_("giới tính"), max_length=8, choices=Gender.choices, blank=True)
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("tổ chức đảng"),
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
+    workplace = models.CharField(_("đơn vị công tác"), max_length=255, blank=True)
+    job_title = models.CharField(_("chức danh"), max_length=255, blank=True)
+    email = models.EmailField(_("thư điện tử"), blank=True)
+    phone = models.CharField(_("điện thoại"), max_length=32, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("tài khoản"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="member",
+    )
+    search_key = models.CharField(_("khóa tìm kiếm"), max_length=128, editable=False, db_index=True)
+    sort_key = models.CharField(_("khóa sắp xếp"), max_length=512, editable=False, db_index=True)
+    history = HistoricalRecords()
+
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("đảng viên")
+        verbose_name_plural = _("đảng viên")
+        ordering = ["sort_key", "birth_date", "pk"]
+
+    def __str__(self):
+        if self.birth_date:
+            return f"{self.full_name} ({self.birth_date:%d/%m/%Y})"
+        return self.full_name
+
+    def save(self, *args, **kwargs):
+        self.fill_keys()
+        super().save(*args, **kwargs)
+
+    def fill_keys(self):
+        """Normalize the name and derive its search and sort keys; bulk writers call this too."""
+        self.full_name = normalize_name(self.full_name)
+        self.search_key = search_key(self.full_name)
+        self.sort_key = sort_key(self.full_name)
+
+
+class Post(models.TextChoices):
+    SECRETARY = "secretary", _("Bí thư")
+    DEPUTY_SECRETARY = "deputy_secretary", _("Phó Bí thư")
+    STANDING_MEMBER = "standing_member", _("Ủy viên Ban Thường vụ")
+    COMMITTEE_MEMBER = "committee_member", _("Cấp ủy viên")
+
+
+class AppointmentQuerySet(ScopedQuerySet):
+    def subtree_filter(self, path):
+        return Q(organization__path__startswith=path)
+
+    def own_filter(self, member_id):
+        return Q(member_id=member_id)
+
+    def current(self):
+        return self.filter(is_current=True)
+
+
+class Appointment(models.Model):
+    member = models.ForeignKey(
+        Member, verbose_name=_("đảng viên"), on_delete=models.PROTECT, related_name="appointments"
+    )
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("tổ chức đảng"),
+        on_delete=models.PROTECT,
+        related_name="appointments",
+    )
+    post = models.CharField(_("chức vụ"), max_length=32, choices=Post.choices)
+    term_label = models.CharField(_("nhiệm kỳ"), max_length=32, help_text=_("Ví dụ: 2020–2025"))
+    start_date = models.DateField(_("từ ngày"))
+    end_date = models.DateField(_("đến ngày"), null=True, blank=True)
+    requires_training = models.BooleanField(_("phải bồi dưỡng"), default=True)
+    is_current = models.BooleanField(_("đang đảm nhiệm"), default=True)
+    history = HistoricalRecords()
+
+    objects = AppointmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("chức vụ trong nhiệm kỳ")
+        verbose_name_plural = _("chức vụ trong nhiệm kỳ")
+        ordering = ["organization__path", "post", "-start_date"]
+        indexes = [models.Index(fields=["organization", "is_current", "post"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="appointment_end_after_start",
+                violation_error_message=_("Ngày kết thúc phải sau ngày bắt đầu."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member.full_name} — {self.get_post_display()} {self.organization} ({self.term_label})"
+
+    def end(self, on=None):
+        """Close this post when its holder leaves it; the row stays as history."""
+        self.end_date = on or timezone.localdate()
+        self.is_current = False
+        self.full_clean()
+        self.save(update_fields=["end_date", "is_current"])
+
+
+class OfficerQuerySet(ScopedQuerySet):
+    def subtree_filter(self, path):
+        return Q(organization__path__startswith=path)
+
+
+class Officer(models.Model):
+    """A staff login attached to one organization: it sees and keeps that sub-tree only.
+
+    The center's own staff are attached to the root (the bloc), so they see everything.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("tài khoản"),
+        on_delete=models.CASCADE,
+        related_name="officer",
+    )
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("tổ chức đảng"),
+        on_delete=models.PROTECT,
+        related_name="officers",
+    )
+
+    objects = OfficerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("cán bộ phụ trách")
+        verbose_name_plural = _("cán bộ phụ trách")
+        ordering = ["organization__path", "user__username"]
+
+    def __str__(self):
+        return f"{self.user.get_username()} — {self.organization}"
+
