@@ -1,7 +1,5 @@
 """How Vietnamese writes a class's name: 'khóa I, lớp thứ nhất, năm 2021'."""
 
-from django.utils.translation import gettext as _
-
 _ROMAN = [(1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
           (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]  # fmt: skip
 _DIGITS = ["không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín"]
@@ -43,9 +41,5 @@ def ordinal(number):
 
 
 def course_title(program_name, intake, number, year):
-    return _("%(program)s, khóa %(intake)s, lớp %(ordinal)s, năm %(year)s") % {
-        "program": program_name,
-        "intake": roman(intake),
-        "ordinal": ordinal(number),
-        "year": year,
-    }
+    """The class's official name; it stays Vietnamese in every language, as on its certificates."""
+    return f"{program_name}, khóa {roman(intake)}, lớp {ordinal(number)}, năm {year}"
