@@ -68,7 +68,7 @@ class OrganizationAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("tên"), ordering="path")
     def tree_name(self, obj):
-        return format_html('<span style="padding-left:{}em">{}</span>', 1.5 * (obj.depth - 1), obj.name)
+        return format_html('<span class="tree-depth-{}">{}</span>', min(obj.depth, 8), obj.name)
 
     @admin.display(description=_("số đảng viên"), ordering="member_count")
     def member_count(self, obj):
