@@ -19,9 +19,7 @@ def organized_for(path, prefix=""):
     runs classes for the whole bloc); never a sibling committee's own classes."""
     steplen = Organization.steplen
     ancestors = [path[:end] for end in range(steplen, len(path), steplen)]
-    return Q(**{f"{prefix}organizer__path__startswith": path}) | Q(
-        **{f"{prefix}organizer__path__in": ancestors}
-    )
+    return Q(**{f"{prefix}organizer__path__startswith": path}) | Q(**{f"{prefix}organizer__path__in": ancestors})
 
 
 class CatalogQuerySet(ScopedQuerySet):
@@ -73,9 +71,7 @@ class Program(models.Model):
                 condition=Q(completion_threshold__gte=1, completion_threshold__lte=100),
                 name="program_threshold_percent",
             ),
-            models.CheckConstraint(
-                condition=Q(pass_score__gte=0, pass_score__lte=10), name="program_pass_score_range"
-            ),
+            models.CheckConstraint(condition=Q(pass_score__gte=0, pass_score__lte=10), name="program_pass_score_range"),
         ]
 
     def __str__(self):
@@ -180,6 +176,12 @@ class Course(models.Model):
     end_date = models.DateField(_("ngày bế giảng"))
     venue = models.CharField(_("địa điểm"), max_length=255, blank=True)
     capacity = models.PositiveIntegerField(_("số học viên tối đa"), validators=[MinValueValidator(1)])
+    nomination_deadline = models.DateField(
+        _("hạn cử học viên"),
+        null=True,
+        blank=True,
+        help_text=_("Sau ngày này danh sách bị khóa: chỉ Trung tâm được thay đổi, kèm lý do."),
+    )
     status = models.CharField(_("trạng thái"), max_length=16, choices=Status.choices, default=Status.PLANNED)
 
     objects = CourseQuerySet.as_manager()

@@ -7,7 +7,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from courses.models import Course, Session
+from courses.models import Course, Lecturer, Session, Topic
+from enrollments.rules import Grade
 from organizations.access import ScopedQuerySet
 from organizations.models import Member, Organization, Post
 
@@ -39,9 +40,7 @@ class Enrollment(models.Model):
         WITHDRAWN = "withdrawn", _("Rút khỏi lớp")
 
     course = models.ForeignKey(Course, verbose_name=_("lớp"), on_delete=models.PROTECT, related_name="enrollments")
-    member = models.ForeignKey(
-        Member, verbose_name=_("học viên"), on_delete=models.PROTECT, related_name="enrollments"
-    )
+    member = models.ForeignKey(Member, verbose_name=_("học viên"), on_delete=models.PROTECT, related_name="enrollments")
     nominated_by = models.ForeignKey(
         Organization,
         verbose_name=_("đơn vị cử"),
@@ -60,6 +59,14 @@ class Enrollment(models.Model):
         blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(10)],
     )
+    # The result as evaluated when the course closed (or as overridden by staff with a reason).
+    grade = models.CharField(_("xếp loại"), max_length=16, choices=Grade.choices, blank=True)
+    attended_percent = models.DecimalField(
+        _("tỷ lệ chuyên cần (%)"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    result_reasons = models.TextField(_("lý do"), blank=True)
+    result_overridden = models.BooleanField(_("kết quả do cán bộ điều chỉnh"), default=False)
+    override_reason = models.TextField(_("lý do điều chỉnh"), blank=True)
     history = HistoricalRecords()
 
     objects = EnrollmentQuerySet.as_manager()
@@ -79,6 +86,35 @@ class Enrollment(models.Model):
 
     def __str__(self):
         return f"{self.member.full_name} — {self.course.code}"
+
+
+class SeatQuotaQuerySet(ScopedQuerySet):
+    def subtree_filter(self, path):
+        return Q(organization__path__startswith=path) | Q(course__organizer__path__startswith=path)
+
+
+class SeatQuota(models.Model):
+    """Seats of a course set aside for one affiliated committee's nominations."""
+
+    course = models.ForeignKey(Course, verbose_name=_("lớp"), on_delete=models.CASCADE, related_name="seat_quotas")
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("đơn vị cử"), on_delete=models.PROTECT, related_name="seat_quotas"
+    )
+    seats = models.PositiveIntegerField(_("số chỉ tiêu"), validators=[MinValueValidator(1)])
+
+    objects = SeatQuotaQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("chỉ tiêu cử học viên")
+        verbose_name_plural = _("chỉ tiêu cử học viên")
+        ordering = ["course", "organization__path"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "organization"], name="seat_quota_unique_organization"),
+            models.CheckConstraint(condition=Q(seats__gte=1), name="seat_quota_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.course.code} — {self.organization}: {self.seats}"
 
 
 class AttendanceQuerySet(ScopedQuerySet):
@@ -121,3 +157,68 @@ class Attendance(models.Model):
     def clean(self):
         if self.enrollment_id and self.session_id and self.enrollment.course_id != self.session.course_id:
             raise ValidationError({"session": _("Buổi học không thuộc lớp của học viên này.")})
+
+
+class EvaluationQuerySet(ScopedQuerySet):
+    def subtree_filter(self, path):
+        return enrollment_scope(path, prefix="enrollment__")
+
+    def own_filter(self, member_id):
+        return Q(enrollment__member_id=member_id)
+
+
+RATING_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
+
+
+class Evaluation(models.Model):
+    """A trainee's evaluation of a course (phiếu đánh giá); staff read it only as averages."""
+
+    enrollment = models.OneToOneField(
+        Enrollment, verbose_name=_("học viên"), on_delete=models.PROTECT, related_name="evaluation"
+    )
+    organization_rating = models.PositiveSmallIntegerField(_("công tác tổ chức lớp"), validators=RATING_VALIDATORS)
+    content_rating = models.PositiveSmallIntegerField(_("nội dung chương trình"), validators=RATING_VALIDATORS)
+    materials_rating = models.PositiveSmallIntegerField(_("tài liệu học tập"), validators=RATING_VALIDATORS)
+    comments = models.TextField(_("ý kiến khác"), blank=True)
+    submitted_at = models.DateTimeField(_("thời gian gửi"), auto_now_add=True)
+
+    objects = EvaluationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("phiếu đánh giá")
+        verbose_name_plural = _("phiếu đánh giá")
+        ordering = ["-submitted_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    organization_rating__range=(1, 5), content_rating__range=(1, 5), materials_rating__range=(1, 5)
+                ),
+                name="evaluation_ratings_range",
+            ),
+        ]
+
+    def __str__(self):
+        return _("Phiếu đánh giá lớp %(course)s") % {"course": self.enrollment.course.code}
+
+
+class LecturerRating(models.Model):
+    evaluation = models.ForeignKey(
+        Evaluation, verbose_name=_("phiếu đánh giá"), on_delete=models.CASCADE, related_name="lecturer_ratings"
+    )
+    lecturer = models.ForeignKey(
+        Lecturer, verbose_name=_("giảng viên"), on_delete=models.PROTECT, related_name="ratings"
+    )
+    topic = models.ForeignKey(Topic, verbose_name=_("chuyên đề"), on_delete=models.PROTECT, related_name="ratings")
+    rating = models.PositiveSmallIntegerField(_("đánh giá"), validators=RATING_VALIDATORS)
+
+    class Meta:
+        verbose_name = _("đánh giá giảng viên")
+        verbose_name_plural = _("đánh giá giảng viên")
+        ordering = ["evaluation", "lecturer", "topic"]
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "lecturer", "topic"], name="lecturer_rating_unique"),
+            models.CheckConstraint(condition=Q(rating__range=(1, 5)), name="lecturer_rating_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.lecturer} — {self.topic}: {self.rating}"

@@ -7,129 +7,305 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organizations', '0001_initial'),
+        ("organizations", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Lecturer',
+            name="Lecturer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=128, verbose_name='họ và tên')),
-                ('academic_title', models.CharField(blank=True, max_length=64, verbose_name='học hàm, học vị')),
-                ('unit', models.CharField(blank=True, max_length=255, verbose_name='đơn vị')),
-                ('kind', models.CharField(choices=[('lecturer', 'Giảng viên'), ('reporter', 'Báo cáo viên')], default='lecturer', max_length=16, verbose_name='loại')),
-                ('search_key', models.CharField(db_index=True, editable=False, max_length=128, verbose_name='khóa tìm kiếm')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=128, verbose_name="họ và tên")),
+                ("academic_title", models.CharField(blank=True, max_length=64, verbose_name="học hàm, học vị")),
+                ("unit", models.CharField(blank=True, max_length=255, verbose_name="đơn vị")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("lecturer", "Giảng viên"), ("reporter", "Báo cáo viên")],
+                        default="lecturer",
+                        max_length=16,
+                        verbose_name="loại",
+                    ),
+                ),
+                (
+                    "search_key",
+                    models.CharField(db_index=True, editable=False, max_length=128, verbose_name="khóa tìm kiếm"),
+                ),
             ],
             options={
-                'verbose_name': 'giảng viên',
-                'verbose_name_plural': 'giảng viên',
-                'ordering': ['name'],
+                "verbose_name": "giảng viên",
+                "verbose_name_plural": "giảng viên",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Program',
+            name="Program",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='mã')),
-                ('name', models.CharField(max_length=255, verbose_name='tên chương trình')),
-                ('version', models.CharField(default='1', max_length=32, verbose_name='phiên bản')),
-                ('status', models.CharField(choices=[('draft', 'Dự thảo'), ('appraised', 'Đã thẩm định'), ('issued', 'Đã ban hành'), ('retired', 'Ngừng sử dụng')], default='draft', max_length=16, verbose_name='trạng thái')),
-                ('completion_threshold', models.PositiveSmallIntegerField(default=80, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100)], verbose_name='tỷ lệ chuyên cần tối thiểu (%)')),
-                ('pass_score', models.DecimalField(decimal_places=1, default=Decimal('5.0'), max_digits=3, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(10)], verbose_name='điểm đạt')),
-                ('qualifying_posts', models.JSONField(blank=True, default=list, help_text='Chứng nhận của chương trình này đáp ứng yêu cầu bồi dưỡng của các chức vụ này.', verbose_name='chức vụ được công nhận')),
-                ('search_key', models.CharField(db_index=True, editable=False, max_length=255, verbose_name='khóa tìm kiếm')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="mã")),
+                ("name", models.CharField(max_length=255, verbose_name="tên chương trình")),
+                ("version", models.CharField(default="1", max_length=32, verbose_name="phiên bản")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Dự thảo"),
+                            ("appraised", "Đã thẩm định"),
+                            ("issued", "Đã ban hành"),
+                            ("retired", "Ngừng sử dụng"),
+                        ],
+                        default="draft",
+                        max_length=16,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                (
+                    "completion_threshold",
+                    models.PositiveSmallIntegerField(
+                        default=80,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                        verbose_name="tỷ lệ chuyên cần tối thiểu (%)",
+                    ),
+                ),
+                (
+                    "pass_score",
+                    models.DecimalField(
+                        decimal_places=1,
+                        default=Decimal("5.0"),
+                        max_digits=3,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(10),
+                        ],
+                        verbose_name="điểm đạt",
+                    ),
+                ),
+                (
+                    "qualifying_posts",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Chứng nhận của chương trình này đáp ứng yêu cầu bồi dưỡng của các chức vụ này.",
+                        verbose_name="chức vụ được công nhận",
+                    ),
+                ),
+                (
+                    "search_key",
+                    models.CharField(db_index=True, editable=False, max_length=255, verbose_name="khóa tìm kiếm"),
+                ),
             ],
             options={
-                'verbose_name': 'chương trình khung',
-                'verbose_name_plural': 'chương trình khung',
-                'ordering': ['code'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('completion_threshold__gte', 1), ('completion_threshold__lte', 100)), name='program_threshold_percent'), models.CheckConstraint(condition=models.Q(('pass_score__gte', 0), ('pass_score__lte', 10)), name='program_pass_score_range')],
+                "verbose_name": "chương trình khung",
+                "verbose_name_plural": "chương trình khung",
+                "ordering": ["code"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("completion_threshold__gte", 1), ("completion_threshold__lte", 100)),
+                        name="program_threshold_percent",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("pass_score__gte", 0), ("pass_score__lte", 10)),
+                        name="program_pass_score_range",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Course',
+            name="Course",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='Ví dụ: 2021-K1-L1', max_length=32, unique=True, verbose_name='mã lớp')),
-                ('year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(2000), django.core.validators.MaxValueValidator(2100)], verbose_name='năm')),
-                ('intake', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1)], verbose_name='khóa')),
-                ('number', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1)], verbose_name='lớp số')),
-                ('start_date', models.DateField(verbose_name='ngày khai giảng')),
-                ('end_date', models.DateField(verbose_name='ngày bế giảng')),
-                ('venue', models.CharField(blank=True, max_length=255, verbose_name='địa điểm')),
-                ('capacity', models.PositiveIntegerField(validators=[django.core.validators.MinValueValidator(1)], verbose_name='số học viên tối đa')),
-                ('status', models.CharField(choices=[('planned', 'Dự kiến'), ('open', 'Đang nhận cử học viên'), ('running', 'Đang học'), ('closed', 'Đã kết thúc')], default='planned', max_length=16, verbose_name='trạng thái')),
-                ('organizer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='organized_courses', to='organizations.organization', verbose_name='đơn vị tổ chức')),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='courses', to='courses.program', verbose_name='chương trình')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "code",
+                    models.CharField(help_text="Ví dụ: 2021-K1-L1", max_length=32, unique=True, verbose_name="mã lớp"),
+                ),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(2000),
+                            django.core.validators.MaxValueValidator(2100),
+                        ],
+                        verbose_name="năm",
+                    ),
+                ),
+                (
+                    "intake",
+                    models.PositiveSmallIntegerField(
+                        validators=[django.core.validators.MinValueValidator(1)], verbose_name="khóa"
+                    ),
+                ),
+                (
+                    "number",
+                    models.PositiveSmallIntegerField(
+                        validators=[django.core.validators.MinValueValidator(1)], verbose_name="lớp số"
+                    ),
+                ),
+                ("start_date", models.DateField(verbose_name="ngày khai giảng")),
+                ("end_date", models.DateField(verbose_name="ngày bế giảng")),
+                ("venue", models.CharField(blank=True, max_length=255, verbose_name="địa điểm")),
+                (
+                    "capacity",
+                    models.PositiveIntegerField(
+                        validators=[django.core.validators.MinValueValidator(1)], verbose_name="số học viên tối đa"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Dự kiến"),
+                            ("open", "Đang nhận cử học viên"),
+                            ("running", "Đang học"),
+                            ("closed", "Đã kết thúc"),
+                        ],
+                        default="planned",
+                        max_length=16,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                (
+                    "organizer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="organized_courses",
+                        to="organizations.organization",
+                        verbose_name="đơn vị tổ chức",
+                    ),
+                ),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="courses",
+                        to="courses.program",
+                        verbose_name="chương trình",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'lớp bồi dưỡng',
-                'verbose_name_plural': 'lớp bồi dưỡng',
-                'ordering': ['-year', '-start_date', 'code'],
+                "verbose_name": "lớp bồi dưỡng",
+                "verbose_name_plural": "lớp bồi dưỡng",
+                "ordering": ["-year", "-start_date", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Topic',
+            name="Topic",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField(verbose_name='thứ tự')),
-                ('title', models.CharField(max_length=255, verbose_name='tên chuyên đề')),
-                ('hours', models.DecimalField(decimal_places=1, max_digits=4, validators=[django.core.validators.MinValueValidator(Decimal('0.5'))], verbose_name='số tiết')),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='topics', to='courses.program', verbose_name='chương trình')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("order", models.PositiveSmallIntegerField(verbose_name="thứ tự")),
+                ("title", models.CharField(max_length=255, verbose_name="tên chuyên đề")),
+                (
+                    "hours",
+                    models.DecimalField(
+                        decimal_places=1,
+                        max_digits=4,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0.5"))],
+                        verbose_name="số tiết",
+                    ),
+                ),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="topics",
+                        to="courses.program",
+                        verbose_name="chương trình",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'chuyên đề',
-                'verbose_name_plural': 'chuyên đề',
-                'ordering': ['program', 'order'],
+                "verbose_name": "chuyên đề",
+                "verbose_name_plural": "chuyên đề",
+                "ordering": ["program", "order"],
             },
         ),
         migrations.CreateModel(
-            name='Session',
+            name="Session",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='ngày')),
-                ('period', models.PositiveSmallIntegerField(choices=[(1, 'Sáng'), (2, 'Chiều'), (3, 'Tối')], verbose_name='buổi')),
-                ('course', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sessions', to='courses.course', verbose_name='lớp')),
-                ('lecturer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='sessions', to='courses.lecturer', verbose_name='giảng viên')),
-                ('topic', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='sessions', to='courses.topic', verbose_name='chuyên đề')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("date", models.DateField(verbose_name="ngày")),
+                (
+                    "period",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "Sáng"), (2, "Chiều"), (3, "Tối")], verbose_name="buổi"
+                    ),
+                ),
+                (
+                    "course",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sessions",
+                        to="courses.course",
+                        verbose_name="lớp",
+                    ),
+                ),
+                (
+                    "lecturer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sessions",
+                        to="courses.lecturer",
+                        verbose_name="giảng viên",
+                    ),
+                ),
+                (
+                    "topic",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sessions",
+                        to="courses.topic",
+                        verbose_name="chuyên đề",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'buổi học',
-                'verbose_name_plural': 'buổi học',
-                'ordering': ['course', 'date', 'period'],
+                "verbose_name": "buổi học",
+                "verbose_name_plural": "buổi học",
+                "ordering": ["course", "date", "period"],
             },
         ),
         migrations.AddIndex(
-            model_name='course',
-            index=models.Index(fields=['year', 'status'], name='courses_cou_year_635932_idx'),
+            model_name="course",
+            index=models.Index(fields=["year", "status"], name="courses_cou_year_635932_idx"),
         ),
         migrations.AddConstraint(
-            model_name='course',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__gte', models.F('start_date'))), name='course_end_after_start'),
+            model_name="course",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end_date__gte", models.F("start_date"))), name="course_end_after_start"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='course',
-            constraint=models.CheckConstraint(condition=models.Q(('capacity__gte', 1)), name='course_capacity_positive'),
+            model_name="course",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("capacity__gte", 1)), name="course_capacity_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='course',
-            constraint=models.UniqueConstraint(fields=('organizer', 'year', 'intake', 'number'), name='course_unique_number'),
+            model_name="course",
+            constraint=models.UniqueConstraint(
+                fields=("organizer", "year", "intake", "number"), name="course_unique_number"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='topic',
-            constraint=models.UniqueConstraint(fields=('program', 'order'), name='topic_unique_order'),
+            model_name="topic",
+            constraint=models.UniqueConstraint(fields=("program", "order"), name="topic_unique_order"),
         ),
         migrations.AddConstraint(
-            model_name='topic',
-            constraint=models.CheckConstraint(condition=models.Q(('hours__gt', 0)), name='topic_hours_positive'),
+            model_name="topic",
+            constraint=models.CheckConstraint(condition=models.Q(("hours__gt", 0)), name="topic_hours_positive"),
         ),
         migrations.AddConstraint(
-            model_name='session',
-            constraint=models.UniqueConstraint(fields=('course', 'date', 'period'), name='session_unique_slot'),
+            model_name="session",
+            constraint=models.UniqueConstraint(fields=("course", "date", "period"), name="session_unique_slot"),
         ),
     ]

@@ -8,102 +8,334 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('courses', '0001_initial'),
-        ('organizations', '0001_initial'),
+        ("courses", "0001_initial"),
+        ("organizations", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Enrollment',
+            name="Enrollment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('post', models.CharField(blank=True, choices=[('secretary', 'Bí thư'), ('deputy_secretary', 'Phó Bí thư'), ('standing_member', 'Ủy viên Ban Thường vụ'), ('committee_member', 'Cấp ủy viên')], max_length=32, verbose_name='chức vụ khi học')),
-                ('status', models.CharField(choices=[('registered', 'Đã đăng ký'), ('studying', 'Đang học'), ('completed', 'Hoàn thành'), ('not_completed', 'Không hoàn thành'), ('withdrawn', 'Rút khỏi lớp')], default='registered', max_length=16, verbose_name='trạng thái')),
-                ('final_score', models.DecimalField(blank=True, decimal_places=1, max_digits=3, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(10)], verbose_name='điểm bài thu hoạch')),
-                ('course', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='enrollments', to='courses.course', verbose_name='lớp')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='enrollments', to='organizations.member', verbose_name='học viên')),
-                ('nominated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='nominations', to='organizations.organization', verbose_name='đơn vị cử')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "post",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("secretary", "Bí thư"),
+                            ("deputy_secretary", "Phó Bí thư"),
+                            ("standing_member", "Ủy viên Ban Thường vụ"),
+                            ("committee_member", "Cấp ủy viên"),
+                        ],
+                        max_length=32,
+                        verbose_name="chức vụ khi học",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("registered", "Đã đăng ký"),
+                            ("studying", "Đang học"),
+                            ("completed", "Hoàn thành"),
+                            ("not_completed", "Không hoàn thành"),
+                            ("withdrawn", "Rút khỏi lớp"),
+                        ],
+                        default="registered",
+                        max_length=16,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                (
+                    "final_score",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=1,
+                        max_digits=3,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(10),
+                        ],
+                        verbose_name="điểm bài thu hoạch",
+                    ),
+                ),
+                (
+                    "course",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="enrollments",
+                        to="courses.course",
+                        verbose_name="lớp",
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="enrollments",
+                        to="organizations.member",
+                        verbose_name="học viên",
+                    ),
+                ),
+                (
+                    "nominated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="nominations",
+                        to="organizations.organization",
+                        verbose_name="đơn vị cử",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'học viên của lớp',
-                'verbose_name_plural': 'học viên của lớp',
-                'ordering': ['course', 'member__sort_key'],
+                "verbose_name": "học viên của lớp",
+                "verbose_name_plural": "học viên của lớp",
+                "ordering": ["course", "member__sort_key"],
             },
         ),
         migrations.CreateModel(
-            name='Attendance',
+            name="Attendance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('present', 'Có mặt'), ('late', 'Đi muộn'), ('excused', 'Vắng có phép'), ('absent', 'Vắng không phép')], default='present', max_length=16, verbose_name='điểm danh')),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='attendances', to='courses.session', verbose_name='buổi học')),
-                ('enrollment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attendances', to='enrollments.enrollment', verbose_name='học viên')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("present", "Có mặt"),
+                            ("late", "Đi muộn"),
+                            ("excused", "Vắng có phép"),
+                            ("absent", "Vắng không phép"),
+                        ],
+                        default="present",
+                        max_length=16,
+                        verbose_name="điểm danh",
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="attendances",
+                        to="courses.session",
+                        verbose_name="buổi học",
+                    ),
+                ),
+                (
+                    "enrollment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attendances",
+                        to="enrollments.enrollment",
+                        verbose_name="học viên",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'điểm danh',
-                'verbose_name_plural': 'điểm danh',
-                'ordering': ['session__date', 'session__period', 'enrollment__member__sort_key'],
+                "verbose_name": "điểm danh",
+                "verbose_name_plural": "điểm danh",
+                "ordering": ["session__date", "session__period", "enrollment__member__sort_key"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalAttendance',
+            name="HistoricalAttendance",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('status', models.CharField(choices=[('present', 'Có mặt'), ('late', 'Đi muộn'), ('excused', 'Vắng có phép'), ('absent', 'Vắng không phép')], default='present', max_length=16, verbose_name='điểm danh')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('enrollment', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='enrollments.enrollment', verbose_name='học viên')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('session', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='courses.session', verbose_name='buổi học')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("present", "Có mặt"),
+                            ("late", "Đi muộn"),
+                            ("excused", "Vắng có phép"),
+                            ("absent", "Vắng không phép"),
+                        ],
+                        default="present",
+                        max_length=16,
+                        verbose_name="điểm danh",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "enrollment",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="enrollments.enrollment",
+                        verbose_name="học viên",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="courses.session",
+                        verbose_name="buổi học",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical điểm danh',
-                'verbose_name_plural': 'historical điểm danh',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical điểm danh",
+                "verbose_name_plural": "historical điểm danh",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalEnrollment',
+            name="HistoricalEnrollment",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('post', models.CharField(blank=True, choices=[('secretary', 'Bí thư'), ('deputy_secretary', 'Phó Bí thư'), ('standing_member', 'Ủy viên Ban Thường vụ'), ('committee_member', 'Cấp ủy viên')], max_length=32, verbose_name='chức vụ khi học')),
-                ('status', models.CharField(choices=[('registered', 'Đã đăng ký'), ('studying', 'Đang học'), ('completed', 'Hoàn thành'), ('not_completed', 'Không hoàn thành'), ('withdrawn', 'Rút khỏi lớp')], default='registered', max_length=16, verbose_name='trạng thái')),
-                ('final_score', models.DecimalField(blank=True, decimal_places=1, max_digits=3, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(10)], verbose_name='điểm bài thu hoạch')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('course', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='courses.course', verbose_name='lớp')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('member', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='organizations.member', verbose_name='học viên')),
-                ('nominated_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='organizations.organization', verbose_name='đơn vị cử')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                (
+                    "post",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("secretary", "Bí thư"),
+                            ("deputy_secretary", "Phó Bí thư"),
+                            ("standing_member", "Ủy viên Ban Thường vụ"),
+                            ("committee_member", "Cấp ủy viên"),
+                        ],
+                        max_length=32,
+                        verbose_name="chức vụ khi học",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("registered", "Đã đăng ký"),
+                            ("studying", "Đang học"),
+                            ("completed", "Hoàn thành"),
+                            ("not_completed", "Không hoàn thành"),
+                            ("withdrawn", "Rút khỏi lớp"),
+                        ],
+                        default="registered",
+                        max_length=16,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                (
+                    "final_score",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=1,
+                        max_digits=3,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(10),
+                        ],
+                        verbose_name="điểm bài thu hoạch",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "course",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="courses.course",
+                        verbose_name="lớp",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="organizations.member",
+                        verbose_name="học viên",
+                    ),
+                ),
+                (
+                    "nominated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="organizations.organization",
+                        verbose_name="đơn vị cử",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical học viên của lớp',
-                'verbose_name_plural': 'historical học viên của lớp',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical học viên của lớp",
+                "verbose_name_plural": "historical học viên của lớp",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddConstraint(
-            model_name='enrollment',
-            constraint=models.UniqueConstraint(fields=('course', 'member'), name='enrollment_unique_member'),
+            model_name="enrollment",
+            constraint=models.UniqueConstraint(fields=("course", "member"), name="enrollment_unique_member"),
         ),
         migrations.AddConstraint(
-            model_name='enrollment',
-            constraint=models.CheckConstraint(condition=models.Q(('final_score__isnull', True), models.Q(('final_score__gte', 0), ('final_score__lte', 10)), _connector='OR'), name='enrollment_score_range', violation_error_message='Điểm phải từ 0 đến 10.'),
+            model_name="enrollment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("final_score__isnull", True),
+                    models.Q(("final_score__gte", 0), ("final_score__lte", 10)),
+                    _connector="OR",
+                ),
+                name="enrollment_score_range",
+                violation_error_message="Điểm phải từ 0 đến 10.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='attendance',
-            constraint=models.UniqueConstraint(fields=('enrollment', 'session'), name='attendance_unique_session'),
+            model_name="attendance",
+            constraint=models.UniqueConstraint(fields=("enrollment", "session"), name="attendance_unique_session"),
         ),
     ]
