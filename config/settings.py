@@ -36,11 +36,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "treebeard",
     "simple_history",
+    "crispy_forms",
+    "crispy_bootstrap5",
     "organizations",
     "courses",
     "enrollments",
     "certificates",
     "reports",
+    "portal",
     "demo",
 ]
 
@@ -105,4 +108,18 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "portal:course-list"
+LOGOUT_REDIRECT_URL = "login"
+AUTHENTICATION_BACKENDS = ["portal.backends.UsernameOrEmailBackend"]
+
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", "25")
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "0")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Trung tâm Bồi dưỡng chính trị <noreply@localhost>")

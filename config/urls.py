@@ -1,11 +1,14 @@
-"""The project's URLs: the staff admin and language switching."""
+"""The project's URLs: the staff admin, the trainee portal, logins and language switching."""
 
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
+
+from portal.views import home
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="admin:index"), name="home"),
+    path("", home, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("accounts/", include("portal.auth_urls")),
+    path("my/", include("portal.urls")),
 ]

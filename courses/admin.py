@@ -20,7 +20,7 @@ class ProgramForm(forms.ModelForm):
 
     class Meta:
         model = Program
-        fields = "__all__"
+        fields = ["code", "name", "version", "status", "completion_threshold", "pass_score", "qualifying_posts"]
 
 
 class TopicInline(admin.TabularInline):

@@ -51,10 +51,21 @@ def _compute_scope(user):
         if organization.depth == 1:
             return Scope(everything=True)
         return Scope(path=organization.path)
-    member = getattr(user, "member", None)
-    if member is not None:
-        return Scope(member_id=member.pk)
+    member_id = own_member_id(user)
+    if member_id is not None:
+        return Scope(member_id=member_id)
     return NOTHING
+
+
+def own_member_id(user):
+    """The id of the member record linked to this login, or None."""
+    if user is None or not user.is_authenticated:
+        return None
+    if not hasattr(user, "_own_member_id"):
+        from organizations.models import Member
+
+        user._own_member_id = Member.objects.filter(user=user).values_list("pk", flat=True).first()
+    return user._own_member_id
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -74,6 +85,13 @@ class ScopedQuerySet(models.QuerySet):
         if scope.member_id is not None:
             return self.filter(self.own_filter(scope.member_id))
         return self.none()
+
+    def owned_by(self, user):
+        """The user's own rows as a trainee (the portal), whatever staff scope they also hold."""
+        member_id = own_member_id(user)
+        if member_id is None:
+            return self.none()
+        return self.filter(self.own_filter(member_id))
 
 
 class ScopedAdminMixin:

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from portal import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.MyCoursesView.as_view(), name="course-list"),
+    path("courses/<str:code>/", views.MyCourseDetailView.as_view(), name="course-detail"),
+]
