@@ -1,22 +1,53 @@
 """Staff pages for enrollments and attendance, and the trainees inline on a course."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from courses.admin import CourseAdmin
-from courses.models import Course
-from enrollments.models import Attendance, Enrollment
+from courses.admin import CourseAdmin, LecturerAdmin, SessionAdmin
+from courses.models import Course, Lecturer, Session
+from enrollments import closing_views, nomination_views, sheet_views
+from enrollments.account_sheet import account_sheet_pdf
+from enrollments.closing import can_close, can_override
+from enrollments.forms import NominationForm
+from enrollments.models import Attendance, Enrollment, Evaluation, LecturerRating, SeatQuota
+from enrollments.nominations import with_seats_used
 from organizations.access import ScopedAdminMixin
+from organizations.accounts import send_activation_links
+from organizations.models import Member
 
 
-class EnrollmentInline(admin.TabularInline):
+class EnrollmentInline(ScopedAdminMixin, admin.TabularInline):
     model = Enrollment
     extra = 0
     autocomplete_fields = ["member", "nominated_by"]
     fields = ["member", "nominated_by", "post", "status", "final_score"]
+    # Who is on the list and their status change only through nominate(), withdraw(),
+    # close_course() and override_result(), where the seat, deadline and result rules live.
+    readonly_fields = ["member", "nominated_by", "status"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).for_user(request.user).select_related("member", "nominated_by")
+        return super().get_queryset(request).select_related("member", "nominated_by")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class SeatQuotaInline(ScopedAdminMixin, admin.TabularInline):
+    model = SeatQuota
+    extra = 0
+    autocomplete_fields = ["organization"]
+    fields = ["organization", "seats", "seats_used"]
+    readonly_fields = ["seats_used"]
+
+    def get_queryset(self, request):
+        return with_seats_used(super().get_queryset(request)).select_related("organization")
+
+    @admin.display(description=_("đã cử/chỉ tiêu"))
+    def seats_used(self, obj):
+        return f"{obj.used}/{obj.seats}" if hasattr(obj, "used") else "—"
 
 
 # The course page lists its trainees; courses cannot import enrollments, so the page is extended here.
@@ -25,16 +56,167 @@ admin.site.unregister(Course)
 
 @admin.register(Course)
 class CourseWithTraineesAdmin(CourseAdmin):
-    inlines = [*CourseAdmin.inlines, EnrollmentInline]
+    inlines = [*CourseAdmin.inlines, SeatQuotaInline, EnrollmentInline]
+    actions = ["send_activation_links", "print_account_sheet", closing_views.close_courses]
+
+    # Running the class (attendance, matrix, scores, evaluations): pages and links in sheet_views;
+    # nominations per committee and closing: nomination_views and closing_views.
+    def get_urls(self):
+        return [
+            *sheet_views.course_urls(self),
+            *nomination_views.course_urls(self),
+            *closing_views.course_urls(self),
+            *super().get_urls(),
+        ]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["course_sheets"] = sheet_views.course_sheet_links(request, obj)
+            context["nomination_tools"] = nomination_views.course_tools(request, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def has_close_permission(self, request):
+        return can_close(request.user)
+
+    def visible_enrollments(self, request, courses):
+        return Enrollment.objects.for_user(request.user).filter(course__in=courses)
+
+    @admin.action(description=_("Gửi liên kết kích hoạt"), permissions=["change"])
+    def send_activation_links(self, request, queryset):
+        enrollments = self.visible_enrollments(request, queryset).exclude(status=Enrollment.Status.WITHDRAWN)
+        report = send_activation_links(Member.objects.filter(enrollments__in=enrollments))
+        sent = len(report.sent)
+        self.message_user(
+            request,
+            ngettext(
+                "Đã gửi liên kết kích hoạt cho %(count)d học viên.",
+                "Đã gửi liên kết kích hoạt cho %(count)d học viên.",
+                sent,
+            )
+            % {"count": sent},
+            messages.SUCCESS,
+        )
+        if report.without_email:
+            names = ", ".join(member.full_name for member in report.without_email)
+            self.message_user(
+                request,
+                _("Chưa có thư điện tử, hãy in danh sách tài khoản để trao tận tay: %(names)s.") % {"names": names},
+                messages.WARNING,
+            )
+        if report.already_active:
+            active = len(report.already_active)
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d học viên đã tự đặt mật khẩu nên không cần liên kết.",
+                    "%(count)d học viên đã tự đặt mật khẩu nên không cần liên kết.",
+                    active,
+                )
+                % {"count": active},
+                messages.INFO,
+            )
+
+    @admin.action(description=_("In danh sách tài khoản"), permissions=["change"])
+    def print_account_sheet(self, request, queryset):
+        pdf = account_sheet_pdf(self.visible_enrollments(request, queryset))
+        return HttpResponse(
+            pdf,
+            content_type="application/pdf",
+            headers={"Content-Disposition": 'attachment; filename="danh-sach-tai-khoan.pdf"'},
+        )
+
+
+# A session's attendance sheet and a lecturer's evaluation averages live under their own pages.
+admin.site.unregister(Session)
+admin.site.unregister(Lecturer)
+
+
+@admin.register(Session)
+class SessionWithAttendanceAdmin(SessionAdmin):
+    def get_urls(self):
+        return [*sheet_views.session_urls(self), *super().get_urls()]
+
+
+@admin.register(Lecturer)
+class LecturerWithEvaluationsAdmin(LecturerAdmin):
+    def get_urls(self):
+        return [*sheet_views.lecturer_urls(self), *super().get_urls()]
 
 
 @admin.register(Enrollment)
 class EnrollmentAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["member", "course", "nominated_by", "post", "status", "final_score"]
     list_filter = ["status", "course__year", "post"]
-    list_select_related = ["member", "course", "nominated_by"]
+    list_select_related = ["member", "course__program", "nominated_by"]
     search_fields = ["member__search_key", "course__code"]
-    autocomplete_fields = ["course", "member", "nominated_by"]
+    # The course is a plain choice of the courses open for nomination (see NominationForm).
+    autocomplete_fields = ["member"]
+    # Set by nominate(), withdraw(), close_course() and override_result(), never typed in.
+    managed_fields = [
+        "course",
+        "member",
+        "nominated_by",
+        "status",
+        "grade",
+        "attended_percent",
+        "result_reasons",
+        "result_overridden",
+        "override_reason",
+    ]
+
+    def get_urls(self):
+        return [*nomination_views.enrollment_urls(self), *closing_views.enrollment_urls(self), *super().get_urls()]
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [(None, {"fields": ["course", "member", "post", "reason"]})]
+        return super().get_fieldsets(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.managed_fields
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is not None:
+            return super().get_form(request, obj, **kwargs)
+        form = super().get_form(request, obj, form=NominationForm, **kwargs)
+
+        class UserNominationForm(form):
+            def __init__(self, *args, **inner):
+                super().__init__(*args, user=request.user, **inner)
+
+        return UserNominationForm
+
+    def save_model(self, request, obj, form, change):
+        # A new enrollment has been written by nominate() while the nomination form validated.
+        if change:
+            super().save_model(request, obj, form, change)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            still_on_list = obj.status != Enrollment.Status.WITHDRAWN
+            context["result_tools"] = {
+                "withdraw": still_on_list
+                and obj.course.status != Course.Status.CLOSED
+                and self.has_change_permission(request, obj),
+                "override": still_on_list and can_override(request.user),
+            }
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+@admin.register(SeatQuota)
+class SeatQuotaAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["course", "organization", "seats", "seats_used"]
+    list_filter = ["course__year", "course__status"]
+    list_select_related = ["course__program", "organization"]
+    search_fields = ["course__code", "organization__search_key", "organization__code"]
+    autocomplete_fields = ["course", "organization"]
+
+    def get_queryset(self, request):
+        return with_seats_used(super().get_queryset(request))
+
+    @admin.display(description=_("đã cử/chỉ tiêu"))
+    def seats_used(self, obj):
+        return f"{obj.used}/{obj.seats}"
 
 
 @admin.register(Attendance)
@@ -44,3 +226,54 @@ class AttendanceAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_select_related = ["enrollment__member", "enrollment__course", "session"]
     search_fields = ["enrollment__member__search_key", "enrollment__course__code"]
     autocomplete_fields = ["enrollment", "session"]
+
+
+class LecturerRatingInline(admin.TabularInline):
+    model = LecturerRating
+    fields = ["lecturer", "topic", "rating"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("lecturer", "topic")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Evaluation)
+class EvaluationAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Evaluations as they were sent, read-only, never showing who sent one: the enrollment and its
+    member stay off every list, filter, search and form, so trainees can rate freely."""
+
+    list_display = ["course", "submitted_at", "organization_rating", "content_rating", "materials_rating"]
+    list_filter = ["enrollment__course__year"]
+    list_select_related = ["enrollment__course__program"]
+    search_fields = ["enrollment__course__code"]
+    fields = ["course", "organization_rating", "content_rating", "materials_rating", "comments", "submitted_at"]
+    readonly_fields = fields
+    inlines = [LecturerRatingInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("enrollment__course__program")
+
+    @admin.display(description=_("lớp"), ordering="enrollment__course__code")
+    def course(self, obj):
+        return obj.enrollment.course
+
+    # What a trainee sent is theirs: nobody adds, edits or deletes it here.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -4,6 +4,7 @@ are attached to (staff and officers), or by their own member record (trainees)."
 from dataclasses import dataclass
 
 from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
@@ -118,13 +119,28 @@ class ScopedAdminMixin:
         raise Http404
 
     def _require_visible(self, request, object_id):
-        if self.get_object(request, unquote(object_id)) is None:
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
             raise Http404
+        return obj
+
+    # The admin checks the model permission before it looks the object up; scope comes first, so an
+    # object outside the user's scope is a 404 whatever the user's permissions on the model.
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._require_visible(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self._require_visible(request, object_id)
+        return super().delete_view(request, object_id, extra_context)
 
     def history_view(self, request, object_id, extra_context=None):
         self._require_visible(request, object_id)
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        self._require_visible(request, object_id)
+        obj = self._require_visible(request, object_id)
+        # simple_history saves a posted history form (a revert) on view permission alone.
+        if request.method == "POST" and not self.has_change_history_permission(request, obj):
+            raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)

@@ -92,7 +92,7 @@ class OrganizationAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return False
 
 
-class AppointmentInline(admin.TabularInline):
+class AppointmentInline(ScopedAdminMixin, admin.TabularInline):
     model = Appointment
     extra = 0
     autocomplete_fields = ["organization"]

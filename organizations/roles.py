@@ -23,6 +23,7 @@ OFFICER_PERMISSIONS = {
     "courses.session": ["view"],
     "enrollments.enrollment": ["view", "add", "change"],
     "enrollments.attendance": ["view"],
+    "enrollments.seatquota": ["view"],
 }
 
 

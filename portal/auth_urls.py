@@ -7,6 +7,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import SetPasswordLinkForm
+
 urlpatterns = [
     path(
         "login/",
@@ -17,6 +19,7 @@ urlpatterns = [
     path(
         "password-reset/",
         auth_views.PasswordResetView.as_view(
+            form_class=SetPasswordLinkForm,
             template_name="portal/form_page.html",
             email_template_name="emails/password_reset.txt",
             subject_template_name="emails/password_reset_subject.txt",

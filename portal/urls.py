@@ -7,4 +7,5 @@ app_name = "portal"
 urlpatterns = [
     path("", views.MyCoursesView.as_view(), name="course-list"),
     path("courses/<str:code>/", views.MyCourseDetailView.as_view(), name="course-detail"),
+    path("courses/<str:code>/evaluation/", views.MyCourseEvaluationView.as_view(), name="course-evaluation"),
 ]

@@ -1,11 +1,16 @@
-"""The trainee's own pages (/my/): their courses, schedule, attendance and results."""
+"""The trainee's own pages (/my/): their courses, schedule, attendance, results and evaluations."""
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from enrollments.evaluations import EvaluationForm, evaluation_status, submit_evaluation, taught_pairs
 from enrollments.models import Enrollment
 from enrollments.progress import progress_of, with_schedule
+from organizations.access import own_member_id
 
 
 def home(request):
@@ -16,20 +21,75 @@ def home(request):
 
 
 def own_enrollments(user):
-    return with_schedule(Enrollment.objects.owned_by(user)).order_by("-course__start_date")
+    """The user's own enrollments with all their pages read, in a fixed number of queries."""
+    return with_schedule(Enrollment.objects.owned_by(user)).select_related("evaluation").order_by("-course__start_date")
+
+
+def get_own_enrollment(user, code):
+    """The user's enrollment in the course with this code; 404 for anyone else's course."""
+    return get_object_or_404(own_enrollments(user), course__code=code)
+
+
+def evaluation_form(progress, data=None):
+    pairs = taught_pairs(row.session for row in progress.rows)
+    return EvaluationForm(data, pairs=pairs, prefix="evaluation")
 
 
 class MyCoursesView(LoginRequiredMixin, TemplateView):
     template_name = "portal/course_list.html"
 
+    def get_template_names(self):
+        # A login with no member record (the center's staff, usually) has no courses to list: it gets
+        # a page that says so and where to go, not an empty list that looks like a fault.
+        if own_member_id(self.request.user) is None:
+            return ["portal/no_member.html"]
+        return [self.template_name]
+
     def get_context_data(self, **kwargs):
-        progresses = [progress_of(enrollment) for enrollment in own_enrollments(self.request.user)]
-        return super().get_context_data(progresses=progresses, **kwargs)
+        cards = [
+            (progress_of(enrollment), evaluation_status(enrollment))
+            for enrollment in own_enrollments(self.request.user)
+        ]
+        return super().get_context_data(cards=cards, **kwargs)
 
 
 class MyCourseDetailView(LoginRequiredMixin, TemplateView):
     template_name = "portal/course_detail.html"
 
     def get_context_data(self, **kwargs):
-        enrollment = get_object_or_404(own_enrollments(self.request.user), course__code=kwargs["code"])
-        return super().get_context_data(progress=progress_of(enrollment), **kwargs)
+        enrollment = get_own_enrollment(self.request.user, kwargs["code"])
+        progress = progress_of(enrollment)
+        status = evaluation_status(enrollment)
+        return super().get_context_data(
+            progress=progress,
+            evaluation=status,
+            form=evaluation_form(progress) if status.is_open else None,
+            **kwargs,
+        )
+
+
+class MyCourseEvaluationView(LoginRequiredMixin, TemplateView):
+    """The evaluation form of one's own course; GET shows it, POST sends it once."""
+
+    template_name = "portal/evaluation.html"
+
+    def get_context_data(self, form=None, **kwargs):
+        enrollment = get_own_enrollment(self.request.user, kwargs["code"])
+        progress = progress_of(enrollment)
+        status = evaluation_status(enrollment)
+        if form is None and status.is_open:
+            form = evaluation_form(progress)
+        return super().get_context_data(progress=progress, evaluation=status, form=form, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        enrollment = get_own_enrollment(request.user, kwargs["code"])
+        form = evaluation_form(progress_of(enrollment), data=request.POST)
+        if form.is_valid():
+            try:
+                submit_evaluation(enrollment, **form.submission(), by=request.user)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Đã gửi phiếu đánh giá. Cảm ơn đồng chí đã góp ý."))
+                return redirect("portal:course-detail", code=enrollment.course.code)
+        return self.render_to_response(self.get_context_data(form=form, **kwargs))

@@ -1,0 +1,229 @@
+"""Seeds an empty database with a deterministic demo of the bloc: its tree, post holders, classes and logins."""
+
+import random
+import time
+from collections import Counter
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from courses.models import Course, Lecturer, Program, Session, Topic
+from demo.classes import HISTORIC_YEARS, ClassPlanner, build_catalog
+from demo.tree import PeoplePlanner, build_tree
+from enrollments.models import Attendance, Enrollment
+from organizations import roles
+from organizations.models import Appointment, Member, Officer, Organization
+
+DEFAULT_SEED = 2021
+DEMO_PASSWORD = "demo-2026"
+CENTER_STAFF_LOGIN = "trungtam"
+OFFICER_LOGIN = "donvi"
+TRAINEE_LOGIN = "hocvien"
+# Django lowers this further on SQLite, whose statements take at most 999 variables.
+BATCH_SIZE = 1000
+HISTORY_REASON = "Dữ liệu mẫu"
+
+
+class DatabaseNotEmpty(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Scale:
+    committees: int
+    grassroots: int  # grassroots committees and grassroots cells together
+    cells: int
+    partial_threshold: int  # grassroots committees with this many cells get partial committees
+    center_courses: dict[int, int]  # closed classes the center ran, by year
+    historic_enrollments: int  # trainees of the center's classes 2009–2021, in total
+    class_size: tuple[int, int]
+    capacity: int
+    self_organized_years: tuple[int, ...]  # closed classes run by the first affiliated committee
+
+
+SCALES = {
+    "small": Scale(
+        committees=3,
+        grassroots=30,
+        cells=100,
+        partial_threshold=10,
+        center_courses={2019: 1, 2021: 2, 2023: 1, 2025: 1, 2026: 1},
+        historic_enrollments=60,
+        class_size=(15, 25),
+        capacity=30,
+        self_organized_years=(2024,),
+    ),
+    # The bloc's published figures: 1,092 grassroots organizations, 5,939 cells, and 70 classes with
+    # 6,392 trainees from 2009 to 2021.
+    "full": Scale(
+        committees=40,
+        grassroots=1092,
+        cells=5939,
+        partial_threshold=16,
+        center_courses={
+            **{2009: 4, 2010: 5, 2011: 5, 2012: 5},
+            **dict.fromkeys(range(2013, 2020), 6),
+            **{2020: 4, 2021: 5, 2022: 5, 2023: 6, 2024: 6, 2025: 6, 2026: 2},
+        },
+        historic_enrollments=6392,
+        class_size=(50, 80),
+        capacity=100,
+        self_organized_years=(2023, 2025),
+    ),
+}
+
+
+@dataclass
+class Summary:
+    scale: str
+    seed: int
+    seconds: float
+    organizations: Counter
+    members: int
+    appointments: int
+    current_appointments: int
+    programs: int
+    topics: int
+    lecturers: int
+    courses: int
+    historic_courses: int
+    sessions: int
+    enrollments: int
+    historic_enrollments: int
+    attendances: int
+    logins: list[tuple[str, str]]
+
+
+def seed_demo(scale="small", seed=DEFAULT_SEED, today=None):
+    """Fill an empty database in one transaction; the same seed always gives the same people and classes.
+
+    today only decides how far the current year's running class has got.
+    """
+    started = time.monotonic()
+    rng = random.Random(seed)
+    shape = SCALES[scale]
+    with transaction.atomic():
+        _refuse_unless_empty()
+        tree = build_tree(rng, shape)
+        people = PeoplePlanner(rng, tree).plan()
+        catalog = build_catalog(rng)
+        classes = ClassPlanner(rng, shape, tree, people, catalog, today or timezone.localdate()).plan()
+
+        users = _create_users(people.persona)
+        organizations = [node.organization for node in tree.nodes]
+        Organization.objects.bulk_create(organizations, batch_size=BATCH_SIZE)
+        Officer.objects.bulk_create(
+            [
+                Officer(user=users[CENTER_STAFF_LOGIN], organization=tree.root.organization),
+                Officer(user=users[OFFICER_LOGIN], organization=tree.committees[0].organization),
+            ]
+        )
+        _create_with_history(people.members, Member)
+        _create_with_history(
+            [
+                Appointment(
+                    member_id=h.member.pk,
+                    organization_id=h.organization.pk,
+                    post=h.post,
+                    term_label=h.term_label,
+                    start_date=h.start_date,
+                    end_date=h.end_date,
+                    requires_training=h.requires_training,
+                    is_current=h.is_current,
+                )
+                for h in people.holdings
+            ],
+            Appointment,
+        )
+        Program.objects.bulk_create(catalog.programs)
+        Topic.objects.bulk_create([topic for topics in catalog.topics.values() for topic in topics])
+        Lecturer.objects.bulk_create(catalog.lecturers)
+        Course.objects.bulk_create(classes.courses, batch_size=BATCH_SIZE)
+        Session.objects.bulk_create(classes.sessions, batch_size=BATCH_SIZE)
+        _create_with_history(classes.enrollments, Enrollment)
+        _create_with_history(
+            [
+                Attendance(enrollment_id=enrollment.pk, session_id=session.pk, status=status)
+                for enrollment, session, status in classes.attendances
+            ],
+            Attendance,
+        )
+
+    historic = {id(course) for course in classes.courses if course.year in HISTORIC_YEARS}
+    return Summary(
+        scale=scale,
+        seed=seed,
+        seconds=time.monotonic() - started,
+        organizations=Counter(organization.kind for organization in organizations),
+        members=len(people.members),
+        appointments=len(people.holdings),
+        current_appointments=sum(holding.is_current for holding in people.holdings),
+        programs=len(catalog.programs),
+        topics=sum(len(topics) for topics in catalog.topics.values()),
+        lecturers=len(catalog.lecturers),
+        courses=len(classes.courses),
+        historic_courses=len(historic),
+        sessions=len(classes.sessions),
+        enrollments=len(classes.enrollments),
+        historic_enrollments=sum(id(enrollment.course) in historic for enrollment in classes.enrollments),
+        attendances=len(classes.attendances),
+        logins=[
+            (CENTER_STAFF_LOGIN, f"cán bộ Trung tâm, {tree.root.organization.name}"),
+            (OFFICER_LOGIN, f"cán bộ {tree.committees[0].organization.name}"),
+            (TRAINEE_LOGIN, f"học viên {people.persona.full_name}"),
+        ],
+    )
+
+
+def _refuse_unless_empty():
+    problems = []
+    if Organization.objects.exists():
+        problems.append("đã có tổ chức đảng")
+    if Program.objects.exists():
+        problems.append("đã có chương trình khung")
+    taken = sorted(
+        get_user_model()
+        .objects.filter(username__in=[CENTER_STAFF_LOGIN, OFFICER_LOGIN, TRAINEE_LOGIN])
+        .values_list("username", flat=True)
+    )
+    if taken:
+        problems.append(f"đã có tài khoản {', '.join(taken)}")
+    if problems:
+        raise DatabaseNotEmpty(
+            f"Cơ sở dữ liệu {' và '.join(problems)}: chỉ tạo dữ liệu mẫu trên cơ sở dữ liệu trống. "
+            "Không có gì được ghi."
+        )
+
+
+def _create_users(persona):
+    roles.sync_role_groups()
+    # One hash for the three demo logins: each hash costs most of a second, and the password is public anyway.
+    password = make_password(DEMO_PASSWORD)
+    user_model = get_user_model()
+    users = {
+        CENTER_STAFF_LOGIN: user_model(
+            username=CENTER_STAFF_LOGIN, first_name="Nguyễn Thị Minh Hằng", is_staff=True, password=password
+        ),
+        OFFICER_LOGIN: user_model(username=OFFICER_LOGIN, first_name="Lê Quang Huy", is_staff=True, password=password),
+        TRAINEE_LOGIN: user_model(username=TRAINEE_LOGIN, first_name=persona.full_name, password=password),
+    }
+    user_model.objects.bulk_create(users.values())
+    Group.objects.get(name=roles.CENTER_STAFF).user_set.add(users[CENTER_STAFF_LOGIN])
+    Group.objects.get(name=roles.OFFICER).user_set.add(users[OFFICER_LOGIN])
+    persona.user = users[TRAINEE_LOGIN]
+    return users
+
+
+def _create_with_history(objects, model):
+    bulk_create_with_history(
+        objects,
+        model,
+        batch_size=BATCH_SIZE,
+        default_change_reason=HISTORY_REASON,
+        default_date=timezone.now(),
+    )

@@ -1,0 +1,187 @@
+"""Closing a course: every trainee's result evaluated and stored at once, and staff overrides."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
+
+from courses.models import Course
+from enrollments.models import Attendance, Enrollment
+from enrollments.nominations import REASON_MAX_LENGTH
+from enrollments.rules import CompletionResult, evaluate_completion, grade_for
+from organizations.access import scope_of
+
+RESULT_FIELDS = ["status", "grade", "attended_percent", "result_reasons"]
+
+
+@dataclass(frozen=True)
+class ClosingSummary:
+    course: Course
+    already_closed: bool
+    completed: int
+    not_completed: list[tuple[Enrollment, list[str]]]  # each with its reasons, roster order
+    overridden: int  # results set by staff, left as they were
+
+    @property
+    def not_completed_count(self):
+        return len(self.not_completed)
+
+
+def evaluate_enrollment(enrollment, sessions_count=None, statuses=None) -> CompletionResult:
+    """The completion result of one enrollment from its attendance, score and course's sessions.
+
+    Pass `sessions_count` and `statuses` when evaluating many enrollments at once (see
+    evaluate_course) so that nothing is read per enrollment.
+    """
+    course = enrollment.course
+    if sessions_count is None:
+        sessions_count = course.sessions.count()
+    if statuses is None:
+        statuses = list(enrollment.attendances.values_list("status", flat=True))
+    program = course.program
+    return evaluate_completion(
+        statuses,
+        sessions_count,
+        enrollment.final_score,
+        threshold_percent=program.completion_threshold,
+        pass_score=program.pass_score,
+    )
+
+
+def evaluate_course(course) -> list[tuple[Enrollment, CompletionResult]]:
+    """Every trainee still in the course with their result, in roster order, in three queries
+    whatever the course's size."""
+    sessions_count = course.sessions.count()
+    enrollments = list(
+        Enrollment.objects.filter(course=course)
+        .exclude(status=Enrollment.Status.WITHDRAWN)
+        .select_related("member__organization")
+        .roster_order()
+    )
+    statuses = defaultdict(list)
+    marks = Attendance.objects.filter(enrollment__course=course).values_list("enrollment_id", "status")
+    for enrollment_id, status in marks:
+        statuses[enrollment_id].append(status)
+    results = []
+    for enrollment in enrollments:
+        enrollment.course = course
+        results.append((enrollment, evaluate_enrollment(enrollment, sessions_count, statuses[enrollment.pk])))
+    return results
+
+
+def reasons_of(enrollment):
+    return [line for line in enrollment.result_reasons.splitlines() if line]
+
+
+@transaction.atomic
+def close_course(course, *, by=None) -> ClosingSummary:
+    """Store every trainee's result and mark the course closed, in one transaction.
+
+    `by` is the staff user closing it (None when run from the command line without --by). Results
+    overridden by staff are kept. Closing a closed course changes nothing and says so.
+    """
+    if by is not None:
+        _require_center_staff(by, _("Chỉ cán bộ Trung tâm được kết thúc lớp."))
+    # Nominations, withdrawals and overrides take the same lock, so none of them lands half-way
+    # through the evaluation.
+    course = Course.objects.select_for_update().select_related("program").get(pk=course.pk)
+    if course.status == Course.Status.CLOSED:
+        enrollments = (
+            Enrollment.objects.filter(course=course)
+            .exclude(status=Enrollment.Status.WITHDRAWN)
+            .select_related("member")
+            .roster_order()
+        )
+        return _summary(course, list(enrollments), already_closed=True)
+
+    enrollments = []
+    evaluated = []
+    for enrollment, result in evaluate_course(course):
+        enrollments.append(enrollment)
+        if enrollment.result_overridden:
+            continue
+        enrollment.status = Enrollment.Status.COMPLETED if result.completed else Enrollment.Status.NOT_COMPLETED
+        enrollment.grade = result.grade or ""
+        enrollment.attended_percent = result.attended_percent
+        enrollment.result_reasons = "\n".join(result.reasons)
+        evaluated.append(enrollment)
+    if evaluated:
+        bulk_update_with_history(
+            evaluated,
+            Enrollment,
+            RESULT_FIELDS,
+            default_user=by,
+            default_change_reason=_("Kết thúc lớp"),
+        )
+    course.status = Course.Status.CLOSED
+    course.save(update_fields=["status"])
+    return _summary(course, enrollments, already_closed=False)
+
+
+@transaction.atomic
+def override_result(enrollment, *, completed, by, reason, grade=None) -> Enrollment:
+    """Set a trainee's result by hand, with the written reason the history keeps.
+
+    Center staff only. A completed result without a grade takes the grade of the score.
+    """
+    _require_center_staff(by, _("Chỉ cán bộ Trung tâm được điều chỉnh kết quả."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Hãy ghi lý do điều chỉnh kết quả.")})
+    # The course row is the lock close_course() holds, so an override never crosses a closing.
+    Course.objects.select_for_update().get(pk=enrollment.course_id)
+    enrollment = Enrollment.objects.select_related("member").get(pk=enrollment.pk)
+    if enrollment.status == Enrollment.Status.WITHDRAWN:
+        raise ValidationError(
+            _("Đồng chí %(name)s đã rút khỏi lớp; không có kết quả để điều chỉnh."),
+            params={"name": enrollment.member.full_name},
+        )
+    if completed:
+        grade = grade or grade_for(enrollment.final_score) or ""
+    elif grade:
+        raise ValidationError({"grade": _("Học viên không hoàn thành thì không được xếp loại.")})
+    enrollment.status = Enrollment.Status.COMPLETED if completed else Enrollment.Status.NOT_COMPLETED
+    enrollment.grade = grade or ""
+    # What the trainee reads as the reasons of their result: none when completed, else the staff's.
+    enrollment.result_reasons = "" if completed else reason
+    enrollment.result_overridden = True
+    enrollment.override_reason = reason
+    enrollment.full_clean()
+    enrollment._history_user = by
+    # The change-reason column is short; the whole reason is in the same record's override_reason.
+    enrollment._change_reason = Truncator(reason).chars(REASON_MAX_LENGTH) if REASON_MAX_LENGTH else reason
+    enrollment.save()
+    return enrollment
+
+
+def can_close(user):
+    return scope_of(user).everything and user.has_perm("courses.change_course")
+
+
+def can_override(user):
+    return scope_of(user).everything and user.has_perm("enrollments.change_enrollment")
+
+
+def _require_center_staff(user, message):
+    if not scope_of(user).everything:
+        raise PermissionDenied(message)
+
+
+def _summary(course, enrollments, *, already_closed):
+    completed = sum(enrollment.status == Enrollment.Status.COMPLETED for enrollment in enrollments)
+    not_completed = [
+        (enrollment, reasons_of(enrollment))
+        for enrollment in enrollments
+        if enrollment.status != Enrollment.Status.COMPLETED
+    ]
+    return ClosingSummary(
+        course=course,
+        already_closed=already_closed,
+        completed=completed,
+        not_completed=not_completed,
+        overridden=sum(enrollment.result_overridden for enrollment in enrollments),
+    )

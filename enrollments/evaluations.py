@@ -1,0 +1,167 @@
+"""A trainee's evaluation of a course (phiếu đánh giá): when it opens, what it asks, and sending it."""
+
+from dataclasses import dataclass
+
+from django import forms
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from courses.models import Course
+from enrollments.models import Enrollment, Evaluation, LecturerRating
+
+RATINGS = [(value, str(value)) for value in range(1, 6)]
+
+
+def taught_pairs(sessions):
+    """The (lecturer, topic) pairs that taught at least one of these sessions, in the order they first
+    taught; a session without a lecturer or a topic asks for no rating."""
+    pairs = {}
+    for session in sessions:
+        if session.lecturer_id and session.topic_id:
+            pairs.setdefault((session.lecturer_id, session.topic_id), (session.lecturer, session.topic))
+    return list(pairs.values())
+
+
+def evaluation_closed_reason(enrollment, today=None):
+    """Why the trainee cannot send the evaluation now, or None when it is open to them."""
+    today = today or timezone.localdate()
+    course = enrollment.course
+    if enrollment.status == Enrollment.Status.WITHDRAWN:
+        return _("Học viên đã rút khỏi lớp không gửi phiếu đánh giá.")
+    if course.status != Course.Status.CLOSED and today <= course.end_date:
+        return _("Phiếu đánh giá mở sau ngày bế giảng %(date)s.") % {
+            "date": formats.date_format(course.end_date, "SHORT_DATE_FORMAT")
+        }
+    return None
+
+
+@transaction.atomic
+def submit_evaluation(
+    enrollment,
+    *,
+    organization_rating,
+    content_rating,
+    materials_rating,
+    comments,
+    lecturer_ratings,
+    by,
+):
+    """Record the trainee's one evaluation of their course.
+
+    `lecturer_ratings` maps (lecturer id, topic id) to a rating, one for every pair that taught a
+    session of the course. Only the enrollment's own login may send it, once, after the course
+    ends (or is closed), and not after withdrawing; a refusal is a ValidationError whose message
+    the trainee can read.
+    """
+    # Locked so that a double click sends one evaluation, not a second one or an error.
+    enrollment = Enrollment.objects.select_for_update().select_related("course", "member").get(pk=enrollment.pk)
+    if by is None or enrollment.member.user_id != by.pk:
+        raise PermissionDenied
+    if Evaluation.objects.filter(enrollment=enrollment).exists():
+        raise ValidationError(_("Đồng chí đã gửi phiếu đánh giá lớp này; mỗi học viên chỉ gửi một lần."))
+    reason = evaluation_closed_reason(enrollment)
+    if reason:
+        raise ValidationError(reason)
+
+    pairs = taught_pairs(enrollment.course.sessions.select_related("lecturer", "topic").order_by("date", "period"))
+    expected = {(lecturer.pk, topic.pk) for lecturer, topic in pairs}
+    if set(lecturer_ratings) != expected:
+        raise ValidationError(_("Hãy đánh giá đúng các giảng viên đã giảng dạy lớp này."))
+
+    evaluation = Evaluation(
+        enrollment=enrollment,
+        organization_rating=organization_rating,
+        content_rating=content_rating,
+        materials_rating=materials_rating,
+        comments=(comments or "").strip(),
+    )
+    evaluation.full_clean()
+    evaluation.save()
+    ratings = [
+        LecturerRating(evaluation=evaluation, lecturer_id=lecturer_id, topic_id=topic_id, rating=rating)
+        for (lecturer_id, topic_id), rating in lecturer_ratings.items()
+    ]
+    for rating in ratings:
+        # Field checks only: the pairs are unique by construction and the database checks the rest,
+        # which spares one query per lecturer.
+        rating.clean_fields()
+    LecturerRating.objects.bulk_create(ratings)
+    return evaluation
+
+
+class RatingField(forms.TypedChoiceField):
+    widget = forms.RadioSelect(attrs={"class": "btn-check"})
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            choices=RATINGS,
+            coerce=int,
+            error_messages={
+                "required": gettext_lazy("Hãy chọn một mức từ 1 đến 5."),
+                "invalid_choice": gettext_lazy("Mức đánh giá phải từ 1 đến 5."),
+            },
+            **kwargs,
+        )
+
+
+class EvaluationForm(forms.Form):
+    """The questions of the evaluation: three about the course, one per lecturer and topic taught."""
+
+    organization_rating = RatingField(label=gettext_lazy("Công tác tổ chức lớp"))
+    content_rating = RatingField(label=gettext_lazy("Nội dung chương trình"))
+    materials_rating = RatingField(label=gettext_lazy("Tài liệu học tập"))
+    comments = forms.CharField(
+        label=gettext_lazy("Ý kiến khác"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"max_length": gettext_lazy("Ý kiến dài quá %(limit_value)d ký tự.")},
+    )
+
+    def __init__(self, *args, pairs=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lecturer_fields = {}
+        for lecturer, topic in pairs:
+            name = f"lecturer_{lecturer.pk}_{topic.pk}"
+            self.fields[name] = RatingField(label=f"{lecturer} — {topic.title}")
+            self.lecturer_fields[name] = (lecturer.pk, topic.pk)
+
+    def course_fields(self):
+        return [self[name] for name in ("organization_rating", "content_rating", "materials_rating")]
+
+    def lecturer_rating_fields(self):
+        return [self[name] for name in self.lecturer_fields]
+
+    def submission(self):
+        """The keyword arguments of submit_evaluation() from the cleaned answers."""
+        data = self.cleaned_data
+        return {
+            "organization_rating": data["organization_rating"],
+            "content_rating": data["content_rating"],
+            "materials_rating": data["materials_rating"],
+            "comments": data["comments"],
+            "lecturer_ratings": {pair: data[name] for name, pair in self.lecturer_fields.items()},
+        }
+
+
+@dataclass(frozen=True)
+class EvaluationStatus:
+    evaluation: Evaluation | None  # the one sent, if any
+    closed_reason: str | None  # why it cannot be sent now, if it cannot
+
+    @property
+    def is_open(self):
+        return self.evaluation is None and self.closed_reason is None
+
+
+def evaluation_status(enrollment, today=None):
+    """Where the trainee stands with the evaluation. Select "evaluation" with the enrollment so a
+    list of enrollments costs no query per row."""
+    evaluation = getattr(enrollment, "evaluation", None)
+    return EvaluationStatus(
+        evaluation=evaluation,
+        closed_reason=None if evaluation else evaluation_closed_reason(enrollment, today),
+    )

@@ -1,0 +1,48 @@
+"""The close_course command: closes a course by its code and prints who completed and who did not."""
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from courses.models import Course
+from enrollments.closing import close_course
+
+
+class Command(BaseCommand):
+    help = gettext_lazy("Kết thúc một lớp: xét hoàn thành cho từng học viên, lưu kết quả và khóa lớp.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("code", help=gettext_lazy("mã lớp, ví dụ 2021-K1-L1"))
+        parser.add_argument(
+            "--by", dest="username", help=gettext_lazy("tài khoản cán bộ Trung tâm được ghi vào lịch sử")
+        )
+
+    def handle(self, *args, code, username=None, **options):
+        course = Course.objects.filter(code=code.strip()).first()
+        if course is None:
+            raise CommandError(_("Không có lớp nào mã %(code)s.") % {"code": code})
+        by = None
+        if username:
+            by = get_user_model().objects.filter(username=username).first()
+            if by is None:
+                raise CommandError(_("Không có tài khoản %(username)s.") % {"username": username})
+        try:
+            summary = close_course(course, by=by)
+        except PermissionDenied as error:
+            raise CommandError(str(error)) from error
+
+        if summary.already_closed:
+            lines = [_("Lớp %(code)s đã kết thúc từ trước; không có gì thay đổi.") % {"code": course.code}]
+        else:
+            lines = [_("Đã kết thúc lớp %(code)s.") % {"code": course.code}]
+        lines += [
+            _("Hoàn thành: %(count)d") % {"count": summary.completed},
+            _("Không hoàn thành: %(count)d") % {"count": summary.not_completed_count},
+        ]
+        for enrollment, reasons in summary.not_completed:
+            lines.append(f"  - {enrollment.member.full_name}: {'; '.join(reasons)}")
+        if summary.overridden:
+            lines.append(_("Giữ nguyên %(count)d kết quả do cán bộ điều chỉnh.") % {"count": summary.overridden})
+        self.stdout.write("\n".join(lines))

@@ -1,0 +1,134 @@
+"""Admin pages for a course's list of trainees: nominations per committee against the quotas, and
+withdrawing a trainee."""
+
+from functools import partial
+
+from django.contrib import messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+
+from courses.models import Course
+from enrollments.closing import can_close
+from enrollments.forms import WithdrawForm, add_service_error
+from enrollments.models import Enrollment
+from enrollments.nominations import (
+    courses_open_for_nomination,
+    is_locked,
+    nominations_by_committee,
+    withdraw,
+)
+
+TEMPLATES = "admin/enrollments/"
+
+
+def course_urls(model_admin):
+    wrap = model_admin.admin_site.admin_view
+    return [
+        path(
+            "<path:object_id>/nominations/",
+            wrap(partial(nominations_view, model_admin)),
+            name="courses_course_nominations",
+        ),
+    ]
+
+
+def enrollment_urls(model_admin):
+    wrap = model_admin.admin_site.admin_view
+    return [
+        path(
+            "<path:object_id>/withdraw/",
+            wrap(partial(withdraw_view, model_admin)),
+            name="enrollments_enrollment_withdraw",
+        ),
+    ]
+
+
+def visible_object(model_admin, request, object_id):
+    """The object if the user's scope holds it; 404 otherwise, as every admin page answers."""
+    obj = model_admin.get_object(request, unquote(object_id))
+    if obj is None:
+        raise Http404
+    return obj
+
+
+def may_nominate_into(user, course):
+    return (
+        user.has_perm("enrollments.add_enrollment") and courses_open_for_nomination(user).filter(pk=course.pk).exists()
+    )
+
+
+def render(model_admin, request, template, context):
+    return TemplateResponse(
+        request,
+        TEMPLATES + template,
+        {**model_admin.admin_site.each_context(request), "opts": model_admin.model._meta, **context},
+    )
+
+
+def nominations_view(model_admin, request, object_id):
+    course = visible_object(model_admin, request, object_id)
+    rows = nominations_by_committee(course, request.user)
+    return render(
+        model_admin,
+        request,
+        "course_nominations.html",
+        {
+            "title": _("Cử học viên theo đơn vị"),
+            "subtitle": course.code,
+            "course": course,
+            "original": course,
+            "rows": rows,
+            "taken": course.enrollments.exclude(status=Enrollment.Status.WITHDRAWN).count(),
+            "locked": is_locked(course),
+            "may_nominate": may_nominate_into(request.user, course),
+        },
+    )
+
+
+def withdraw_view(model_admin, request, object_id):
+    enrollment = visible_object(model_admin, request, object_id)
+    if not model_admin.has_change_permission(request, enrollment):
+        raise PermissionDenied
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            withdraw(enrollment, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            model_admin.message_user(
+                request,
+                _("Đồng chí %(name)s đã rút khỏi lớp %(code)s.")
+                % {"name": enrollment.member.full_name, "code": enrollment.course.code},
+                messages.SUCCESS,
+            )
+            return redirect(reverse("admin:enrollments_enrollment_change", args=[enrollment.pk]))
+    return render(
+        model_admin,
+        request,
+        "reason_form.html",
+        {
+            "title": _("Rút khỏi lớp"),
+            "subtitle": str(enrollment),
+            "original": enrollment,
+            "form": form,
+            "intro": _("Đồng chí %(name)s sẽ rút khỏi lớp %(code)s; chỗ của đồng chí được trả lại cho đơn vị cử.")
+            % {"name": enrollment.member.full_name, "code": enrollment.course.code},
+            "locked": is_locked(enrollment.course),
+            "submit": _("Rút khỏi lớp"),
+        },
+    )
+
+
+def course_tools(request, course):
+    """The course page's links to the pages of this module and of closing_views."""
+    user = request.user
+    return {
+        "nominate": may_nominate_into(user, course),
+        "close": can_close(user) and course.status != Course.Status.CLOSED,
+    }

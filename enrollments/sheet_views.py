@@ -1,0 +1,379 @@
+"""Admin pages for running a class: attendance per session, the attendance matrix, the score sheet,
+and the evaluation averages of a course and of a lecturer."""
+
+from dataclasses import dataclass
+from functools import partial
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.forms import BoundField
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
+
+from courses.models import Course, Lecturer, Session
+from enrollments.evaluation_reports import course_evaluation_summary, lecturer_evaluation_summary
+from enrollments.forms import AttendanceSheetForm, ScoreSheetForm
+from enrollments.models import Attendance, Enrollment, Evaluation
+from enrollments.sheets import (
+    StaleSheetError,
+    attendance_matrix,
+    current_attendance_version,
+    current_score_version,
+    mark_attendance,
+    record_scores,
+)
+from organizations.access import scope_of
+
+TEMPLATES = "admin/enrollments/sheets/"
+
+
+def course_urls(model_admin):
+    wrap = model_admin.admin_site.admin_view
+    return [
+        path(
+            "<int:object_id>/attendance/",
+            wrap(partial(attendance_matrix_view, model_admin)),
+            name="courses_course_attendance",
+        ),
+        path("<int:object_id>/scores/", wrap(partial(score_sheet_view, model_admin)), name="courses_course_scores"),
+        path(
+            "<int:object_id>/evaluations/",
+            wrap(partial(course_evaluations_view, model_admin)),
+            name="courses_course_evaluations",
+        ),
+    ]
+
+
+def session_urls(model_admin):
+    wrap = model_admin.admin_site.admin_view
+    return [
+        path(
+            "<int:object_id>/attendance/",
+            wrap(partial(attendance_sheet_view, model_admin)),
+            name="courses_session_attendance",
+        ),
+    ]
+
+
+def lecturer_urls(model_admin):
+    wrap = model_admin.admin_site.admin_view
+    return [
+        path(
+            "<int:object_id>/evaluations/",
+            wrap(partial(lecturer_evaluations_view, model_admin)),
+            name="courses_lecturer_evaluations",
+        ),
+    ]
+
+
+# -- Access ----------------------------------------------------------------------------------------
+
+
+def runs_course(user, course):
+    """Whether the user's sub-tree organizes the course: the organizer's staff take its attendance
+    and enter its scores; a committee that only sends trainees to it does not."""
+    scope = scope_of(user)
+    return scope.everything or (scope.path is not None and course.organizer.path.startswith(scope.path))
+
+
+def _require(user, permission, course=None):
+    if not user.has_perm(permission) or (course is not None and not runs_course(user, course)):
+        raise PermissionDenied
+
+
+def _visible_course(request, object_id):
+    courses = Course.objects.for_user(request.user).select_related("program", "organizer")
+    return get_object_or_404(courses, pk=object_id)
+
+
+def _roster(user, course):
+    return (
+        Enrollment.objects.for_user(user)
+        .filter(course=course)
+        .exclude(status=Enrollment.Status.WITHDRAWN)
+        .select_related("member__organization")
+        .roster_order()
+    )
+
+
+def course_sheet_links(request, course):
+    """The course page's links to the pages below, each shown only to who may open it."""
+    user = request.user
+    may_mark = user.has_perm("enrollments.change_attendance") and runs_course(user, course)
+    sessions = (
+        Session.objects.for_user(user).filter(course=course).select_related("topic").order_by("date", "period")
+        if may_mark
+        else []
+    )
+    return {
+        "matrix": user.has_perm("enrollments.view_attendance"),
+        "scores": user.has_perm("enrollments.change_enrollment") and runs_course(user, course),
+        "evaluations": user.has_perm("enrollments.view_evaluation"),
+        "sessions": [(session, reverse("admin:courses_session_attendance", args=[session.pk])) for session in sessions],
+    }
+
+
+# -- Rendering ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    enrollment: Enrollment
+    field: BoundField
+    saved: str  # the saved value as shown, "—" when none
+    conflict: bool  # after a refused stale save: what is saved now is not what the user chose
+
+
+def _render(model_admin, request, template, course, context):
+    return TemplateResponse(
+        request,
+        TEMPLATES + template,
+        {
+            **model_admin.admin_site.each_context(request),
+            "opts": Course._meta,
+            "course": course,
+            "subtitle": course.title,
+            **context,
+        },
+    )
+
+
+def _keep_typed(request, form_class, rows, version):
+    """The user's refused submission, bound again with the current version so that saving it once
+    more is a deliberate overwrite; a trainee added meanwhile starts from their default."""
+    data = request.POST.copy()
+    data["version"] = version
+    for name, field in form_class(rows=rows).fields.items():
+        if name not in data:
+            data[name] = field.initial
+    return form_class(data, rows=rows)
+
+
+def _differs(field, saved):
+    try:
+        return field.field.to_python(field.value()) != saved
+    except ValidationError:
+        return True
+
+
+def _sheet_rows(form, rows, display, stale):
+    """The template's rows: each trainee with their field and what is saved for them now."""
+    sheet = []
+    for enrollment, saved in rows:
+        field = form[form.row_names[enrollment.pk]]
+        sheet.append(
+            SheetRow(
+                enrollment=enrollment,
+                field=field,
+                saved="—" if saved is None else display(saved),
+                conflict=stale and saved is not None and _differs(field, saved),
+            )
+        )
+    return sheet
+
+
+def _saved_message(changed):
+    if not changed:
+        return _("Không có thay đổi nào cần lưu.")
+    return ngettext("Đã lưu %(count)d thay đổi.", "Đã lưu %(count)d thay đổi.", changed) % {"count": changed}
+
+
+# -- Attendance sheet of one session ----------------------------------------------------------------
+
+
+def attendance_sheet_view(model_admin, request, object_id):
+    sessions = Session.objects.for_user(request.user).select_related(
+        "course__program", "course__organizer", "topic", "lecturer"
+    )
+    session = get_object_or_404(sessions, pk=object_id)
+    course = session.course
+    _require(request.user, "enrollments.change_attendance", course)
+    trainees = list(_roster(request.user, course))
+
+    form = stale_message = None
+    if request.method == "POST":
+        form = AttendanceSheetForm(request.POST, rows=[(enrollment, None) for enrollment in trainees])
+        if form.is_valid():
+            try:
+                result = mark_attendance(
+                    session, form.row_values(), by=request.user, expected_version=form.cleaned_data["version"]
+                )
+            except StaleSheetError as error:
+                stale_message = error.messages[0]
+            except ValidationError as error:
+                form.add_row_errors(error)
+            else:
+                messages.success(request, _saved_message(result.changed))
+                return redirect(request.path)
+
+    marked = Attendance.objects.for_user(request.user).filter(session=session).only("enrollment", "status")
+    saved = {attendance.enrollment_id: attendance.status for attendance in marked}
+    rows = [(enrollment, saved.get(enrollment.pk)) for enrollment in trainees]
+    if form is None:
+        form = AttendanceSheetForm(initial={"version": current_attendance_version(session)}, rows=rows)
+    elif stale_message:
+        form = _keep_typed(request, AttendanceSheetForm, rows, current_attendance_version(session))
+    labels = dict(Attendance.Status.choices)
+    return _render(
+        model_admin,
+        request,
+        "attendance.html",
+        course,
+        {
+            "title": _("Điểm danh buổi %(session)s") % {"session": session},
+            "session": session,
+            "form": form,
+            "rows": _sheet_rows(form, rows, labels.get, bool(stale_message)),
+            "stale_message": stale_message,
+        },
+    )
+
+
+# -- Score sheet of a course ------------------------------------------------------------------------
+
+
+def score_sheet_view(model_admin, request, object_id):
+    course = _visible_course(request, object_id)
+    _require(request.user, "enrollments.change_enrollment", course)
+    trainees = list(_roster(request.user, course))
+
+    form = stale_message = None
+    if request.method == "POST":
+        form = ScoreSheetForm(request.POST, rows=[(enrollment, None) for enrollment in trainees])
+        if form.is_valid():
+            try:
+                result = record_scores(
+                    course, form.row_values(), by=request.user, expected_version=form.cleaned_data["version"]
+                )
+            except StaleSheetError as error:
+                stale_message = error.messages[0]
+                # Read again: what was saved meanwhile is shown next to what the user typed.
+                trainees = list(_roster(request.user, course))
+            except ValidationError as error:
+                form.add_row_errors(error)
+            else:
+                messages.success(request, _saved_message(result.changed))
+                return redirect(request.path)
+
+    rows = [(enrollment, enrollment.final_score) for enrollment in trainees]
+    if form is None:
+        form = ScoreSheetForm(initial={"version": current_score_version(course)}, rows=rows)
+    elif stale_message:
+        form = _keep_typed(request, ScoreSheetForm, rows, current_score_version(course))
+    return _render(
+        model_admin,
+        request,
+        "scores.html",
+        course,
+        {
+            "title": _("Nhập điểm bài thu hoạch"),
+            "form": form,
+            "rows": _sheet_rows(form, rows, lambda score: number_format(score, 1), bool(stale_message)),
+            "stale_message": stale_message,
+        },
+    )
+
+
+# -- Attendance matrix of a course ------------------------------------------------------------------
+
+
+def attendance_matrix_view(model_admin, request, object_id):
+    course = _visible_course(request, object_id)
+    _require(request.user, "enrollments.view_attendance")
+    sessions = list(Session.objects.for_user(request.user).filter(course=course).order_by("date", "period"))
+    attendances = Attendance.objects.for_user(request.user).only("enrollment", "session", "status")
+    trainees = _roster(request.user, course).prefetch_related(Prefetch("attendances", queryset=attendances))
+    rows = attendance_matrix(
+        sessions,
+        trainees,
+        threshold_percent=course.program.completion_threshold,
+        today=timezone.localdate(),
+    )
+    labels = dict(Attendance.Status.choices)
+    symbols = attendance_symbols()
+    unmarked = _("Chưa điểm danh")
+    may_mark = request.user.has_perm("enrollments.change_attendance") and runs_course(request.user, course)
+    return _render(
+        model_admin,
+        request,
+        "matrix.html",
+        course,
+        {
+            "title": _("Bảng chuyên cần"),
+            "legend": [(status, symbols[status], label) for status, label in labels.items()]
+            + [("none", UNMARKED_SYMBOL, unmarked)],
+            "sessions": [
+                (session, reverse("admin:courses_session_attendance", args=[session.pk]) if may_mark else None)
+                for session in sessions
+            ],
+            "lines": [
+                (
+                    row,
+                    [
+                        (cell, symbols.get(cell.status, UNMARKED_SYMBOL), labels.get(cell.status, unmarked))
+                        for cell in row.cells
+                    ],
+                )
+                for row in rows
+            ],
+            "threshold": course.program.completion_threshold,
+        },
+    )
+
+
+UNMARKED_SYMBOL = "·"
+
+
+def attendance_symbols():
+    """One short mark per status for the matrix's cells, explained by its legend."""
+    return {
+        Attendance.Status.PRESENT: "✓",
+        Attendance.Status.LATE: pgettext("ký hiệu điểm danh: đi muộn", "M"),
+        Attendance.Status.EXCUSED: pgettext("ký hiệu điểm danh: vắng có phép", "P"),
+        Attendance.Status.ABSENT: pgettext("ký hiệu điểm danh: vắng không phép", "K"),
+    }
+
+
+# -- Evaluation averages ----------------------------------------------------------------------------
+
+
+def _visible_evaluations(user):
+    """Evaluations the user may read, of courses the user may see."""
+    return Evaluation.objects.for_user(user).filter(enrollment__course__in=Course.objects.for_user(user))
+
+
+def course_evaluations_view(model_admin, request, object_id):
+    course = _visible_course(request, object_id)
+    _require(request.user, "enrollments.view_evaluation")
+    summary = course_evaluation_summary(_visible_evaluations(request.user).filter(enrollment__course=course))
+    return _render(
+        model_admin,
+        request,
+        "course_evaluations.html",
+        course,
+        {"title": _("Kết quả phiếu đánh giá"), "summary": summary},
+    )
+
+
+def lecturer_evaluations_view(model_admin, request, object_id):
+    lecturer = get_object_or_404(Lecturer.objects.for_user(request.user), pk=object_id)
+    _require(request.user, "enrollments.view_evaluation")
+    summary = lecturer_evaluation_summary(lecturer, _visible_evaluations(request.user))
+    return TemplateResponse(
+        request,
+        TEMPLATES + "lecturer_evaluations.html",
+        {
+            **model_admin.admin_site.each_context(request),
+            "opts": Lecturer._meta,
+            "lecturer": lecturer,
+            "title": _("Đánh giá giảng viên"),
+            "subtitle": str(lecturer),
+            "summary": summary,
+        },
+    )

@@ -1,0 +1,23 @@
+"""The portal's variant of Django's password-reset form."""
+
+import unicodedata
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import PasswordResetForm
+
+
+def _same_address(first, second):
+    # Unicode's case-insensitive match of identifiers (UTR 36), as Django's own form compares them.
+    return unicodedata.normalize("NFKC", first).casefold() == unicodedata.normalize("NFKC", second).casefold()
+
+
+class SetPasswordLinkForm(PasswordResetForm):
+    """Also sends a link to an active login that has no password yet: a trainee whose activation link
+    was lost or has expired asks for a new one the way anyone asks after a forgotten password.
+    Django's own form skips such logins, which would leave that trainee with no way in."""
+
+    def get_users(self, email):
+        User = get_user_model()
+        email_field = User.get_email_field_name()
+        users = User._default_manager.filter(**{f"{email_field}__iexact": email, "is_active": True})
+        return (user for user in users if _same_address(email, getattr(user, email_field)))

@@ -1,0 +1,180 @@
+"""Fixed personas and the small party tree they live in.
+
+    Đảng bộ Khối (root)                       center_staff is its officer; it runs root_course
+    ├── Đảng ủy A   committee_a               officer_a
+    │   └── Đảng bộ cơ sở A   grassroots_a     runs course_a (inside A)
+    │       └── Chi bộ A   cell_a              member_x (trainee_x), secretary_a
+    └── Đảng ủy B   committee_b               officer_b; runs course_b (self-organized)
+        └── Đảng bộ cơ sở B   grassroots_b
+            └── Chi bộ B   cell_b              member_y (trainee_y), secretary_b
+
+secretary_a/b hold the cells' secretary posts; member_x is also a committee member of cell_a.
+
+trainee_x and trainee_y are both enrolled in root_course and have attendance for its session;
+trainee_x is also enrolled in course_a. Both committees have seats in root_course, and both
+trainees have evaluated it.
+"""
+
+import datetime
+from types import SimpleNamespace
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser, Group
+from django.test import Client
+
+from organizations import roles
+from organizations.models import Organization, Post
+from tests import factories
+
+def pytest_configure(config):
+    # The default hasher is slow on purpose; tests create users by the hundred.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+PERSONAS = ["center_staff", "officer_a", "officer_b", "trainee_x", "trainee_y", "anonymous"]
+
+
+def _committee(root, letter, name, *, self_organizing=False):
+    committee = factories.OrganizationFactory(
+        parent=root,
+        kind=Organization.Kind.AFFILIATED_COMMITTEE,
+        code=f"DU-{letter}",
+        name=f"Đảng ủy {name}",
+        can_self_organize=self_organizing,
+    )
+    grassroots = factories.OrganizationFactory(
+        parent=committee,
+        kind=Organization.Kind.GRASSROOTS_COMMITTEE,
+        code=f"DU-{letter}-CS1",
+        name=f"Đảng bộ Vụ Tổng hợp {name}",
+        can_self_organize=True,
+    )
+    cell = factories.OrganizationFactory(
+        parent=grassroots,
+        kind=Organization.Kind.CELL,
+        code=f"DU-{letter}-CS1-CB1",
+        name=f"Chi bộ Phòng Hành chính {name}",
+    )
+    return committee, grassroots, cell
+
+
+def build_world():
+    """The tree, the people, and what each side owns."""
+    w = SimpleNamespace()
+    w.root = factories.OrganizationFactory(
+        kind=Organization.Kind.BLOC, code="DBK", name="Đảng bộ Khối Các cơ quan Trung ương"
+    )
+    w.committee_a, w.grassroots_a, w.cell_a = _committee(w.root, "A", "Bộ Ngoại giao")
+    w.committee_b, w.grassroots_b, w.cell_b = _committee(w.root, "B", "Bộ Tư pháp", self_organizing=True)
+
+    w.center_staff = factories.UserFactory(username="canbo.trungtam", is_staff=True, groups=[roles.CENTER_STAFF])
+    w.officer_a = factories.UserFactory(username="canbo.a", is_staff=True, groups=[roles.OFFICER])
+    w.officer_b = factories.UserFactory(username="canbo.b", is_staff=True, groups=[roles.OFFICER])
+    w.center_officer = factories.OfficerFactory(user=w.center_staff, organization=w.root)
+    w.officer_record_a = factories.OfficerFactory(user=w.officer_a, organization=w.committee_a)
+    w.officer_record_b = factories.OfficerFactory(user=w.officer_b, organization=w.committee_b)
+
+    w.officer_group = Group.objects.get(name=roles.OFFICER)
+
+    w.trainee_x = factories.UserFactory(username="hocvien.x")
+    w.trainee_y = factories.UserFactory(username="hocvien.y")
+    w.member_x = factories.MemberFactory(full_name="Nguyễn Thị Hà", organization=w.cell_a, user=w.trainee_x)
+    w.member_y = factories.MemberFactory(full_name="Trần Văn Đức", organization=w.cell_b, user=w.trainee_y)
+    w.secretary_a = factories.MemberFactory(full_name="Lê Minh Châu", organization=w.cell_a)
+    w.secretary_b = factories.MemberFactory(full_name="Võ Thanh Bình", organization=w.cell_b)
+    w.appointment_a = factories.AppointmentFactory(member=w.secretary_a, organization=w.cell_a)
+    w.appointment_b = factories.AppointmentFactory(member=w.secretary_b, organization=w.cell_b)
+    w.appointment_x = factories.AppointmentFactory(
+        member=w.member_x, organization=w.cell_a, post=Post.COMMITTEE_MEMBER
+    )
+
+    w.program = factories.ProgramFactory(
+        code="BTCB", name="Bồi dưỡng nghiệp vụ công tác đảng cho bí thư chi bộ và cấp ủy viên cơ sở"
+    )
+    w.topic = factories.TopicFactory(program=w.program, order=1, title="Nghiệp vụ công tác đảng ở chi bộ")
+    w.lecturer = factories.LecturerFactory(name="Đỗ Xuân Ánh", academic_title="PGS.TS.")
+    course_dates = {"start_date": datetime.date(2021, 3, 1), "end_date": datetime.date(2021, 3, 5)}
+    w.root_course = factories.CourseFactory(code="2021-K1-L1", program=w.program, organizer=w.root, **course_dates)
+    w.course_a = factories.CourseFactory(code="2021-A-L1", program=w.program, organizer=w.grassroots_a, **course_dates)
+    w.course_b = factories.CourseFactory(code="2021-B-L1", program=w.program, organizer=w.committee_b, **course_dates)
+    sessions = {"date": datetime.date(2021, 3, 1), "period": 1, "topic": w.topic, "lecturer": w.lecturer}
+    w.root_session = factories.SessionFactory(course=w.root_course, **sessions)
+    w.session_a = factories.SessionFactory(course=w.course_a, **sessions)
+    w.session_b = factories.SessionFactory(course=w.course_b, **sessions)
+
+    w.enrollment_x = factories.EnrollmentFactory(course=w.root_course, member=w.member_x)
+    w.enrollment_y = factories.EnrollmentFactory(course=w.root_course, member=w.member_y)
+    w.enrollment_a = factories.EnrollmentFactory(course=w.course_a, member=w.secretary_a)
+    w.enrollment_x_in_a = factories.EnrollmentFactory(course=w.course_a, member=w.member_x)
+    w.enrollment_b = factories.EnrollmentFactory(course=w.course_b, member=w.secretary_b)
+    w.attendance_x = factories.AttendanceFactory(enrollment=w.enrollment_x, session=w.root_session)
+    w.attendance_y = factories.AttendanceFactory(enrollment=w.enrollment_y, session=w.root_session)
+    w.attendance_a = factories.AttendanceFactory(enrollment=w.enrollment_a, session=w.session_a)
+    w.attendance_b = factories.AttendanceFactory(
+        enrollment=w.enrollment_b, session=w.session_b, status="excused"
+    )
+    w.quota_a = factories.SeatQuotaFactory(course=w.root_course, organization=w.committee_a)
+    w.quota_b = factories.SeatQuotaFactory(course=w.root_course, organization=w.committee_b)
+    w.evaluation_x = factories.EvaluationFactory(enrollment=w.enrollment_x)
+    w.evaluation_y = factories.EvaluationFactory(enrollment=w.enrollment_y)
+    return w
+
+
+@pytest.fixture
+def world(db):
+    return build_world()
+
+
+@pytest.fixture
+def center_staff(world):
+    """The center's staff: officer of the root, in the center-staff group; sees everything."""
+    return world.center_staff
+
+
+@pytest.fixture
+def officer_a(world):
+    """Officer of committee A: sees A's sub-tree and the courses the root or A runs."""
+    return world.officer_a
+
+
+@pytest.fixture
+def officer_b(world):
+    """Officer of the sibling committee B."""
+    return world.officer_b
+
+
+@pytest.fixture
+def trainee_x(world):
+    """A member of A's cell with a login, enrolled in the root's course."""
+    return world.trainee_x
+
+
+@pytest.fixture
+def trainee_y(world):
+    """A member of B's cell with a login, enrolled in the same course."""
+    return world.trainee_y
+
+
+@pytest.fixture
+def anonymous():
+    return AnonymousUser()
+
+
+@pytest.fixture
+def persona(request):
+    """The user of a persona named by the test's parameter."""
+    return request.getfixturevalue(request.param)
+
+
+@pytest.fixture
+def client_for():
+    """A test client logged in as the given user (or anonymous for AnonymousUser/None)."""
+
+    def make(user=None):
+        client = Client()
+        if user is not None and user.is_authenticated:
+            client.force_login(user)
+        return client
+
+    return make

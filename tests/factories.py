@@ -1,0 +1,208 @@
+"""factory_boy factories for every model, with Vietnamese names and dates that satisfy the constraints."""
+
+import datetime
+from decimal import Decimal
+
+import factory
+from django.contrib.auth.models import Group, User
+from factory.django import DjangoModelFactory, Password
+
+from courses.models import Course, Lecturer, Program, Session, Topic
+from enrollments.models import Attendance, Enrollment, Evaluation, LecturerRating, SeatQuota
+from organizations.models import Appointment, Member, Officer, Organization, Post
+
+FAMILY_NAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ"]
+MIDDLE_NAMES = ["Văn", "Thị", "Minh", "Thu", "Đức", "Ngọc", "Quốc", "Hữu", "Thanh", "Xuân"]
+GIVEN_NAMES = ["An", "Bình", "Châu", "Dũng", "Đạt", "Giang", "Hà", "Hải", "Hạnh", "Khánh", "Lộc", "Mai", "Ngân",
+               "Oanh", "Phúc", "Quyên", "Sơn", "Thảo", "Tuấn", "Uyên", "Việt", "Xuân", "Yến", "Ánh", "Ấn", "Ẩn"]  # fmt: skip
+TERM_START = datetime.date(2020, 9, 1)
+
+
+def vietnamese_name(n):
+    return f"{FAMILY_NAMES[n % 12]} {MIDDLE_NAMES[n % 10]} {GIVEN_NAMES[n % len(GIVEN_NAMES)]}"
+
+
+class OrganizationFactory(DjangoModelFactory):
+    """A tree node, created through treebeard: under ``parent`` if given, else as a new root."""
+
+    class Meta:
+        model = Organization
+
+    parent = None
+    kind = factory.LazyAttribute(
+        lambda o: Organization.Kind.BLOC if o.parent is None else Organization.Kind.CELL
+    )
+    code = factory.Sequence(lambda n: f"TC{n:05d}")
+    name = factory.Sequence(lambda n: f"Chi bộ Phòng Nghiệp vụ số {n}")
+
+    @classmethod
+    def _create(cls, model_class, *args, parent=None, **kwargs):
+        if parent is None:
+            return model_class.objects.add_root(kwargs)
+        return model_class.objects.add_child(parent, kwargs)
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"nguoidung{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.vn")
+    password = Password("mat-khau-thu-nghiem")
+
+    @factory.post_generation
+    def groups(self, create, names, **kwargs):
+        if create and names:
+            self.groups.set(Group.objects.filter(name__in=names))
+
+
+class GroupFactory(DjangoModelFactory):
+    class Meta:
+        model = Group
+
+    name = factory.Sequence(lambda n: f"Nhóm quyền {n}")
+
+
+class MemberFactory(DjangoModelFactory):
+    class Meta:
+        model = Member
+
+    full_name = factory.Sequence(vietnamese_name)
+    birth_date = factory.Sequence(lambda n: datetime.date(1965, 1, 1) + datetime.timedelta(days=97 * n % 10000))
+    gender = Member.Gender.MALE
+    organization = factory.SubFactory(OrganizationFactory)
+    workplace = "Văn phòng Bộ"
+    job_title = "Chuyên viên"
+
+
+class AppointmentFactory(DjangoModelFactory):
+    class Meta:
+        model = Appointment
+
+    member = factory.SubFactory(MemberFactory)
+    organization = factory.SelfAttribute("member.organization")
+    post = Post.SECRETARY
+    term_label = "2020–2025"
+    start_date = TERM_START
+
+
+class OfficerFactory(DjangoModelFactory):
+    class Meta:
+        model = Officer
+
+    user = factory.SubFactory(UserFactory, is_staff=True)
+    organization = factory.SubFactory(OrganizationFactory)
+
+
+class ProgramFactory(DjangoModelFactory):
+    class Meta:
+        model = Program
+
+    code = factory.Sequence(lambda n: f"CT{n:04d}")
+    name = factory.Sequence(lambda n: f"Bồi dưỡng nghiệp vụ công tác đảng cho bí thư chi bộ, đợt {n}")
+    status = Program.Status.ISSUED
+    qualifying_posts = factory.LazyFunction(lambda: [Post.SECRETARY, Post.DEPUTY_SECRETARY])
+
+
+class TopicFactory(DjangoModelFactory):
+    class Meta:
+        model = Topic
+
+    program = factory.SubFactory(ProgramFactory)
+    order = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"Chuyên đề {n}: Nghiệp vụ công tác kiểm tra, giám sát của chi bộ")
+    hours = Decimal("4.0")
+
+
+class LecturerFactory(DjangoModelFactory):
+    class Meta:
+        model = Lecturer
+
+    name = factory.Sequence(vietnamese_name)
+    academic_title = "TS."
+    unit = "Học viện Chính trị quốc gia Hồ Chí Minh"
+
+
+class CourseFactory(DjangoModelFactory):
+    class Meta:
+        model = Course
+
+    code = factory.Sequence(lambda n: f"2021-K1-L{n}")
+    program = factory.SubFactory(ProgramFactory)
+    organizer = factory.SubFactory(OrganizationFactory)
+    year = 2021
+    intake = 1
+    number = factory.Sequence(lambda n: n + 1)
+    start_date = datetime.date(2021, 3, 1)
+    end_date = datetime.date(2021, 4, 30)
+    venue = "Hội trường Trung tâm, số 8 Hoàng Văn Thụ, Hà Nội"
+    capacity = 120
+    status = Course.Status.RUNNING
+
+
+class SessionFactory(DjangoModelFactory):
+    """A half-day slot inside its course's dates; consecutive sessions fill morning, afternoon, evening."""
+
+    class Meta:
+        model = Session
+
+    course = factory.SubFactory(CourseFactory)
+    date = factory.LazyAttributeSequence(
+        lambda o, n: o.course.start_date
+        + datetime.timedelta(days=(n // 3) % ((o.course.end_date - o.course.start_date).days + 1))
+    )
+    period = factory.Sequence(lambda n: n % 3 + 1)
+    topic = factory.SubFactory(TopicFactory, program=factory.SelfAttribute("..course.program"))
+    lecturer = factory.SubFactory(LecturerFactory)
+
+
+class EnrollmentFactory(DjangoModelFactory):
+    class Meta:
+        model = Enrollment
+
+    course = factory.SubFactory(CourseFactory)
+    member = factory.SubFactory(MemberFactory)
+    nominated_by = factory.SelfAttribute("member.organization")
+    post = Post.SECRETARY
+    status = Enrollment.Status.STUDYING
+
+
+class AttendanceFactory(DjangoModelFactory):
+    class Meta:
+        model = Attendance
+
+    enrollment = factory.SubFactory(EnrollmentFactory)
+    session = factory.SubFactory(SessionFactory, course=factory.SelfAttribute("..enrollment.course"))
+    status = Attendance.Status.PRESENT
+
+
+class SeatQuotaFactory(DjangoModelFactory):
+    class Meta:
+        model = SeatQuota
+
+    course = factory.SubFactory(CourseFactory)
+    organization = factory.SubFactory(OrganizationFactory)
+    seats = 10
+
+
+class EvaluationFactory(DjangoModelFactory):
+    class Meta:
+        model = Evaluation
+
+    enrollment = factory.SubFactory(EnrollmentFactory)
+    organization_rating = 5
+    content_rating = 4
+    materials_rating = 4
+    comments = "Nội dung thiết thực, sát với công việc của chi bộ."
+
+
+class LecturerRatingFactory(DjangoModelFactory):
+    class Meta:
+        model = LecturerRating
+
+    evaluation = factory.SubFactory(EvaluationFactory)
+    lecturer = factory.SubFactory(LecturerFactory)
+    topic = factory.SubFactory(TopicFactory, program=factory.SelfAttribute("..evaluation.enrollment.course.program"))
+    rating = 5

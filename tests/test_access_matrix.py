@@ -1,0 +1,473 @@
+"""Every URL of the project, requested by every persona, answers as the declared table says.
+
+The URL list is walked from the resolver, so a new page is requested automatically; a page with
+no entry in EXPECTED fails until someone declares who may see it.
+"""
+
+import inspect
+import re
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.urls import URLResolver, get_resolver, reverse
+
+from tests.conftest import PERSONAS, build_world
+
+# -- Outcomes ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: int
+    goes_to: str | None = None  # for redirects: where to, one of the names in assert_redirect()
+
+    def __str__(self):
+        return f"{self.status} → {self.goes_to}" if self.goes_to else str(self.status)
+
+
+OK = Outcome(200)
+DENIED = Outcome(403)
+NOT_FOUND = Outcome(404)
+METHOD_NOT_ALLOWED = Outcome(405)
+TO_LOGIN = Outcome(302, "admin login")
+TO_PORTAL_LOGIN = Outcome(302, "portal login")
+TO_ADMIN_INDEX = Outcome(302, "admin index")
+TO_MY_COURSES = Outcome(302, "my courses")
+TO_HOME = Outcome(302, "home")
+TO_CHANGE_PAGE = Outcome(302, "change page")
+
+OUT_OF_SCOPE = "officer_a_on_b"  # officer_a asking for the B-side object of an object page
+
+
+def page(*, center, officers, trainees=TO_LOGIN, anonymous=None):
+    """A page without an object: what center staff, both officers, both trainees and anonymous get
+    (anonymous gets what trainees get unless told otherwise)."""
+    return {
+        "center_staff": center,
+        "officer_a": officers,
+        "officer_b": officers,
+        "trainee_x": trainees,
+        "trainee_y": trainees,
+        "anonymous": anonymous or trainees,
+    }
+
+
+def object_page(*, center, in_scope, out_of_scope, shared=False):
+    """A page about one object. officer_a asks for the A-side object (in scope); officer_b asks for
+    the same A-side object, which is out of its scope unless the object is shared (the catalog, the
+    root's courses); officer_a also asks for the B-side object, which is out of its scope."""
+    return {
+        **page(center=center, officers=in_scope),
+        "officer_b": in_scope if shared else out_of_scope,
+        OUT_OF_SCOPE: out_of_scope,
+    }
+
+
+# -- Profiles: the access policy in a few named shapes ------------------------------------------
+
+# Outside the admin.
+HOME = page(center=TO_ADMIN_INDEX, officers=TO_ADMIN_INDEX, trainees=TO_MY_COURSES)
+PUBLIC = page(center=OK, officers=OK, trainees=OK)
+PUBLIC_REDIRECT_HOME = page(center=TO_HOME, officers=TO_HOME, trainees=TO_HOME)
+POST_ONLY = page(center=METHOD_NOT_ALLOWED, officers=METHOD_NOT_ALLOWED, trainees=METHOD_NOT_ALLOWED)
+PORTAL_LOGIN = page(center=TO_MY_COURSES, officers=TO_MY_COURSES, trainees=TO_MY_COURSES, anonymous=OK)
+SIGNED_IN = page(center=OK, officers=OK, trainees=OK, anonymous=TO_PORTAL_LOGIN)
+# A course page of the portal, asked for a course only trainee_x attends; staff logins have no member.
+OWN_COURSE = {
+    **page(center=NOT_FOUND, officers=NOT_FOUND, trainees=NOT_FOUND, anonymous=TO_PORTAL_LOGIN),
+    "trainee_x": OK,
+}
+
+# The admin.
+ADMIN_LOGIN = page(center=TO_ADMIN_INDEX, officers=TO_ADMIN_INDEX, trainees=OK)
+# Logging out takes a POST; a visitor who is not signed in to the admin is sent to its front door.
+ADMIN_LOGOUT = page(center=METHOD_NOT_ALLOWED, officers=METHOD_NOT_ALLOWED, trainees=TO_ADMIN_INDEX)
+STAFF_ONLY = page(center=OK, officers=OK)
+CENTER_ONLY = page(center=OK, officers=DENIED)
+# User accounts and groups are the superuser's: neither role has permissions on them.
+SUPERUSER_ONLY = page(center=DENIED, officers=DENIED)
+NO_SUCH_PAGE = page(center=NOT_FOUND, officers=NOT_FOUND)
+
+SCOPED_TO_SUBTREE = object_page(center=OK, in_scope=OK, out_of_scope=NOT_FOUND)
+SCOPED_CENTER_ONLY = object_page(center=OK, in_scope=DENIED, out_of_scope=NOT_FOUND)
+SCOPED_NO_ROLE = object_page(center=DENIED, in_scope=DENIED, out_of_scope=NOT_FOUND)
+SHARED = object_page(center=OK, in_scope=OK, out_of_scope=NOT_FOUND, shared=True)
+SHARED_CENTER_ONLY = object_page(center=OK, in_scope=DENIED, out_of_scope=NOT_FOUND, shared=True)
+ACCOUNT = object_page(center=DENIED, in_scope=DENIED, out_of_scope=DENIED, shared=True)
+# "<id>/" is an alias of "<id>/change/": it redirects without looking the object up.
+OBJECT_ALIAS = object_page(center=TO_CHANGE_PAGE, in_scope=TO_CHANGE_PAGE, out_of_scope=TO_CHANGE_PAGE)
+# No model has a public page, so "view on site" finds nothing, in scope or not.
+NO_PUBLIC_PAGE = object_page(center=NOT_FOUND, in_scope=NOT_FOUND, out_of_scope=NOT_FOUND)
+
+
+def model_pages(label, *, changelist, add, change, delete):
+    """The five pages the admin makes for a model; history is read like the change page."""
+    app_label, model_name = label.split(".")
+    name = f"admin:{app_label}_{model_name}"
+    return {
+        f"{name}_changelist": changelist,
+        f"{name}_add": add,
+        f"{name}_change": change,
+        f"{name}_history": change,
+        f"{name}_delete": delete,
+        f"admin/{app_label}/{model_name}/<path:object_id>/": OBJECT_ALIAS,
+    }
+
+
+EXPECTED = {
+    "home": HOME,
+    "set_language": PUBLIC_REDIRECT_HOME,
+    "login": PORTAL_LOGIN,
+    "logout": POST_ONLY,
+    "password-reset": PUBLIC,
+    "password-reset-done": PUBLIC,
+    "password-reset-confirm": PUBLIC,
+    "password-reset-complete": PUBLIC,
+    "portal:course-list": SIGNED_IN,
+    "portal:course-detail": OWN_COURSE,
+    "portal:course-evaluation": OWN_COURSE,
+    "admin:index": STAFF_ONLY,
+    "admin:login": ADMIN_LOGIN,
+    "admin:logout": ADMIN_LOGOUT,
+    "admin:password_change": STAFF_ONLY,
+    "admin:password_change_done": STAFF_ONLY,
+    "admin:autocomplete": STAFF_ONLY,
+    "admin:jsi18n": STAFF_ONLY,
+    "admin:view_on_site": NO_PUBLIC_PAGE,
+    "admin:app_list[organizations]": STAFF_ONLY,
+    "admin:app_list[courses]": STAFF_ONLY,
+    "admin:app_list[enrollments]": STAFF_ONLY,
+    "admin:app_list[auth]": NO_SUCH_PAGE,
+    "admin/(?P<url>.*)$": NO_SUCH_PAGE,
+    # Officers read the tree; only the center adds nodes, and nobody deletes one.
+    **model_pages(
+        "organizations.organization",
+        changelist=STAFF_ONLY,
+        add=CENTER_ONLY,
+        change=SCOPED_TO_SUBTREE,
+        delete=SCOPED_NO_ROLE,
+    ),
+    # Officers keep their sub-tree's members and posts; deleting is the center's.
+    **model_pages(
+        "organizations.member",
+        changelist=STAFF_ONLY,
+        add=STAFF_ONLY,
+        change=SCOPED_TO_SUBTREE,
+        delete=SCOPED_CENTER_ONLY,
+    ),
+    "admin:organizations_member_simple_history": SCOPED_TO_SUBTREE,
+    **model_pages(
+        "organizations.appointment",
+        changelist=STAFF_ONLY,
+        add=STAFF_ONLY,
+        change=SCOPED_TO_SUBTREE,
+        delete=SCOPED_CENTER_ONLY,
+    ),
+    "admin:organizations_appointment_simple_history": SCOPED_TO_SUBTREE,
+    # Who is an officer is the center's business; an officer record is never deleted from the admin.
+    **model_pages(
+        "organizations.officer",
+        changelist=CENTER_ONLY,
+        add=CENTER_ONLY,
+        change=SCOPED_CENTER_ONLY,
+        delete=SCOPED_NO_ROLE,
+    ),
+    # The catalog is the center's, read by every officer.
+    **model_pages(
+        "courses.program", changelist=STAFF_ONLY, add=CENTER_ONLY, change=SHARED, delete=SHARED_CENTER_ONLY
+    ),
+    **model_pages("courses.topic", changelist=STAFF_ONLY, add=CENTER_ONLY, change=SHARED, delete=SHARED_CENTER_ONLY),
+    **model_pages(
+        "courses.lecturer", changelist=STAFF_ONLY, add=CENTER_ONLY, change=SHARED, delete=SHARED_CENTER_ONLY
+    ),
+    # The root's courses are every committee's; a committee's own courses are not its sibling's.
+    **model_pages("courses.course", changelist=STAFF_ONLY, add=CENTER_ONLY, change=SHARED, delete=SHARED_CENTER_ONLY),
+    **model_pages(
+        "courses.session", changelist=STAFF_ONLY, add=CENTER_ONLY, change=SHARED, delete=SHARED_CENTER_ONLY
+    ),
+    # Officers nominate trainees of their sub-tree; attendance is taken by the center.
+    **model_pages(
+        "enrollments.enrollment",
+        changelist=STAFF_ONLY,
+        add=STAFF_ONLY,
+        change=SCOPED_TO_SUBTREE,
+        delete=SCOPED_CENTER_ONLY,
+    ),
+    "admin:enrollments_enrollment_simple_history": SCOPED_TO_SUBTREE,
+    # Withdrawing a trainee is the nominating side's; overriding a result is the center's.
+    "admin:enrollments_enrollment_withdraw": SCOPED_TO_SUBTREE,
+    "admin:enrollments_enrollment_override": SCOPED_CENTER_ONLY,
+    # Every officer reads a shared course's nominations (its own committee's rows); the center closes it.
+    "admin:courses_course_nominations": SHARED,
+    "admin:courses_course_close": SHARED_CENTER_ONLY,
+    # Running a class: every officer reads a shared course's attendance matrix (its own trainees' rows);
+    # attendance and scores are entered by the organizer's side only; evaluation averages are the center's.
+    "admin:courses_course_attendance": SHARED,
+    "admin:courses_course_scores": SHARED_CENTER_ONLY,
+    "admin:courses_course_evaluations": SHARED_CENTER_ONLY,
+    "admin:courses_session_attendance": SHARED_CENTER_ONLY,
+    "admin:courses_lecturer_evaluations": SHARED_CENTER_ONLY,
+    # Seat quotas are set by the center and read by the committees they are set for.
+    **model_pages(
+        "enrollments.seatquota",
+        changelist=STAFF_ONLY,
+        add=CENTER_ONLY,
+        change=SCOPED_TO_SUBTREE,
+        delete=SCOPED_CENTER_ONLY,
+    ),
+    **model_pages(
+        "enrollments.attendance",
+        changelist=STAFF_ONLY,
+        add=CENTER_ONLY,
+        change=SCOPED_TO_SUBTREE,
+        delete=SCOPED_CENTER_ONLY,
+    ),
+    "admin:enrollments_attendance_simple_history": SCOPED_TO_SUBTREE,
+    # Evaluations are read by the center only, and nobody adds, changes or deletes one.
+    **model_pages(
+        "enrollments.evaluation",
+        changelist=CENTER_ONLY,
+        add=page(center=DENIED, officers=DENIED),
+        change=SCOPED_CENTER_ONLY,
+        delete=SCOPED_NO_ROLE,
+    ),
+    **model_pages("auth.user", changelist=SUPERUSER_ONLY, add=SUPERUSER_ONLY, change=ACCOUNT, delete=ACCOUNT),
+    "admin:auth_user_password_change": ACCOUNT,
+    **model_pages("auth.group", changelist=SUPERUSER_ONLY, add=SUPERUSER_ONLY, change=ACCOUNT, delete=ACCOUNT),
+}
+
+# The objects object pages are asked about, as attributes of the `world` fixture: one in committee
+# A's sub-tree (any one for what every officer shares) and, where the model is scoped, one of B's.
+OBJECTS = {
+    "organizations.organization": ("committee_a", "committee_b"),
+    "organizations.member": ("member_x", "member_y"),
+    "organizations.appointment": ("appointment_a", "appointment_b"),
+    "organizations.officer": ("officer_record_a", "officer_record_b"),
+    "courses.program": ("program", None),
+    "courses.topic": ("topic", None),
+    "courses.lecturer": ("lecturer", None),
+    "courses.course": ("root_course", "course_b"),
+    "courses.session": ("root_session", "session_b"),
+    "enrollments.enrollment": ("enrollment_x", "enrollment_y"),
+    "enrollments.attendance": ("attendance_x", "attendance_y"),
+    "enrollments.seatquota": ("quota_a", "quota_b"),
+    "enrollments.evaluation": ("evaluation_x", "evaluation_y"),
+    "auth.user": ("trainee_x", None),
+    "auth.group": ("officer_group", None),
+}
+# Site-wide object pages (view on site) are asked about a member.
+SITE_WIDE_OBJECT_MODEL = "organizations.member"
+OBJECT_PARAMETERS = {"object_id", "id", "version_id", "content_type_id"}
+QUERY_STRINGS = {"admin:autocomplete": "?app_label=organizations&model_name=appointment&field_name=member&term=h"}
+NO_SUCH_PAGE_PATH = "khong-co-trang-nay/"
+# A one-time password link that is not valid: the page says so.
+INVALID_PASSWORD_LINK = {"uidb64": "MTIzNDU2", "token": "set-password"}
+
+
+# -- Walking the URL patterns --------------------------------------------------------------------
+
+_GROUP = re.compile(r"\((?:\?P<(?P<name>\w+)>)?(?P<body>[^()]*)\)")
+_CONVERTER = re.compile(r"<(?:\w+:)?(?P<name>\w+)>")
+_WORDS = re.compile(r"\w+(\|\w+)+")
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One URL pattern, with what it takes to build a concrete URL for it."""
+
+    key: str
+    parts: tuple  # str() of each pattern from the root down
+    callback: object
+    model_label: str | None
+    choice: str | None = None  # the word picked for a group that is a list of words
+
+    def parameters(self):
+        names = []
+        positional = 0
+        for part in self.parts:
+            for match in _GROUP.finditer(part):
+                if match["name"]:
+                    names.append(match["name"])
+                else:
+                    positional += 1
+            names += _CONVERTER.findall(_GROUP.sub("", part))
+        if positional:
+            view_arguments = list(inspect.signature(self.callback).parameters)[1:]
+            names += view_arguments[:positional]
+        return names
+
+    @property
+    def is_object_page(self):
+        return bool(OBJECT_PARAMETERS & set(self.parameters()))
+
+    @property
+    def object_model_label(self):
+        return self.model_label or SITE_WIDE_OBJECT_MODEL
+
+    def has_b_side(self):
+        return self.is_object_page and OBJECTS.get(self.object_model_label, (None, None))[1] is not None
+
+    def build(self, values):
+        """The concrete path, with each parameter replaced by values[name]."""
+        view_arguments = iter(list(inspect.signature(self.callback).parameters)[1:])
+        url = ""
+        for part in self.parts:
+
+            def group_value(match):
+                if _WORDS.fullmatch(match["body"]):
+                    return self.choice
+                return str(values[match["name"] or next(view_arguments)])
+
+            part = _GROUP.sub(group_value, part).lstrip("^").rstrip("$")
+            part = _CONVERTER.sub(lambda m: str(values[m["name"]]), part)
+            assert "(" not in part and "<" not in part, f"cannot build a URL for pattern {self.parts}"
+            url += part
+        return "/" + url
+
+
+def model_labels_by_prefix():
+    return {
+        f"{model._meta.app_label}/{model._meta.model_name}/": model._meta.label_lower
+        for model in admin.site._registry
+    }
+
+
+def endpoints(urlconf=None):
+    """Every URL pattern of the urlconf, recursively, one Endpoint per concrete variant."""
+    models = model_labels_by_prefix()
+
+    def walk(patterns, parts, namespace, model_label):
+        for pattern in patterns:
+            route = str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                label = models.get(route, model_label) if inner == "admin:" else model_label
+                yield from walk(pattern.url_patterns, (*parts, route), inner, label)
+                continue
+            all_parts = (*parts, route)
+            key = f"{namespace}{pattern.name}" if pattern.name else "".join(all_parts)
+            endpoint = Endpoint(key, all_parts, pattern.callback, model_label)
+            words = [m["body"] for m in _GROUP.finditer(route) if _WORDS.fullmatch(m["body"])]
+            if words:
+                for word in words[0].split("|"):
+                    yield Endpoint(f"{key}[{word}]", all_parts, pattern.callback, model_label, word)
+            else:
+                yield endpoint
+
+    return list(walk(get_resolver(urlconf).url_patterns, (), "", None))
+
+
+def undeclared(found):
+    return sorted({endpoint.key for endpoint in found} - EXPECTED.keys())
+
+
+def cases():
+    for endpoint in endpoints():
+        for persona in PERSONAS:
+            yield pytest.param(endpoint, persona, "a", id=f"{endpoint.key}-{persona}")
+        if endpoint.has_b_side():
+            yield pytest.param(endpoint, "officer_a", "b", id=f"{endpoint.key}-{OUT_OF_SCOPE}")
+
+
+# -- The tests -----------------------------------------------------------------------------------
+
+
+def concrete_url(endpoint, world, side):
+    values = {"url": NO_SUCH_PAGE_PATH, "code": world.course_a.code, **INVALID_PASSWORD_LINK}
+    if endpoint.is_object_page:
+        label = endpoint.object_model_label
+        assert label in OBJECTS, f"no object declared in OBJECTS for the pages of {label}"
+        obj = getattr(world, OBJECTS[label][0 if side == "a" else 1])
+        values["object_id"] = values["id"] = obj.pk
+        values["content_type_id"] = ContentType.objects.get_for_model(obj).pk
+        if "version_id" in endpoint.parameters():
+            values["version_id"] = obj.history.latest("history_date").history_id
+    return endpoint.build(values) + QUERY_STRINGS.get(endpoint.key, "")
+
+
+def assert_redirect(response, outcome, url):
+    location = response["Location"]
+    if outcome.goes_to in ("admin login", "portal login"):
+        login = reverse("admin:login" if outcome.goes_to == "admin login" else "login")
+        parts = urlsplit(location)
+        assert parts.path == login, f"redirected to {location}, not to the {outcome.goes_to} page"
+        assert parse_qs(parts.query)["next"] == [url], f"login redirect does not come back to {url}"
+    elif outcome.goes_to == "admin index":
+        assert location == reverse("admin:index")
+    elif outcome.goes_to == "my courses":
+        assert location == reverse("portal:course-list")
+    elif outcome.goes_to == "home":
+        assert location == reverse("home")
+    elif outcome.goes_to == "change page":
+        assert location == url + "change/"
+    else:
+        raise AssertionError(f"unknown redirect target {outcome.goes_to!r}")
+
+
+@pytest.fixture(scope="module")
+def shared_world(django_db_setup, django_db_blocker):
+    """One world for the whole matrix, which only reads: each test runs in a savepoint inside it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_world()
+        transaction.set_rollback(True)
+
+
+@pytest.mark.parametrize(("endpoint", "persona_name", "side"), cases())
+def test_url_answers_each_persona_as_declared(endpoint, persona_name, side, shared_world, db, client_for):
+    """Each persona gets the declared status for each URL (and redirects go where declared)."""
+    if endpoint.key not in EXPECTED:
+        pytest.fail(
+            f"URL pattern {endpoint.key!r} ({''.join(endpoint.parts)}) has no entry in EXPECTED: "
+            "declare who may see it in tests/test_access_matrix.py"
+        )
+    expected = EXPECTED[endpoint.key][OUT_OF_SCOPE if side == "b" else persona_name]
+    url = concrete_url(endpoint, shared_world, side)
+    user = AnonymousUser() if persona_name == "anonymous" else getattr(shared_world, persona_name)
+    response = client_for(user).get(url)
+    assert response.status_code == expected.status, (
+        f"{persona_name} GET {url}: {response.status_code}, expected {expected}"
+    )
+    if expected.goes_to:
+        assert_redirect(response, expected, url)
+
+
+def test_every_url_pattern_has_a_declared_outcome():
+    """The table covers every pattern the resolver knows, and names no pattern that is gone."""
+    found = endpoints()
+    assert undeclared(found) == []
+    assert sorted(EXPECTED.keys() - {endpoint.key for endpoint in found}) == []
+
+
+def test_every_object_page_model_has_objects_to_ask_for():
+    """Each model with object pages names its A-side object (and B-side where it is scoped)."""
+    labels = {endpoint.object_model_label for endpoint in endpoints() if endpoint.is_object_page}
+    assert sorted(labels - OBJECTS.keys()) == []
+
+
+def test_a_new_pattern_without_an_entry_is_reported(settings, monkeypatch):
+    """The guard itself: a pattern appended to the urlconf, even inside an include, is named."""
+    import sys
+    import types
+
+    from django.http import HttpResponse
+    from django.urls import include, path
+
+    import config.urls
+
+    def yearly_workbook(request):
+        return HttpResponse()
+
+    urlconf = types.ModuleType("tests_urlconf_with_a_new_page")
+    urlconf.urlpatterns = [
+        *config.urls.urlpatterns,
+        path("reports/", include(([path("yearly/", yearly_workbook, name="yearly-workbook")], "reports"))),
+    ]
+    monkeypatch.setitem(sys.modules, urlconf.__name__, urlconf)
+    settings.ROOT_URLCONF = urlconf.__name__
+
+    assert undeclared(endpoints()) == ["reports:yearly-workbook"]
