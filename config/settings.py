@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "reports",
     "portal",
     "demo",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -123,3 +125,14 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "0")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Trung tâm Bồi dưỡng chính trị <noreply@localhost>")
+
+# Background work (batch printing): in-process by default; in production set
+# TASKS_BACKEND=django_tasks_db.DatabaseBackend and run `manage.py db_worker` on any number of machines.
+TASKS = {
+    "default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")},
+}
+
+# The public verification page answers this many look-ups per client address in each window (seconds).
+# The counter lives in Django's cache: with several server processes, configure a shared cache.
+VERIFY_RATE_LIMIT = envint("VERIFY_RATE_LIMIT", "60")
+VERIFY_RATE_WINDOW = envint("VERIFY_RATE_WINDOW", "600")

@@ -1,4 +1,4 @@
-"""The project's URLs: the staff admin, the trainee portal, logins and language switching."""
+"""The project's URLs: the staff admin, the trainee portal, logins, language switching and public verification."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -11,4 +11,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("portal.auth_urls")),
     path("my/", include("portal.urls")),
+    path("verify/", include("certificates.urls")),
 ]

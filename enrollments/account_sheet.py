@@ -57,7 +57,7 @@ def _entry(enrollment):
     return SheetEntry(enrollment, user.get_username(), url, mark_safe(qr_svg))
 
 
-def account_sheet_pdf(enrollments):
+def account_sheet_pdf(enrollments) -> bytes:
     """Create the missing logins of these enrollments' trainees (withdrawn ones left out) and render
     the sheet as PDF bytes: a section per course, trainees in Vietnamese roster order.
 

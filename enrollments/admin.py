@@ -179,6 +179,9 @@ class EnrollmentAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         if obj is not None:
             return super().get_form(request, obj, **kwargs)
         form = super().get_form(request, obj, form=NominationForm, **kwargs)
+        # Nominating picks among the open courses; courses are opened and edited on their own page.
+        course_widget = form.base_fields["course"].widget
+        course_widget.can_add_related = course_widget.can_change_related = course_widget.can_delete_related = False
 
         class UserNominationForm(form):
             def __init__(self, *args, **inner):

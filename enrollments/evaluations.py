@@ -25,7 +25,7 @@ def taught_pairs(sessions):
     return list(pairs.values())
 
 
-def evaluation_closed_reason(enrollment, today=None):
+def evaluation_closed_reason(enrollment: Enrollment, today=None) -> str | None:
     """Why the trainee cannot send the evaluation now, or None when it is open to them."""
     today = today or timezone.localdate()
     course = enrollment.course
@@ -40,15 +40,15 @@ def evaluation_closed_reason(enrollment, today=None):
 
 @transaction.atomic
 def submit_evaluation(
-    enrollment,
+    enrollment: Enrollment,
     *,
-    organization_rating,
-    content_rating,
-    materials_rating,
-    comments,
-    lecturer_ratings,
+    organization_rating: int,
+    content_rating: int,
+    materials_rating: int,
+    comments: str,
+    lecturer_ratings: dict[tuple[int, int], int],
     by,
-):
+) -> Evaluation:
     """Record the trainee's one evaluation of their course.
 
     `lecturer_ratings` maps (lecturer id, topic id) to a rating, one for every pair that taught a
@@ -57,7 +57,9 @@ def submit_evaluation(
     the trainee can read.
     """
     # Locked so that a double click sends one evaluation, not a second one or an error.
-    enrollment = Enrollment.objects.select_for_update().select_related("course", "member").get(pk=enrollment.pk)
+    enrollment = (
+        Enrollment.objects.select_for_update(of=("self",)).select_related("course", "member").get(pk=enrollment.pk)
+    )
     if by is None or enrollment.member.user_id != by.pk:
         raise PermissionDenied
     if Evaluation.objects.filter(enrollment=enrollment).exists():
@@ -157,7 +159,7 @@ class EvaluationStatus:
         return self.evaluation is None and self.closed_reason is None
 
 
-def evaluation_status(enrollment, today=None):
+def evaluation_status(enrollment: Enrollment, today=None) -> EvaluationStatus:
     """Where the trainee stands with the evaluation. Select "evaluation" with the enrollment so a
     list of enrollments costs no query per row."""
     evaluation = getattr(enrollment, "evaluation", None)

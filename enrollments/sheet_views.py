@@ -286,7 +286,8 @@ def score_sheet_view(model_admin, request, object_id):
 def attendance_matrix_view(model_admin, request, object_id):
     course = _visible_course(request, object_id)
     _require(request.user, "enrollments.view_attendance")
-    sessions = list(Session.objects.for_user(request.user).filter(course=course).order_by("date", "period"))
+    sessions = Session.objects.for_user(request.user).filter(course=course).select_related("topic")
+    sessions = list(sessions.order_by("date", "period"))
     attendances = Attendance.objects.for_user(request.user).only("enrollment", "session", "status")
     trainees = _roster(request.user, course).prefetch_related(Prefetch("attendances", queryset=attendances))
     rows = attendance_matrix(

@@ -51,11 +51,11 @@ def score_version(enrollments):
 
 
 def current_attendance_version(session):
-    return attendance_version(Attendance.objects.filter(session=session).only("pk", "status"))
+    return attendance_version(Attendance.objects.filter(session=session).only("pk", "status").order_by())
 
 
 def current_score_version(course):
-    return score_version(Enrollment.objects.filter(course=course).only("pk", "status", "final_score"))
+    return score_version(Enrollment.objects.filter(course=course).only("pk", "status", "final_score").order_by())
 
 
 def score_problem(score):
@@ -101,7 +101,7 @@ def mark_attendance(session, marks, *, by, expected_version):
         # Locking the session serializes two saves of the same sheet, so the version check below
         # cannot pass for both of them.
         Session.objects.select_for_update().only("pk").get(pk=session.pk)
-        existing = {row.enrollment_id: row for row in Attendance.objects.filter(session=session)}
+        existing = {row.enrollment_id: row for row in Attendance.objects.filter(session=session).order_by()}
         _refuse_stale(attendance_version(existing.values()), expected_version)
 
         enrollments = Enrollment.objects.select_related("member").in_bulk(list(marks))

@@ -25,7 +25,7 @@ CODE_PREFIX = "hv"
 CODE_LENGTH = 6
 
 
-def generated_username():
+def generated_username() -> str:
     return CODE_PREFIX + "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
@@ -58,13 +58,13 @@ def _free_codes(count):
     return list(codes)
 
 
-def ensure_trainee_accounts(members):
+def ensure_trainee_accounts(members) -> list[Member]:
     """Create a login for every member who has none; return the members that got one.
 
     The username is the member's e-mail in lower case when it is a valid username that no other
-    login holds, else a generated code such as "hv7kq3xm". The password is unusable:
-    the trainee sets one through a one-time link, so no password is ever shared or printed.
-    Running it again creates nothing new.
+    login holds, else a generated code such as "hv7kq3xm". The password is unusable: the trainee
+    sets one through a one-time link, so no password is ever shared or printed. Running it again
+    creates nothing new.
     """
     User = get_user_model()
     with transaction.atomic():
@@ -96,7 +96,7 @@ def ensure_trainee_accounts(members):
     return pending
 
 
-def set_password_url(user):
+def set_password_url(user) -> str:
     """The absolute one-time link to set this login's password; it dies once a password is set."""
     path = reverse(
         "password-reset-confirm",
@@ -108,18 +108,18 @@ def set_password_url(user):
     return settings.SITE_URL.rstrip("/") + path
 
 
-def login_url():
+def login_url() -> str:
     return settings.SITE_URL.rstrip("/") + reverse("login")
 
 
 @dataclass
 class ActivationReport:
-    sent: list = field(default_factory=list)  # members e-mailed a link
-    without_email: list = field(default_factory=list)  # members with no address to send it to
-    already_active: list = field(default_factory=list)  # members who have set their password
+    sent: list[Member] = field(default_factory=list)  # members e-mailed a link
+    without_email: list[Member] = field(default_factory=list)  # members with no address to send it to
+    already_active: list[Member] = field(default_factory=list)  # members who have set their password
 
 
-def send_activation_links(members):
+def send_activation_links(members) -> ActivationReport:
     """Create the missing logins and e-mail each member who has not set a password yet a one-time
     link to set it. Members who already set one are left alone: their own reset page serves them.
     """

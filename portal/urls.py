@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.MyCoursesView.as_view(), name="course-list"),
     path("courses/<str:code>/", views.MyCourseDetailView.as_view(), name="course-detail"),
     path("courses/<str:code>/evaluation/", views.MyCourseEvaluationView.as_view(), name="course-evaluation"),
+    path("courses/<str:code>/certificate/", views.my_certificate_pdf, name="course-certificate"),
 ]

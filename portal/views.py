@@ -1,12 +1,18 @@
-"""The trainee's own pages (/my/): their courses, schedule, attendance, results and evaluations."""
+"""The trainee's own pages (/my/): their courses, schedule, attendance, results, certificates and evaluations."""
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
+from certificates.models import Certificate
+from certificates.services import pdf_filename, stored_pdf
+from certificates.status import certificate_status, with_certificates
 from enrollments.evaluations import EvaluationForm, evaluation_status, submit_evaluation, taught_pairs
 from enrollments.models import Enrollment
 from enrollments.progress import progress_of, with_schedule
@@ -22,12 +28,19 @@ def home(request):
 
 def own_enrollments(user):
     """The user's own enrollments with all their pages read, in a fixed number of queries."""
-    return with_schedule(Enrollment.objects.owned_by(user)).select_related("evaluation").order_by("-course__start_date")
+    enrollments = with_schedule(Enrollment.objects.owned_by(user)).select_related("evaluation")
+    return with_certificates(enrollments).order_by("-course__start_date")
+
+
+def with_certificate_status(enrollment):
+    """The enrollment with its certificate_status, which the course pages' certificate partial reads."""
+    enrollment.certificate_status = certificate_status(enrollment)
+    return enrollment
 
 
 def get_own_enrollment(user, code):
     """The user's enrollment in the course with this code; 404 for anyone else's course."""
-    return get_object_or_404(own_enrollments(user), course__code=code)
+    return with_certificate_status(get_object_or_404(own_enrollments(user), course__code=code))
 
 
 def evaluation_form(progress, data=None):
@@ -47,7 +60,7 @@ class MyCoursesView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         cards = [
-            (progress_of(enrollment), evaluation_status(enrollment))
+            (progress_of(with_certificate_status(enrollment)), evaluation_status(enrollment))
             for enrollment in own_enrollments(self.request.user)
         ]
         return super().get_context_data(cards=cards, **kwargs)
@@ -93,3 +106,27 @@ class MyCourseEvaluationView(LoginRequiredMixin, TemplateView):
                 messages.success(request, _("Đã gửi phiếu đánh giá. Cảm ơn đồng chí đã góp ý."))
                 return redirect("portal:course-detail", code=enrollment.course.code)
         return self.render_to_response(self.get_context_data(form=form, **kwargs))
+
+
+@require_GET
+@login_required
+def my_certificate_pdf(request, code):
+    """The stored PDF of the trainee's own valid certificate of this course; 404 for anyone else's, and
+    once it is revoked."""
+    certificate = (
+        Certificate.objects.owned_by(request.user)
+        .valid()
+        .filter(enrollment__course__code=code)
+        .select_related("issuer")
+        .first()
+    )
+    if certificate is None:
+        raise Http404
+    return HttpResponse(
+        stored_pdf(certificate),
+        content_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{pdf_filename(certificate)}"',
+            "Cache-Control": "private, no-store",
+        },
+    )

@@ -27,6 +27,7 @@ from organizations import roles
 from organizations.models import Organization, Post
 from tests import factories
 
+
 def pytest_configure(config):
     # The default hasher is slow on purpose; tests create users by the hundred.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -85,9 +86,7 @@ def build_world():
     w.secretary_b = factories.MemberFactory(full_name="Võ Thanh Bình", organization=w.cell_b)
     w.appointment_a = factories.AppointmentFactory(member=w.secretary_a, organization=w.cell_a)
     w.appointment_b = factories.AppointmentFactory(member=w.secretary_b, organization=w.cell_b)
-    w.appointment_x = factories.AppointmentFactory(
-        member=w.member_x, organization=w.cell_a, post=Post.COMMITTEE_MEMBER
-    )
+    w.appointment_x = factories.AppointmentFactory(member=w.member_x, organization=w.cell_a, post=Post.COMMITTEE_MEMBER)
 
     w.program = factories.ProgramFactory(
         code="BTCB", name="Bồi dưỡng nghiệp vụ công tác đảng cho bí thư chi bộ và cấp ủy viên cơ sở"
@@ -111,9 +110,7 @@ def build_world():
     w.attendance_x = factories.AttendanceFactory(enrollment=w.enrollment_x, session=w.root_session)
     w.attendance_y = factories.AttendanceFactory(enrollment=w.enrollment_y, session=w.root_session)
     w.attendance_a = factories.AttendanceFactory(enrollment=w.enrollment_a, session=w.session_a)
-    w.attendance_b = factories.AttendanceFactory(
-        enrollment=w.enrollment_b, session=w.session_b, status="excused"
-    )
+    w.attendance_b = factories.AttendanceFactory(enrollment=w.enrollment_b, session=w.session_b, status="excused")
     w.quota_a = factories.SeatQuotaFactory(course=w.root_course, organization=w.committee_a)
     w.quota_b = factories.SeatQuotaFactory(course=w.root_course, organization=w.committee_b)
     w.evaluation_x = factories.EvaluationFactory(enrollment=w.enrollment_x)

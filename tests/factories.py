@@ -7,14 +7,14 @@ import factory
 from django.contrib.auth.models import Group, User
 from factory.django import DjangoModelFactory, Password
 
+from certificates.models import IssuerProfile, PrintJob
 from courses.models import Course, Lecturer, Program, Session, Topic
 from enrollments.models import Attendance, Enrollment, Evaluation, LecturerRating, SeatQuota
 from organizations.models import Appointment, Member, Officer, Organization, Post
 
 FAMILY_NAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ"]
 MIDDLE_NAMES = ["Văn", "Thị", "Minh", "Thu", "Đức", "Ngọc", "Quốc", "Hữu", "Thanh", "Xuân"]
-GIVEN_NAMES = ["An", "Bình", "Châu", "Dũng", "Đạt", "Giang", "Hà", "Hải", "Hạnh", "Khánh", "Lộc", "Mai", "Ngân",
-               "Oanh", "Phúc", "Quyên", "Sơn", "Thảo", "Tuấn", "Uyên", "Việt", "Xuân", "Yến", "Ánh", "Ấn", "Ẩn"]  # fmt: skip
+GIVEN_NAMES = "An Bình Châu Dũng Đạt Giang Hà Hải Hạnh Khánh Lộc Mai Ngân Oanh Phúc Quyên Sơn Thảo Tuấn Yến".split()
 TERM_START = datetime.date(2020, 9, 1)
 
 
@@ -29,9 +29,7 @@ class OrganizationFactory(DjangoModelFactory):
         model = Organization
 
     parent = None
-    kind = factory.LazyAttribute(
-        lambda o: Organization.Kind.BLOC if o.parent is None else Organization.Kind.CELL
-    )
+    kind = factory.LazyAttribute(lambda o: Organization.Kind.BLOC if o.parent is None else Organization.Kind.CELL)
     code = factory.Sequence(lambda n: f"TC{n:05d}")
     name = factory.Sequence(lambda n: f"Chi bộ Phòng Nghiệp vụ số {n}")
 
@@ -206,3 +204,31 @@ class LecturerRatingFactory(DjangoModelFactory):
     lecturer = factory.SubFactory(LecturerFactory)
     topic = factory.SubFactory(TopicFactory, program=factory.SelfAttribute("..evaluation.enrollment.course.program"))
     rating = 5
+
+
+class IssuerProfileFactory(DjangoModelFactory):
+    class Meta:
+        model = IssuerProfile
+
+    organization = factory.SubFactory(OrganizationFactory)
+    header_line_1 = "ĐẢNG BỘ KHỐI CÁC CƠ QUAN TRUNG ƯƠNG"
+    header_line_2 = "TRUNG TÂM BỒI DƯỠNG CHÍNH TRỊ"
+    place = "Hà Nội"
+    signer_title = "GIÁM ĐỐC"
+    signer_name = "Nguyễn Văn Thành"
+    register_suffix = factory.Sequence(lambda n: f"CC-TT{n:03d}")
+
+
+class PrintJobFactory(DjangoModelFactory):
+    """A finished print job with a small stored file (certificates are printed by run_print_job())."""
+
+    class Meta:
+        model = PrintJob
+
+    course = factory.SubFactory(CourseFactory)
+    kind = PrintJob.Kind.PDF
+    requested_by = factory.SubFactory(UserFactory, is_staff=True)
+    status = PrintJob.Status.DONE
+    total = 1
+    done = 1
+    output = factory.django.FileField(filename="giay-chung-nhan.pdf", data=b"%PDF-1.7\n%%EOF\n")

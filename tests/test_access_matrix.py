@@ -178,18 +178,12 @@ EXPECTED = {
         delete=SCOPED_NO_ROLE,
     ),
     # The catalog is the center's, read by every officer.
-    **model_pages(
-        "courses.program", changelist=STAFF_ONLY, add=CENTER_ONLY, change=SHARED, delete=SHARED_CENTER_ONLY
-    ),
+    **model_pages("courses.program", changelist=STAFF_ONLY, add=CENTER_ONLY, change=SHARED, delete=SHARED_CENTER_ONLY),
     **model_pages("courses.topic", changelist=STAFF_ONLY, add=CENTER_ONLY, change=SHARED, delete=SHARED_CENTER_ONLY),
-    **model_pages(
-        "courses.lecturer", changelist=STAFF_ONLY, add=CENTER_ONLY, change=SHARED, delete=SHARED_CENTER_ONLY
-    ),
+    **model_pages("courses.lecturer", changelist=STAFF_ONLY, add=CENTER_ONLY, change=SHARED, delete=SHARED_CENTER_ONLY),
     # The root's courses are every committee's; a committee's own courses are not its sibling's.
     **model_pages("courses.course", changelist=STAFF_ONLY, add=CENTER_ONLY, change=SHARED, delete=SHARED_CENTER_ONLY),
-    **model_pages(
-        "courses.session", changelist=STAFF_ONLY, add=CENTER_ONLY, change=SHARED, delete=SHARED_CENTER_ONLY
-    ),
+    **model_pages("courses.session", changelist=STAFF_ONLY, add=CENTER_ONLY, change=SHARED, delete=SHARED_CENTER_ONLY),
     # Officers nominate trainees of their sub-tree; attendance is taken by the center.
     **model_pages(
         "enrollments.enrollment",
@@ -332,8 +326,7 @@ class Endpoint:
 
 def model_labels_by_prefix():
     return {
-        f"{model._meta.app_label}/{model._meta.model_name}/": model._meta.label_lower
-        for model in admin.site._registry
+        f"{model._meta.app_label}/{model._meta.model_name}/": model._meta.label_lower for model in admin.site._registry
     }
 
 

@@ -24,7 +24,7 @@ def from_roman(numeral):
 
 @pytest.mark.parametrize(
     ("number", "numeral"),
-    [(1, "I"), (2, "II"), (4, "IV"), (9, "IX"), (14, "XIV"), (40, "XL"), (90, "XC"), (2021, "MMXXI"), (1994, "MCMXCIV")],
+    [(1, "I"), (2, "II"), (4, "IV"), (9, "IX"), (14, "XIV"), (40, "XL"), (90, "XC"), (1994, "MCMXCIV")],
 )
 def test_roman_examples(number, numeral):
     assert roman(number) == numeral

@@ -281,9 +281,7 @@ def test_after_the_deadline_officers_cannot_nominate(world, locked_course, today
 
     deadline = (today - datetime.timedelta(days=1)).strftime("%d/%m/%Y")
     assert messages_of(raised) == {
-        "course": [
-            f"Đã quá hạn cử học viên của lớp 2030-K1-L1 ({deadline}); chỉ Trung tâm được thay đổi danh sách."
-        ]
+        "course": [f"Đã quá hạn cử học viên của lớp 2030-K1-L1 ({deadline}); chỉ Trung tâm được thay đổi danh sách."]
     }
 
 
@@ -524,9 +522,7 @@ def test_quotas_show_seats_used_and_officers_see_only_their_own(world, client_fo
 
 
 def test_the_course_page_lists_quotas_with_seats_used(world, client_for):
-    response = client_for(world.center_staff).get(
-        reverse("admin:courses_course_change", args=[world.root_course.pk])
-    )
+    response = client_for(world.center_staff).get(reverse("admin:courses_course_change", args=[world.root_course.pk]))
 
     content = response.content.decode()
     assert content.count("1/10") == 2
@@ -535,13 +531,10 @@ def test_the_course_page_lists_quotas_with_seats_used(world, client_for):
 
 
 def test_the_nominations_page_shows_each_committee_against_its_quota(world, client_for):
-    response = client_for(world.officer_a).get(
-        reverse("admin:courses_course_nominations", args=[world.root_course.pk])
-    )
+    response = client_for(world.officer_a).get(reverse("admin:courses_course_nominations", args=[world.root_course.pk]))
 
     assert response.status_code == 200
     assert [(row["organization"], row["nominated"], row["seats"]) for row in response.context["rows"]] == [
         (world.committee_a, 1, 10)
     ]
     assert "Đảng ủy Bộ Tư pháp" not in response.content.decode()
-

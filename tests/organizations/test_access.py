@@ -80,9 +80,7 @@ SEES_NOTHING = ["anonymous", "staff_without_officer", "inactive_officer"]
 
 def scoped_models():
     return sorted(
-        model._meta.label_lower
-        for model in apps.get_models()
-        if hasattr(model._default_manager.all(), "for_user")
+        model._meta.label_lower for model in apps.get_models() if hasattr(model._default_manager.all(), "for_user")
     )
 
 
@@ -407,7 +405,8 @@ def test_an_officer_who_may_only_read_attendance_cannot_revert_it(world, officer
     url = reverse("admin:enrollments_attendance_simple_history", args=[attendance.pk, original.history_id])
     client = client_for(officer_a)
     assert client.get(url).status_code == 200
-    assert client.post(url, {"enrollment": attendance.enrollment_id, "session": attendance.session_id}).status_code == 403
+    revert = {"enrollment": attendance.enrollment_id, "session": attendance.session_id, "status": "present"}
+    assert client.post(url, revert).status_code == 403
     attendance.refresh_from_db()
     assert attendance.status == Attendance.Status.ABSENT
 

@@ -1,0 +1,354 @@
+"""Staff pages for issuers, certificates (read-only, revoked and replaced through their own pages, never
+deleted) and batch print jobs; and the issuing and printing actions on the course list."""
+
+from functools import partial
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from simple_history.admin import SimpleHistoryAdmin
+
+from certificates.forms import RevokeForm
+from certificates.models import Certificate, IssuerProfile, PrintJob
+from certificates.printing import start_print_job
+from certificates.services import (
+    can_issue,
+    can_revoke,
+    issue_certificates,
+    pdf_filename,
+    reissue_certificate,
+    revoke_certificate,
+    stored_pdf,
+)
+from courses.models import Course
+from enrollments.admin import CourseWithTraineesAdmin
+from enrollments.forms import add_service_error
+from organizations.access import ScopedAdminMixin, scope_of
+
+
+def render(model_admin, request, template, context):
+    return TemplateResponse(
+        request,
+        f"certificates/admin/{template}",
+        {**model_admin.admin_site.each_context(request), "opts": model_admin.model._meta, **context},
+    )
+
+
+def visible_object(model_admin, request, object_id):
+    obj = model_admin.get_object(request, unquote(object_id))
+    if obj is None:
+        raise Http404
+    return obj
+
+
+@admin.register(IssuerProfile)
+class IssuerProfileAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["register_suffix", "organization", "header_line_2", "signer_title", "signer_name", "place"]
+    list_select_related = ["organization"]
+    search_fields = ["register_suffix", "organization__search_key", "organization__code"]
+    autocomplete_fields = ["organization"]
+
+    def has_delete_permission(self, request, obj=None):
+        # Its register books and certificates point to it for ever.
+        return False
+
+
+@admin.register(Certificate)
+class CertificateAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    list_display = ["register_number", "holder_name", "course_code", "issued_on", "status"]
+    list_filter = ["status", "year", "issuer"]
+    list_select_related = ["enrollment__course", "issuer"]
+    search_fields = ["register_number", "verification_code", "enrollment__member__search_key", "enrollment__course__code"]
+    date_hierarchy = "issued_on"
+    actions = ["revoke_certificates"]
+    change_form_template = "certificates/admin/certificate_change_form.html"
+    fieldsets = [
+        (None, {"fields": ["register_number", "printed_code", "status", "issued_on", "issued_by", "issuer"]}),
+        (
+            gettext_lazy("Nội dung in trên giấy chứng nhận"),
+            {
+                "fields": [
+                    "holder_name",
+                    "holder_birth_date",
+                    "holder_post",
+                    "holder_organization",
+                    "program_name",
+                    "course_title",
+                    "grade",
+                    "signer_title",
+                    "signer_name",
+                ]
+            },
+        ),
+        (gettext_lazy("Thu hồi và cấp lại"), {"fields": ["revoke_reason", "revoked_by", "revoked_at", "replaces"]}),
+        (gettext_lazy("Tệp PDF"), {"fields": ["pdf_sha256"]}),
+    ]
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/pdf/", wrap(partial(certificate_pdf_view, self)), name="certificates_certificate_pdf"),
+            path(
+                "<path:object_id>/revoke/",
+                wrap(partial(revoke_view, self)),
+                name="certificates_certificate_revoke",
+            ),
+            path(
+                "<path:object_id>/reissue/",
+                wrap(partial(reissue_view, self)),
+                name="certificates_certificate_reissue",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description=gettext_lazy("lớp"), ordering="enrollment__course__code")
+    def course_code(self, obj):
+        return obj.enrollment.course.code
+
+    @admin.display(description=gettext_lazy("mã xác minh"))
+    def printed_code(self, obj):
+        return obj.printed_code
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field for fieldset in self.fieldsets for field in fieldset[1]["fields"]]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            replaced_by = getattr(obj, "replaced_by", None)
+            context["certificate_tools"] = {
+                "pdf": obj.is_valid or scope_of(request.user).everything,
+                "revoke": obj.is_valid and can_revoke(request.user),
+                "reissue": not obj.is_valid and replaced_by is None and can_issue(request.user),
+                "replaced_by": replaced_by,
+            }
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    # Certificates come only from issuing, change only by revocation, and are never deleted.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_revoke_permission(self, request):
+        return can_revoke(request.user)
+
+    @admin.action(description=gettext_lazy("Thu hồi giấy chứng nhận"), permissions=["revoke"])
+    def revoke_certificates(self, request, queryset):
+        """A page asking for the reason first; then each selected valid certificate revoked."""
+        certificates = queryset.filter(status=Certificate.Status.VALID).select_related("enrollment__course")
+        form = RevokeForm(request.POST if request.POST.get("post") == "yes" else None)
+        if form.is_bound and form.is_valid():
+            for certificate in certificates:
+                _revoke(self, request, certificate, form)
+            return None
+        return render(
+            self,
+            request,
+            "revoke.html",
+            {
+                "title": _("Thu hồi giấy chứng nhận"),
+                "certificates": certificates,
+                "form": form,
+                "action": True,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+
+def _revoke(model_admin, request, certificate, form):
+    """Revoke (and, when asked, reissue) one certificate, reporting to the staff user; returns the
+    replacement, or None."""
+    revoked = revoke_certificate(certificate, by=request.user, reason=form.cleaned_data["reason"])
+    model_admin.message_user(
+        request, _("Đã thu hồi giấy chứng nhận %(number)s.") % {"number": revoked.register_number}, messages.SUCCESS
+    )
+    if not form.cleaned_data["reissue"]:
+        return None
+    try:
+        replacement = reissue_certificate(revoked, by=request.user)
+    except ValidationError as error:
+        model_admin.message_user(request, " ".join(error.messages), messages.ERROR)
+        return None
+    model_admin.message_user(
+        request,
+        _("Đã cấp lại giấy chứng nhận số %(number)s thay cho %(old)s.")
+        % {"number": replacement.register_number, "old": revoked.register_number},
+        messages.SUCCESS,
+    )
+    return replacement
+
+
+def certificate_pdf_view(model_admin, request, object_id):
+    certificate = visible_object(model_admin, request, object_id)
+    # A revoked certificate's PDF is the center's only: nobody else should print it again.
+    if not certificate.is_valid and not scope_of(request.user).everything:
+        raise PermissionDenied
+    return HttpResponse(
+        stored_pdf(certificate),
+        content_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{pdf_filename(certificate)}"'},
+    )
+
+
+def revoke_view(model_admin, request, object_id):
+    certificate = visible_object(model_admin, request, object_id)
+    if not can_revoke(request.user):
+        raise PermissionDenied
+    form = RevokeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            replacement = _revoke(model_admin, request, certificate, form)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            target = replacement or certificate
+            return redirect(reverse("admin:certificates_certificate_change", args=[target.pk]))
+    return render(
+        model_admin,
+        request,
+        "revoke.html",
+        {
+            "title": _("Thu hồi giấy chứng nhận"),
+            "original": certificate,
+            "certificates": [certificate] if certificate.is_valid else [],
+            "form": form,
+        },
+    )
+
+
+def reissue_view(model_admin, request, object_id):
+    certificate = visible_object(model_admin, request, object_id)
+    if not can_issue(request.user):
+        raise PermissionDenied
+    error = None
+    if request.method == "POST":
+        try:
+            replacement = reissue_certificate(certificate, by=request.user)
+        except ValidationError as problem:
+            error = " ".join(problem.messages)
+        else:
+            model_admin.message_user(
+                request,
+                _("Đã cấp lại giấy chứng nhận số %(number)s thay cho %(old)s.")
+                % {"number": replacement.register_number, "old": certificate.register_number},
+                messages.SUCCESS,
+            )
+            return redirect(reverse("admin:certificates_certificate_change", args=[replacement.pk]))
+    return render(
+        model_admin,
+        request,
+        "reissue.html",
+        {
+            "title": _("Cấp lại giấy chứng nhận"),
+            "original": certificate,
+            "possible": not certificate.is_valid and getattr(certificate, "replaced_by", None) is None,
+            "error": error,
+        },
+    )
+
+
+@admin.register(PrintJob)
+class PrintJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["course", "kind", "requested_by", "requested_at", "status", "progress"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["course__program", "requested_by"]
+    search_fields = ["course__code"]
+    fields = ["course", "kind", "requested_by", "requested_at", "status", "progress", "finished_at", "error"]
+    readonly_fields = fields
+    change_form_template = "certificates/admin/printjob_change_form.html"
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/download/",
+                wrap(partial(print_job_download_view, self)),
+                name="certificates_printjob_download",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description=gettext_lazy("tiến độ"))
+    def progress(self, obj):
+        return f"{obj.done}/{obj.total}"
+
+    # A job is made by the print actions on the course list and kept as a record of who printed what.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def print_job_download_view(model_admin, request, object_id):
+    job = visible_object(model_admin, request, object_id)
+    if not model_admin.has_view_permission(request, job):
+        raise PermissionDenied
+    if job.status != PrintJob.Status.DONE or not job.output:
+        raise Http404
+    content_type = "application/pdf" if job.kind == PrintJob.Kind.PDF else "application/zip"
+    filename = job.output.name.rsplit("/", 1)[-1]
+    return FileResponse(job.output.open("rb"), content_type=content_type, as_attachment=True, filename=filename)
+
+
+# Issuing and printing are run from the course list; courses and enrollments cannot import certificates,
+# so the course page is extended here, as enrollments extends it with its own tools.
+admin.site.unregister(Course)
+
+
+@admin.register(Course)
+class CourseWithCertificatesAdmin(CourseWithTraineesAdmin):
+    actions = [*CourseWithTraineesAdmin.actions, "issue_certificates", "print_certificates", "zip_certificates"]
+
+    def has_issue_permission(self, request):
+        return can_issue(request.user)
+
+    @admin.action(description=gettext_lazy("Cấp giấy chứng nhận"), permissions=["issue"])
+    def issue_certificates(self, request, queryset):
+        for course in queryset:
+            try:
+                summary = issue_certificates(course, by=request.user)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+                continue
+            issued = len(summary.issued)
+            if issued:
+                message = ngettext(
+                    "Lớp %(code)s: đã cấp %(count)d giấy chứng nhận.",
+                    "Lớp %(code)s: đã cấp %(count)d giấy chứng nhận.",
+                    issued,
+                ) % {"code": course.code, "count": issued}
+                self.message_user(request, message, messages.SUCCESS)
+            else:
+                message = _("Lớp %(code)s: không có giấy chứng nhận nào cần cấp thêm (đã cấp %(count)d).") % {
+                    "code": course.code,
+                    "count": summary.already_issued,
+                }
+                self.message_user(request, message, messages.WARNING)
+
+    @admin.action(description=gettext_lazy("In giấy chứng nhận (một tệp PDF)"), permissions=["issue"])
+    def print_certificates(self, request, queryset):
+        return self._start_print_jobs(request, queryset, PrintJob.Kind.PDF)
+
+    @admin.action(description=gettext_lazy("Tải giấy chứng nhận (tệp ZIP)"), permissions=["issue"])
+    def zip_certificates(self, request, queryset):
+        return self._start_print_jobs(request, queryset, PrintJob.Kind.ZIP)
+
+    def _start_print_jobs(self, request, queryset, kind):
+        jobs = [start_print_job(course, kind=kind, by=request.user) for course in queryset]
+        if len(jobs) == 1:
+            return redirect(reverse("admin:certificates_printjob_change", args=[jobs[0].pk]))
+        return redirect(reverse("admin:certificates_printjob_changelist"))

@@ -1,0 +1,31 @@
+"""The print_certificates command: a course's valid certificates as one PDF, in roster order, for printing."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from certificates.printing import course_certificates, print_course
+from courses.models import Course
+
+
+class Command(BaseCommand):
+    help = gettext_lazy("In mọi giấy chứng nhận còn hiệu lực của một lớp thành một tệp PDF, theo thứ tự danh sách lớp.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--course", required=True, dest="code", help=gettext_lazy("mã lớp, ví dụ 2021-K1-L1"))
+        parser.add_argument("-o", "--output", required=True, type=Path, help=gettext_lazy("tệp PDF sẽ ghi"))
+
+    def handle(self, *args, code, output, **options):
+        course = Course.objects.filter(code=code.strip()).first()
+        if course is None:
+            raise CommandError(_("Không có lớp nào mã %(code)s.") % {"code": code})
+        count = course_certificates(course).count()
+        if not count:
+            raise CommandError(_("Lớp %(code)s chưa có giấy chứng nhận nào còn hiệu lực.") % {"code": course.code})
+        output.write_bytes(print_course(course))
+        self.stdout.write(
+            _("Đã in %(count)d giấy chứng nhận của lớp %(code)s vào %(file)s.")
+            % {"count": count, "code": course.code, "file": output}
+        )

@@ -1,0 +1,125 @@
+"""Batch printing: a course's valid certificates as one PDF in roster order, or as a ZIP of the stored
+PDFs, produced by a background task that records its progress on a PrintJob."""
+
+import io
+import logging
+import re
+import zipfile
+
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from certificates import pdf
+from certificates.models import Certificate, PrintJob
+from certificates.services import can_issue, pdf_filename, stored_pdf
+
+logger = logging.getLogger(__name__)
+
+# How often (in certificates) a running job writes its progress.
+PROGRESS_STEP = 10
+LAYOUT_PAGE = re.compile(r"Step 5 - Creating layout - Page (\d+)$")
+
+
+def course_certificates(course):
+    return Certificate.objects.valid().filter(enrollment__course=course).for_printing()
+
+
+def batch_title(course):
+    return f"Giấy chứng nhận — {course.code}"
+
+
+def print_course(course):
+    """The course's valid certificates as one PDF, one page each, in roster order (synchronously)."""
+    return pdf.render_batch(course_certificates(course), batch_title(course))
+
+
+def start_print_job(course, *, kind, by) -> PrintJob:
+    """Record a print job and hand it to the task backend once the record is committed."""
+    if not can_issue(by):
+        raise PermissionDenied(_("Chỉ cán bộ Trung tâm được in giấy chứng nhận."))
+    with transaction.atomic():
+        job = PrintJob.objects.create(
+            course=course, kind=kind, requested_by=by, total=course_certificates(course).count()
+        )
+        transaction.on_commit(lambda: run_print_job_task.enqueue(job.pk))
+    return job
+
+
+class _LayoutProgress(logging.Handler):
+    """Counts the pages WeasyPrint lays out, writing the job's progress every few pages."""
+
+    def __init__(self, job):
+        super().__init__(logging.INFO)
+        self.job = job
+
+    def emit(self, record):
+        match = LAYOUT_PAGE.match(record.getMessage())
+        if match:
+            done = min(int(match[1]), self.job.total)
+            if done % PROGRESS_STEP == 0 or done == self.job.total:
+                _progress(self.job, done)
+
+
+def _progress(job, done):
+    job.done = done
+    PrintJob.objects.filter(pk=job.pk).update(done=done)
+
+
+@task()
+def run_print_job_task(job_id):
+    """The background task: in-process by default, on a db_worker in production (see settings.TASKS)."""
+    run_print_job(job_id)
+
+
+def run_print_job(job_id):
+    """Produce a job's file. Progress is written as it goes, so the staff page can show it."""
+    job = PrintJob.objects.select_related("course").get(pk=job_id)
+    PrintJob.objects.filter(pk=job.pk).update(status=PrintJob.Status.RUNNING)
+    certificates = list(course_certificates(job.course))
+    job.total = len(certificates)
+    PrintJob.objects.filter(pk=job.pk).update(total=job.total, done=0)
+    try:
+        if job.kind == PrintJob.Kind.PDF:
+            content, extension = _one_pdf(job, certificates), "pdf"
+        else:
+            content, extension = _zip(job, certificates), "zip"
+    except Exception as error:
+        logger.exception("Print job %s failed", job.pk)
+        PrintJob.objects.filter(pk=job.pk).update(
+            status=PrintJob.Status.FAILED, error=str(error)[:2000], finished_at=timezone.now()
+        )
+        raise
+    job.output.save(f"{job.course.code}-giay-chung-nhan.{extension}", ContentFile(content), save=False)
+    job.status = PrintJob.Status.DONE
+    job.done = job.total
+    job.finished_at = timezone.now()
+    job.save(update_fields=["output", "status", "done", "finished_at"])
+    return job
+
+
+def _one_pdf(job, certificates):
+    progress = _LayoutProgress(job)
+    logger_ = logging.getLogger("weasyprint.progress")
+    level = logger_.level
+    logger_.addHandler(progress)
+    logger_.setLevel(logging.INFO)
+    try:
+        return pdf.render_batch(certificates, batch_title(job.course))
+    finally:
+        logger_.removeHandler(progress)
+        logger_.setLevel(level)
+
+
+def _zip(job, certificates):
+    """The stored PDFs as they were issued, not rendered again."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        for index, certificate in enumerate(certificates, start=1):
+            archive.writestr(f"{index:03d}-{pdf_filename(certificate)}", stored_pdf(certificate))
+            if index % PROGRESS_STEP == 0:
+                _progress(job, index)
+    return buffer.getvalue()

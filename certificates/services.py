@@ -1,0 +1,304 @@
+"""Issuing, revoking and replacing certificates: register numbers, verification codes, stored PDFs, mail."""
+
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
+
+from certificates import pdf
+from certificates.models import (
+    CODE_ALPHABET,
+    CODE_LENGTH,
+    REGISTER_NUMBER,
+    Certificate,
+    IssuerProfile,
+    RegisterCounter,
+    format_register_number,
+)
+from courses.models import Course
+from enrollments.models import Enrollment
+from organizations.access import scope_of
+from organizations.vietnamese import normalize_name
+
+logger = logging.getLogger(__name__)
+
+# The history's change-reason column holds 100 characters; the whole reason is on the certificate.
+CHANGE_REASON_LENGTH = 100
+
+
+class StoredPDFMismatch(Exception):
+    """A stored PDF no longer has the SHA-256 recorded when it was issued."""
+
+
+@dataclass
+class IssuingSummary:
+    course: Course
+    issued: list[Certificate] = field(default_factory=list)
+    already_issued: int = 0
+
+
+def can_issue(user):
+    return scope_of(user).everything and user.has_perm("certificates.add_certificate")
+
+
+def can_revoke(user):
+    return scope_of(user).everything and user.has_perm("certificates.change_certificate")
+
+
+def new_verification_code():
+    return "".join(secrets.choice(CODE_ALPHABET) for _index in range(CODE_LENGTH))
+
+
+def _new_codes(count):
+    """Codes that no certificate holds yet; the unique constraint stays the guarantee."""
+    codes = set()
+    while len(codes) < count:
+        wanted = {new_verification_code() for _index in range(count - len(codes))}
+        taken = set(Certificate.objects.filter(verification_code__in=wanted).values_list("verification_code", flat=True))
+        codes |= wanted - taken
+    return list(codes)
+
+
+def take_register_numbers(issuer, year, count):
+    """The next `count` numbers of the issuer's register book for the year, gap-free.
+
+    Must run inside the transaction that writes the certificates: the counter row stays locked until it
+    commits, so concurrent issuers wait for each other, and a rollback gives the numbers back.
+    """
+    # The counter row is created if missing without a race: ON CONFLICT DO NOTHING, then locked.
+    RegisterCounter.objects.bulk_create([RegisterCounter(issuer=issuer, year=year)], ignore_conflicts=True)
+    counter = RegisterCounter.objects.select_for_update().get(issuer=issuer, year=year)
+    first = counter.last_number + 1
+    counter.last_number += count
+    counter.save(update_fields=["last_number"])
+    return range(first, first + count)
+
+
+def issuer_for(course):
+    issuer = IssuerProfile.objects.filter(organization_id=course.organizer_id).first()
+    if issuer is None:
+        raise ValidationError(
+            _("%(organizer)s chưa có thông tin đơn vị cấp giấy chứng nhận; hãy khai báo trước khi cấp.")
+            % {"organizer": course.organizer}
+        )
+    return issuer
+
+
+def _new_certificate(enrollment, issuer, *, number, code, issued_on, by, replaces=None):
+    member = enrollment.member
+    course = enrollment.course
+    certificate = Certificate(
+        enrollment=enrollment,
+        issuer=issuer,
+        year=issued_on.year,
+        number=number,
+        register_number=format_register_number(number, issued_on.year, issuer.register_suffix),
+        verification_code=code,
+        issued_on=issued_on,
+        issued_by=by,
+        holder_name=normalize_name(member.full_name),
+        holder_birth_date=member.birth_date,
+        holder_post=enrollment.post,
+        holder_organization=normalize_name(member.organization.name),
+        program_name=normalize_name(course.program.name),
+        course_title=normalize_name(course.title),
+        grade=enrollment.grade,
+        signer_title=issuer.signer_title,
+        signer_name=issuer.signer_name,
+        replaces=replaces,
+    )
+    # Uniqueness is the database's to enforce, in the same statement: checking here would be a query per row.
+    certificate.full_clean(validate_unique=False, validate_constraints=False)
+    return certificate
+
+
+def issue_certificates(course, *, by, issued_on=None, notify=True) -> IssuingSummary:
+    """Issue a certificate to every completed trainee of a closed course who has none yet.
+
+    Idempotent: a second call (or a second staff member clicking at the same moment) issues nothing
+    new. Register numbers follow the roster order. `by` is the staff user (None from the command
+    line). PDFs are rendered and stored, and trainees told by mail, once the numbers are committed,
+    so the register book is never locked while pages are laid out.
+    """
+    if by is not None and not can_issue(by):
+        raise PermissionDenied(_("Chỉ cán bộ Trung tâm được cấp giấy chứng nhận."))
+    with transaction.atomic():
+        # Issuers of the same course queue on the course row; of other courses, on the counter row.
+        course = Course.objects.select_for_update().select_related("program", "organizer").get(pk=course.pk)
+        if course.status != Course.Status.CLOSED:
+            raise ValidationError(_("Lớp %(code)s chưa kết thúc: chỉ cấp giấy chứng nhận cho lớp đã kết thúc.") % {
+                "code": course.code
+            })
+        issuer = issuer_for(course)
+        completed = Enrollment.objects.filter(course=course, status=Enrollment.Status.COMPLETED)
+        enrollments = list(
+            completed.filter(certificates__isnull=True).select_related("member__organization").roster_order()
+        )
+        summary = IssuingSummary(course=course, already_issued=completed.filter(certificates__isnull=False).count())
+        if enrollments:
+            issued_on = issued_on or timezone.localdate()
+            numbers = take_register_numbers(issuer, issued_on.year, len(enrollments))
+            codes = _new_codes(len(enrollments))
+            certificates = []
+            for enrollment, number, code in zip(enrollments, numbers, codes, strict=True):
+                enrollment.course = course
+                certificates.append(
+                    _new_certificate(enrollment, issuer, number=number, code=code, issued_on=issued_on, by=by)
+                )
+            summary.issued = bulk_create_with_history(
+                certificates, Certificate, default_user=by, default_change_reason=_("Cấp giấy chứng nhận")
+            )
+    store_missing_pdfs(Certificate.objects.filter(enrollment__course=course))
+    if notify:
+        notify_holders(summary.issued)
+    return summary
+
+
+@transaction.atomic
+def revoke_certificate(certificate, *, by, reason) -> Certificate:
+    """Revoke a certificate with the written reason; who and when are recorded, the row stays."""
+    if by is not None and not can_revoke(by):
+        raise PermissionDenied(_("Chỉ cán bộ Trung tâm được thu hồi giấy chứng nhận."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Hãy ghi lý do thu hồi.")})
+    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if not certificate.is_valid:
+        raise ValidationError(
+            _("Giấy chứng nhận %(number)s đã bị thu hồi từ trước.") % {"number": certificate.register_number}
+        )
+    certificate.status = Certificate.Status.REVOKED
+    certificate.revoke_reason = reason
+    certificate.revoked_by = by
+    certificate.revoked_at = timezone.now()
+    certificate.full_clean(validate_unique=False)
+    certificate._history_user = by
+    certificate._change_reason = Truncator(reason).chars(CHANGE_REASON_LENGTH)
+    certificate.save()
+    return certificate
+
+
+def reissue_certificate(certificate, *, by, issued_on=None, notify=True) -> Certificate:
+    """Issue a replacement for a revoked certificate: a new number in the same issuer's book, with the
+    trainee's details as they are now (a corrected name, say), pointing back to the one it replaces."""
+    if by is not None and not can_issue(by):
+        raise PermissionDenied(_("Chỉ cán bộ Trung tâm được cấp giấy chứng nhận."))
+    with transaction.atomic():
+        old = Certificate.objects.select_for_update().select_related("issuer").get(pk=certificate.pk)
+        if old.is_valid:
+            raise ValidationError(_("Chỉ cấp lại thay cho giấy chứng nhận đã bị thu hồi."))
+        if Certificate.objects.filter(replaces=old).exists():
+            raise ValidationError(
+                _("Giấy chứng nhận %(number)s đã được cấp lại từ trước.") % {"number": old.register_number}
+            )
+        enrollment = Enrollment.objects.select_related("course__program", "member__organization").get(
+            pk=old.enrollment_id
+        )
+        if enrollment.status != Enrollment.Status.COMPLETED:
+            raise ValidationError(_("Học viên không còn kết quả hoàn thành: không cấp lại được."))
+        # The signer is who signs now; the header and the book stay the old certificate's issuer's.
+        issuer = IssuerProfile.objects.get(pk=old.issuer_id)
+        issued_on = issued_on or timezone.localdate()
+        (number,) = take_register_numbers(issuer, issued_on.year, 1)
+        replacement = _new_certificate(
+            enrollment,
+            issuer,
+            number=number,
+            code=_new_codes(1)[0],
+            issued_on=issued_on,
+            by=by,
+            replaces=old,
+        )
+        replacement._history_user = by
+        replacement._change_reason = Truncator(
+            _("Cấp lại thay cho %(number)s") % {"number": old.register_number}
+        ).chars(CHANGE_REASON_LENGTH)
+        replacement.save()
+    store_missing_pdfs(Certificate.objects.filter(pk=replacement.pk))
+    replacement.refresh_from_db()
+    if notify:
+        notify_holders([replacement])
+    return replacement
+
+
+def find_by_register_number(text):
+    """The certificate with this printed register number (0123/2021/CC-TTBDCT), or None."""
+    match = REGISTER_NUMBER.match(text or "")
+    if not match:
+        return None
+    printed = format_register_number(int(match["number"]), int(match["year"]), match["suffix"].upper())
+    return Certificate.objects.filter(register_number=printed).first()
+
+
+def store_missing_pdfs(certificates):
+    """Render and store the PDF of each of these certificates that has none yet (a PDF, once stored, is
+    never rendered again), with its SHA-256."""
+    pending = list(certificates.filter(pdf="").select_related("issuer", "enrollment__course").order_by("pk"))
+    for certificate, content in pdf.render_each(pending):
+        name = f"{certificate.year}/{certificate.issuer.register_suffix}-{certificate.number:04d}.pdf"
+        certificate.pdf.save(name, ContentFile(content), save=False)
+        certificate.pdf_sha256 = hashlib.sha256(content).hexdigest()
+    # The stored file is the rendering of what was issued, not a change to it: no history row.
+    Certificate.objects.bulk_update(pending, ["pdf", "pdf_sha256"])
+    return pending
+
+
+def stored_pdf(certificate):
+    """The stored PDF's bytes, checked against the SHA-256 recorded when it was stored."""
+    if not certificate.pdf:
+        store_missing_pdfs(Certificate.objects.filter(pk=certificate.pk))
+        certificate.refresh_from_db()
+    with certificate.pdf.open("rb") as stored:
+        content = stored.read()
+    if hashlib.sha256(content).hexdigest() != certificate.pdf_sha256:
+        logger.error("Stored PDF of certificate %s does not match its SHA-256", certificate.register_number)
+        raise StoredPDFMismatch(certificate.register_number)
+    return content
+
+
+def pdf_filename(certificate):
+    return f"giay-chung-nhan-{certificate.number:04d}-{certificate.year}-{certificate.issuer.register_suffix}.pdf"
+
+
+def holder_email(certificate):
+    member = certificate.enrollment.member
+    return member.email or (member.user.email if member.user_id else "")
+
+
+def notify_holders(certificates):
+    """Tell each trainee by mail that their certificate was issued; trainees without an address are skipped."""
+    certificates = list(
+        Certificate.objects.filter(pk__in=[certificate.pk for certificate in certificates]).select_related(
+            "enrollment__member__user", "enrollment__course"
+        )
+    )
+    messages = []
+    for certificate in certificates:
+        address = holder_email(certificate)
+        if not address:
+            continue
+        context = {
+            "certificate": certificate,
+            "portal_url": settings.SITE_URL.rstrip("/")
+            + reverse("portal:course-detail", args=[certificate.enrollment.course.code]),
+        }
+        # Written in the site's language, whatever language the staff member issuing it works in.
+        with translation.override(settings.LANGUAGE_CODE):
+            subject = " ".join(render_to_string("emails/certificate_issued_subject.txt", context).split())
+            body = render_to_string("emails/certificate_issued.txt", context)
+        messages.append(EmailMessage(subject, body, to=[address]))
+    if messages:
+        get_connection().send_messages(messages)
+    return len(messages)

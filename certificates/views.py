@@ -1,0 +1,82 @@
+"""The public verification pages: a form to type a code, and what a code proves. No login."""
+
+from functools import wraps
+
+from django import forms
+from django.conf import settings
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from certificates.models import CODE_LENGTH, Certificate, format_code, normalize_code
+from certificates.ratelimit import over_limit
+
+
+class VerifyForm(forms.Form):
+    code = forms.CharField(
+        label=_("Mã xác minh"),
+        max_length=CODE_LENGTH + 8,
+        help_text=_("Mã in bên cạnh mã QR trên giấy chứng nhận, ví dụ 7KQ2-M9XA-4RTD-HC3P."),
+    )
+
+    def clean_code(self):
+        code = normalize_code(self.cleaned_data["code"])
+        if code is None:
+            raise forms.ValidationError(
+                _("Mã xác minh gồm %(length)d chữ và số (không có chữ O, chữ I, số 0, số 1).")
+                % {"length": CODE_LENGTH}
+            )
+        return code
+
+
+def public_page(view):
+    """No search engine lists these pages, and each client address gets a limited number of look-ups."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        counted = bool(kwargs) or "code" in request.GET
+        if counted and over_limit(request, "verify"):
+            response = render(
+                request,
+                "certificates/rate_limited.html",
+                {"minutes": max(1, settings.VERIFY_RATE_WINDOW // 60)},
+                status=429,
+            )
+            response["Retry-After"] = str(settings.VERIFY_RATE_WINDOW)
+        else:
+            response = view(request, *args, **kwargs)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    return wrapped
+
+
+@require_GET
+@public_page
+def verify(request):
+    form = VerifyForm(request.GET if "code" in request.GET else None)
+    if form.is_valid():
+        return redirect("certificates:verify-detail", verification_code=form.cleaned_data["code"])
+    return render(request, "certificates/verify_form.html", {"form": form})
+
+
+@require_GET
+@public_page
+def verify_detail(request, verification_code):
+    normalized = normalize_code(verification_code)
+    certificate = None
+    if normalized is not None:
+        certificate = (
+            Certificate.objects.select_related("issuer", "enrollment__course", "replaced_by")
+            .filter(verification_code=normalized)
+            .first()
+        )
+    if certificate is None:
+        # The same page for a code that is malformed and one that is unknown: nothing to learn from it.
+        return render(request, "certificates/verify_not_found.html", {"form": VerifyForm()}, status=404)
+    replacement = getattr(certificate, "replaced_by", None)
+    return render(
+        request,
+        "certificates/verify_detail.html",
+        {"certificate": certificate, "replacement": replacement, "printed_code": format_code(normalized)},
+    )

@@ -1,0 +1,24 @@
+"""Certificate tests keep their files in a temporary folder and start with fresh rate-limit counters."""
+
+import pytest
+from django.core.cache import cache
+
+from tests.certificates.world import add_certificates
+
+
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def certified(world):
+    """The personas' world with issuers and a valid certificate on each side (see tests/certificates/world.py)."""
+    return add_certificates(world)
