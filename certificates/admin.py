@@ -64,7 +64,12 @@ class CertificateAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["register_number", "holder_name", "course_code", "issued_on", "status"]
     list_filter = ["status", "year", "issuer"]
     list_select_related = ["enrollment__course", "issuer"]
-    search_fields = ["register_number", "verification_code", "enrollment__member__search_key", "enrollment__course__code"]
+    search_fields = [
+        "register_number",
+        "verification_code",
+        "enrollment__member__search_key",
+        "enrollment__course__code",
+    ]
     date_hierarchy = "issued_on"
     actions = ["revoke_certificates"]
     change_form_template = "certificates/admin/certificate_change_form.html"
@@ -93,7 +98,9 @@ class CertificateAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [
-            path("<path:object_id>/pdf/", wrap(partial(certificate_pdf_view, self)), name="certificates_certificate_pdf"),
+            path(
+                "<path:object_id>/pdf/", wrap(partial(certificate_pdf_view, self)), name="certificates_certificate_pdf"
+            ),
             path(
                 "<path:object_id>/revoke/",
                 wrap(partial(revoke_view, self)),

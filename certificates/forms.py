@@ -15,4 +15,3 @@ class RevokeForm(forms.Form):
         required=False,
         help_text=_("Cấp giấy chứng nhận thay thế với số vào sổ mới, theo thông tin hiện tại của học viên."),
     )
-

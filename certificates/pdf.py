@@ -81,9 +81,9 @@ def render_document(html, *, font_config=None, fetcher=None):
     """Lay out the HTML as a WeasyPrint document (the shared fonts and fetcher unless given)."""
     shared_config, shared_fetcher = _shared()
     with _render_lock:
-        return HTML(
-            string=html, base_url=settings.SITE_URL, url_fetcher=fetcher or shared_fetcher
-        ).render(font_config=font_config or shared_config)
+        return HTML(string=html, base_url=settings.SITE_URL, url_fetcher=fetcher or shared_fetcher).render(
+            font_config=font_config or shared_config
+        )
 
 
 def write_pdf(document, title=None):
@@ -134,7 +134,7 @@ def page_context(certificate):
         "birth_date": certificate.holder_birth_date.strftime("%d/%m/%Y") if certificate.holder_birth_date else "",
         "post": str(posts.get(certificate.holder_post, certificate.holder_post)),
         "organization": certificate.holder_organization,
-        "course_line": f"Khóa {roman(course.intake)}, lớp {ordinal(course.number)}, năm {course.year}",
+        "course_line": f"khóa {roman(course.intake)}, lớp {ordinal(course.number)}, năm {course.year}",
         "course_dates": f"từ ngày {course.start_date:%d/%m/%Y} đến ngày {course.end_date:%d/%m/%Y}",
         "grade": str(certificate.get_grade_display()) if certificate.grade else "",
         "date_line": vietnamese_date(issuer.place, certificate.issued_on),

@@ -66,7 +66,9 @@ def _new_codes(count):
     codes = set()
     while len(codes) < count:
         wanted = {new_verification_code() for _index in range(count - len(codes))}
-        taken = set(Certificate.objects.filter(verification_code__in=wanted).values_list("verification_code", flat=True))
+        taken = set(
+            Certificate.objects.filter(verification_code__in=wanted).values_list("verification_code", flat=True)
+        )
         codes |= wanted - taken
     return list(codes)
 
@@ -119,8 +121,11 @@ def _new_certificate(enrollment, issuer, *, number, code, issued_on, by, replace
         signer_name=issuer.signer_name,
         replaces=replaces,
     )
-    # Uniqueness is the database's to enforce, in the same statement: checking here would be a query per row.
-    certificate.full_clean(validate_unique=False, validate_constraints=False)
+    # References, uniqueness and constraints are the database's to enforce, in the same statement: checking
+    # them here would cost queries for every certificate.
+    certificate.full_clean(
+        exclude=["enrollment", "issuer", "issued_by", "replaces"], validate_unique=False, validate_constraints=False
+    )
     return certificate
 
 
@@ -138,9 +143,9 @@ def issue_certificates(course, *, by, issued_on=None, notify=True) -> IssuingSum
         # Issuers of the same course queue on the course row; of other courses, on the counter row.
         course = Course.objects.select_for_update().select_related("program", "organizer").get(pk=course.pk)
         if course.status != Course.Status.CLOSED:
-            raise ValidationError(_("Lớp %(code)s chưa kết thúc: chỉ cấp giấy chứng nhận cho lớp đã kết thúc.") % {
-                "code": course.code
-            })
+            raise ValidationError(
+                _("Lớp %(code)s chưa kết thúc: chỉ cấp giấy chứng nhận cho lớp đã kết thúc.") % {"code": course.code}
+            )
         issuer = issuer_for(course)
         completed = Enrollment.objects.filter(course=course, status=Enrollment.Status.COMPLETED)
         enrollments = list(

@@ -23,8 +23,7 @@ class VerifyForm(forms.Form):
         code = normalize_code(self.cleaned_data["code"])
         if code is None:
             raise forms.ValidationError(
-                _("Mã xác minh gồm %(length)d chữ và số (không có chữ O, chữ I, số 0, số 1).")
-                % {"length": CODE_LENGTH}
+                _("Mã xác minh gồm %(length)d chữ và số (không có chữ O, chữ I, số 0, số 1).") % {"length": CODE_LENGTH}
             )
         return code
 

@@ -115,6 +115,7 @@ def build_world():
     w.quota_b = factories.SeatQuotaFactory(course=w.root_course, organization=w.committee_b)
     w.evaluation_x = factories.EvaluationFactory(enrollment=w.enrollment_x)
     w.evaluation_y = factories.EvaluationFactory(enrollment=w.enrollment_y)
+    w.task_result = factories.DBTaskResultFactory()
     return w
 
 

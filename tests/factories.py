@@ -5,6 +5,8 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth.models import Group, User
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 from factory.django import DjangoModelFactory, Password
 
 from certificates.models import IssuerProfile, PrintJob
@@ -232,3 +234,20 @@ class PrintJobFactory(DjangoModelFactory):
     total = 1
     done = 1
     output = factory.django.FileField(filename="giay-chung-nhan.pdf", data=b"%PDF-1.7\n%%EOF\n")
+
+
+class DBTaskResultFactory(DjangoModelFactory):
+    """A finished background job whose task function no longer exists (the admin copes with that)."""
+
+    class Meta:
+        model = DBTaskResult
+
+    status = "SUCCESSFUL"
+    args_kwargs = factory.LazyFunction(lambda: {"args": [], "kwargs": {}})
+    task_path = "tasks.removed.print_certificates"
+    backend_name = "default"
+    run_after = factory.LazyFunction(timezone.now)
+    started_at = factory.LazyFunction(timezone.now)
+    finished_at = factory.LazyFunction(timezone.now)
+    exception_class_path = ""
+    traceback = ""

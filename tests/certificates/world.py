@@ -3,7 +3,6 @@ valid certificate on each side (trainee_x's in course_a, secretary_b's in course
 
 import datetime
 
-from certificates.models import IssuerProfile
 from certificates.services import issue_certificates
 from courses.models import Course
 from enrollments.models import Enrollment

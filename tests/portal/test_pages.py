@@ -124,8 +124,9 @@ def add_courses(world, count, sessions_each):
     return course
 
 
-# Session and user, the member id, then enrollments with their courses, sessions and attendance.
-PAGE_QUERIES = 6
+# Session and user, the member id, then enrollments with their courses, and their sessions,
+# attendance and certificates.
+PAGE_QUERIES = 7
 
 
 @pytest.mark.parametrize(("courses", "sessions_each"), [(1, 1), (8, 6)])

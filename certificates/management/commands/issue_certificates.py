@@ -22,13 +22,19 @@ def user_by_name(username):
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("Cấp giấy chứng nhận cho mọi học viên hoàn thành của một lớp đã kết thúc (chạy lại không cấp trùng).")
+    help = gettext_lazy(
+        "Cấp giấy chứng nhận cho mọi học viên hoàn thành của một lớp đã kết thúc (chạy lại không cấp trùng)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--course", required=True, dest="code", help=gettext_lazy("mã lớp, ví dụ 2021-K1-L1"))
-        parser.add_argument("--by", dest="username", help=gettext_lazy("tài khoản cán bộ Trung tâm được ghi vào lịch sử"))
         parser.add_argument(
-            "--date", type=datetime.date.fromisoformat, help=gettext_lazy("ngày cấp, dạng YYYY-MM-DD (mặc định: hôm nay)")
+            "--by", dest="username", help=gettext_lazy("tài khoản cán bộ Trung tâm được ghi vào lịch sử")
+        )
+        parser.add_argument(
+            "--date",
+            type=datetime.date.fromisoformat,
+            help=gettext_lazy("ngày cấp, dạng YYYY-MM-DD (mặc định: hôm nay)"),
         )
 
     def handle(self, *args, code, username=None, date=None, **options):

@@ -15,9 +15,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("number", help=gettext_lazy("số vào sổ như in trên giấy, ví dụ 0123/2021/CC-TTBDCT"))
         parser.add_argument("--reason", required=True, help=gettext_lazy("lý do thu hồi"))
-        parser.add_argument("--by", dest="username", help=gettext_lazy("tài khoản cán bộ Trung tâm được ghi vào lịch sử"))
         parser.add_argument(
-            "--reissue", action="store_true", help=gettext_lazy("cấp giấy thay thế theo thông tin hiện tại của học viên")
+            "--by", dest="username", help=gettext_lazy("tài khoản cán bộ Trung tâm được ghi vào lịch sử")
+        )
+        parser.add_argument(
+            "--reissue",
+            action="store_true",
+            help=gettext_lazy("cấp giấy thay thế theo thông tin hiện tại của học viên"),
         )
 
     def handle(self, *args, number, reason, username=None, reissue=False, **options):
