@@ -89,13 +89,22 @@ def build_course(size):
     return course, trainee
 
 
-def timed(function, repeat):
-    times = []
+def timed(*functions, repeat):
+    """Median wall and CPU seconds of each function, called in turn so that other load on the machine
+    weighs on all of them alike."""
+    wall = [[] for _function in functions]
+    cpu = [[] for _function in functions]
     for _index in range(repeat):
-        started = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+        for function, wall_times, cpu_times in zip(functions, wall, cpu, strict=True):
+            started, started_cpu = time.perf_counter(), time.process_time()
+            function()
+            wall_times.append(time.perf_counter() - started)
+            cpu_times.append(time.process_time() - started_cpu)
+    return [(statistics.median(w), statistics.median(c)) for w, c in zip(wall, cpu, strict=True)]
+
+
+def ms(pair):
+    return f"{pair[0] * 1000:7.1f} ms wall, {pair[1] * 1000:7.1f} ms CPU"
 
 
 def rss_mib():
@@ -142,19 +151,16 @@ def main():
 
         single()
         floor()
-        single_time = timed(single, options.repeat)
-        floor_time = timed(floor, options.repeat)
+        single_time, floor_time = timed(single, floor, repeat=options.repeat)
 
         batch = list(Certificate.objects.filter(enrollment__course=course).for_printing())
-        started = time.perf_counter()
-        pdf.render_batch(batch, "bench")
-        batch_time = time.perf_counter() - started
+        ((batch_wall, batch_cpu),) = timed(lambda: pdf.render_batch(batch, "bench"), repeat=1)
 
         client = Client()
         client.force_login(trainee)
         url = reverse("portal:course-certificate", args=[course.code])
         assert client.get(url).status_code == 200
-        serve_time = timed(lambda: client.get(url), 50)
+        (serve_time,) = timed(lambda: client.get(url), repeat=50)
 
         gc.collect()
         samples = [rss_mib()]
@@ -166,10 +172,11 @@ def main():
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     print(f"issuing {options.batch} certificates (numbers + stored PDFs): {issuing:.2f} s")
-    print(f"warm single render:        {single_time * 1000:7.1f} ms")
-    print(f"bare WeasyPrint (floor):   {floor_time * 1000:7.1f} ms   single/floor = {single_time / floor_time:.2f}")
-    print(f"batch of {options.batch} as one document: {batch_time:.2f} s = {batch_time / options.batch * 1000:.1f} ms per page")
-    print(f"serving a stored PDF:      {serve_time * 1000:7.1f} ms")
+    print(f"warm single render:      {ms(single_time)}")
+    print(f"bare WeasyPrint (floor): {ms(floor_time)}   single/floor = {single_time[1] / floor_time[1]:.2f} (CPU)")
+    pages = options.batch
+    print(f"batch of {pages} as one document, per page: {ms((batch_wall / pages, batch_cpu / pages))}")
+    print(f"serving a stored PDF:    {ms(serve_time)}")
     print(
         f"memory over {options.renders} renders (RSS MiB, every {step}): "
         + " → ".join(f"{sample:.0f}" for sample in samples)

@@ -126,8 +126,8 @@ def page_context(certificate):
     course = certificate.enrollment.course
     posts = dict(Post.choices)
     text = {
-        "header_line_1": issuer.header_line_1,
-        "header_line_2": issuer.header_line_2,
+        "header_line_1": issuer.header_line_1.upper(),
+        "header_line_2": issuer.header_line_2.upper(),
         "party_name": PARTY_NAME,
         "program": lower_first(certificate.program_name),
         "holder_name": certificate.holder_name,
@@ -138,7 +138,7 @@ def page_context(certificate):
         "course_dates": f"từ ngày {course.start_date:%d/%m/%Y} đến ngày {course.end_date:%d/%m/%Y}",
         "grade": str(certificate.get_grade_display()) if certificate.grade else "",
         "date_line": vietnamese_date(issuer.place, certificate.issued_on),
-        "signer_title": certificate.signer_title,
+        "signer_title": certificate.signer_title.upper(),
         "signer_name": certificate.signer_name,
         "register_number": certificate.register_number,
         "verification_url": certificate.verification_url,

@@ -15,7 +15,7 @@ from certificates.ratelimit import over_limit
 class VerifyForm(forms.Form):
     code = forms.CharField(
         label=_("Mã xác minh"),
-        max_length=CODE_LENGTH + 8,
+        max_length=64,
         help_text=_("Mã in bên cạnh mã QR trên giấy chứng nhận, ví dụ 7KQ2-M9XA-4RTD-HC3P."),
     )
 

@@ -24,6 +24,7 @@ OFFICER_PERMISSIONS = {
     "enrollments.enrollment": ["view", "add", "change"],
     "enrollments.attendance": ["view"],
     "enrollments.seatquota": ["view"],
+    "certificates.certificate": ["view"],
 }
 
 

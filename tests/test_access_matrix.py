@@ -13,9 +13,12 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.db import transaction
+from django.test import override_settings
 from django.urls import URLResolver, get_resolver, reverse
 
+from tests.certificates.world import add_certificates
 from tests.conftest import PERSONAS, build_world
 
 # -- Outcomes ------------------------------------------------------------------------------------
@@ -131,6 +134,11 @@ EXPECTED = {
     "portal:course-list": SIGNED_IN,
     "portal:course-detail": OWN_COURSE,
     "portal:course-evaluation": OWN_COURSE,
+    # The trainee's own certificate PDF (trainee_x holds a valid one of course_a).
+    "portal:course-certificate": OWN_COURSE,
+    # Anyone checks a certificate by its code.
+    "certificates:verify": PUBLIC,
+    "certificates:verify-detail": PUBLIC,
     "admin:index": STAFF_ONLY,
     "admin:login": ADMIN_LOGIN,
     "admin:logout": ADMIN_LOGOUT,
@@ -142,6 +150,7 @@ EXPECTED = {
     "admin:app_list[organizations]": STAFF_ONLY,
     "admin:app_list[courses]": STAFF_ONLY,
     "admin:app_list[enrollments]": STAFF_ONLY,
+    "admin:app_list[certificates]": STAFF_ONLY,
     "admin:app_list[auth]": NO_SUCH_PAGE,
     "admin:app_list[django_tasks_database]": NO_SUCH_PAGE,
     "admin/(?P<url>.*)$": NO_SUCH_PAGE,
@@ -246,6 +255,36 @@ EXPECTED = {
         change=SUPERUSER_ONLY_OBJECT,
         delete=SUPERUSER_ONLY_OBJECT,
     ),
+    # Certificates come from issuing only and are never deleted; officers read their sub-tree's, and the
+    # center revokes and reissues.
+    **model_pages(
+        "certificates.certificate",
+        changelist=STAFF_ONLY,
+        add=page(center=DENIED, officers=DENIED),
+        change=SCOPED_TO_SUBTREE,
+        delete=SCOPED_NO_ROLE,
+    ),
+    "admin:certificates_certificate_simple_history": SCOPED_TO_SUBTREE,
+    "admin:certificates_certificate_pdf": SCOPED_TO_SUBTREE,
+    "admin:certificates_certificate_revoke": SCOPED_CENTER_ONLY,
+    "admin:certificates_certificate_reissue": SCOPED_CENTER_ONLY,
+    # What an organizer prints on its certificates is kept by the center; its register books outlive it.
+    **model_pages(
+        "certificates.issuerprofile",
+        changelist=CENTER_ONLY,
+        add=CENTER_ONLY,
+        change=SCOPED_CENTER_ONLY,
+        delete=SCOPED_NO_ROLE,
+    ),
+    # Batch printing is the center's; a print job is made by the course actions and kept as a record.
+    **model_pages(
+        "certificates.printjob",
+        changelist=CENTER_ONLY,
+        add=page(center=DENIED, officers=DENIED),
+        change=SCOPED_CENTER_ONLY,
+        delete=SCOPED_NO_ROLE,
+    ),
+    "admin:certificates_printjob_download": SCOPED_CENTER_ONLY,
     # Background task results are the superuser's; staff follow their jobs on the pages that start them.
     **model_pages(
         "django_tasks_database.dbtaskresult",
@@ -275,6 +314,9 @@ OBJECTS = {
     "auth.user": ("trainee_x", None),
     "auth.group": ("officer_group", None),
     "django_tasks_database.dbtaskresult": ("task_result", None),
+    "certificates.certificate": ("certificate_a", "certificate_b"),
+    "certificates.issuerprofile": ("issuer_a", "issuer_b"),
+    "certificates.printjob": ("print_job_a", "print_job_b"),
 }
 # Site-wide object pages (view on site) are asked about a member.
 SITE_WIDE_OBJECT_MODEL = "organizations.member"
@@ -393,7 +435,12 @@ def cases():
 
 
 def concrete_url(endpoint, world, side):
-    values = {"url": NO_SUCH_PAGE_PATH, "code": world.course_a.code, **INVALID_PASSWORD_LINK}
+    values = {
+        "url": NO_SUCH_PAGE_PATH,
+        "code": world.course_a.code,
+        "verification_code": world.certificate_a.verification_code,
+        **INVALID_PASSWORD_LINK,
+    }
     if endpoint.is_object_page:
         label = endpoint.object_model_label
         assert label in OBJECTS, f"no object declared in OBJECTS for the pages of {label}"
@@ -425,10 +472,17 @@ def assert_redirect(response, outcome, url):
 
 
 @pytest.fixture(scope="module")
-def shared_world(django_db_setup, django_db_blocker):
-    """One world for the whole matrix, which only reads: each test runs in a savepoint inside it."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield build_world()
+def shared_world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """One world for the whole matrix, which only reads: each test runs in a savepoint inside it. Its
+    certificate PDFs are stored in a temporary folder, and the verification pages start with fresh
+    rate-limit counters."""
+    cache.clear()
+    with (
+        override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
+        yield add_certificates(build_world())
         transaction.set_rollback(True)
 
 

@@ -305,7 +305,13 @@ def test_revoke_command_takes_the_printed_number_and_can_reissue(issued, center_
         run("revoke_certificate", "0099/2021/CC-TTBDCT", "--reason", "Sai")
 
     output = run(
-        "revoke_certificate", "0001/2021/CC-TTBDCT", "--reason", "Sai ngày sinh", "--by", center_staff.username, "--reissue"
+        "revoke_certificate",
+        "0001/2021/CC-TTBDCT",
+        "--reason",
+        "Sai ngày sinh",
+        "--by",
+        center_staff.username,
+        "--reissue",
     )
 
     assert "Đã thu hồi giấy chứng nhận 0001/2021/CC-TTBDCT" in output

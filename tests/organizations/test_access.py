@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from enrollments.models import Attendance
 from organizations import roles
+from organizations.access import scope_of
 from organizations.models import Member, Organization
 from tests import factories
 from tests.conftest import PERSONAS
@@ -425,8 +426,6 @@ def test_center_staff_can_revert_attendance_from_history(world, center_staff, cl
 
 def test_anonymous_and_trainees_get_no_scope(world, trainee_x):
     """A trainee's login is not a staff scope, and anonymous has no scope at all."""
-    from organizations.access import scope_of
-
     assert not scope_of(AnonymousUser()).is_staff_scope
     assert scope_of(trainee_x).member_id == world.member_x.pk
     assert not scope_of(trainee_x).is_staff_scope

@@ -4,20 +4,17 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from courses.models import Course
 from enrollments.closing import close_course
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("Kết thúc một lớp: xét hoàn thành cho từng học viên, lưu kết quả và khóa lớp.")
+    help = "Kết thúc một lớp: xét hoàn thành cho từng học viên, lưu kết quả và khóa lớp."
 
     def add_arguments(self, parser):
-        parser.add_argument("code", help=gettext_lazy("mã lớp, ví dụ 2021-K1-L1"))
-        parser.add_argument(
-            "--by", dest="username", help=gettext_lazy("tài khoản cán bộ Trung tâm được ghi vào lịch sử")
-        )
+        parser.add_argument("code", help=_("mã lớp, ví dụ 2021-K1-L1"))
+        parser.add_argument("--by", dest="username", help=_("tài khoản cán bộ Trung tâm được ghi vào lịch sử"))
 
     def handle(self, *args, code, username=None, **options):
         course = Course.objects.filter(code=code.strip()).first()

@@ -1,0 +1,308 @@
+"""The certificate PDF itself, read back: text with diacritics, the shipped fonts, a QR code that decodes to
+the verification address, A4 landscape; names that try to make WeasyPrint fetch something print as text;
+stored PDFs with their SHA-256, served without rendering again; batches in roster order."""
+
+import datetime
+import hashlib
+import io
+import re
+import unicodedata
+from pathlib import Path
+
+import pypdfium2
+import pytest
+import zxingcpp
+from django.contrib.staticfiles import finders
+from django.core.files.base import ContentFile
+from fontTools.ttLib import TTFont
+from pypdf import PdfReader
+from weasyprint.text.fonts import FontConfiguration
+
+from certificates import pdf
+from certificates.models import Certificate
+from certificates.printing import print_course
+from certificates.services import StoredPDFMismatch, issue_certificates, stored_pdf
+from enrollments.models import Enrollment
+from organizations.models import Member
+from tests import factories
+from tests.certificates.world import close_with_results
+
+SHIPPED_FONTS = {"NotoSerif-Regular", "NotoSerif-Bold", "NotoSerif-Italic", "NotoSerif-BoldItalic"}
+# The template's @font-face family: no system font has it, so a font of that name came from static/fonts.
+SHIPPED_FAMILY = {
+    "Shipped-Noto-Serif",
+    "Shipped-Noto-Serif-Bold",
+    "Shipped-Noto-Serif-Italic",
+    "Shipped-Noto-Serif-Bold-Italic",
+}
+
+
+def text_of(content):
+    reader = PdfReader(io.BytesIO(content))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def squeezed(text):
+    return re.sub(r"\s+", "", text)
+
+
+def embedded_fonts(content):
+    """{/BaseFont name without the subset prefix: (PostScript name, revision) of the embedded font program}."""
+    fonts = {}
+    for page in PdfReader(io.BytesIO(content)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+            program = TTFont(io.BytesIO(descriptor["/FontFile2"].get_object().get_data()))
+            base_font = str(font["/BaseFont"]).lstrip("/").split("+")[-1]
+            fonts[base_font] = (program["name"].getDebugName(6), program["head"].fontRevision)
+    return fonts
+
+
+def shipped_fonts():
+    """(PostScript name, revision) of each font file in static/fonts."""
+    fonts = set()
+    for path in Path(finders.find("fonts/NotoSerif-Regular.ttf")).parent.glob("*.ttf"):
+        program = TTFont(path)
+        fonts.add((program["name"].getDebugName(6), program["head"].fontRevision))
+    return fonts
+
+
+def assert_shipped_fonts_only(content):
+    fonts = embedded_fonts(content)
+    assert set(fonts) <= SHIPPED_FAMILY
+    assert set(fonts.values()) <= shipped_fonts()
+    assert {name for name, _revision in fonts.values()} >= {"NotoSerif-Regular", "NotoSerif-Bold", "NotoSerif-Italic"}
+
+
+def decoded_qr_codes(content, scale=4):
+    page = pypdfium2.PdfDocument(content)[0]
+    image = page.render(scale=scale).to_pil()
+    return [result.text for result in zxingcpp.read_barcodes(image)]
+
+
+def loaded(certificate):
+    return Certificate.objects.select_related("issuer", "enrollment__course").get(pk=certificate.pk)
+
+
+@pytest.fixture
+def stored(certified):
+    """trainee_x's certificate of course_a, as stored when issued."""
+    certificate = loaded(certified.certificate_a)
+    with certificate.pdf.open("rb") as file:
+        return certificate, file.read()
+
+
+def test_the_pdf_says_who_what_and_where_to_check_it(stored, certified):
+    certificate, content = stored
+    text = text_of(content)
+
+    for expected in [
+        "GIẤY CHỨNG NHẬN",
+        "ĐẢNG CỘNG SẢN VIỆT NAM",
+        "ĐẢNG ỦY BỘ NGOẠI GIAO",
+        "ĐẢNG BỘ VỤ TỔNG HỢP",
+        "Cấp cho đồng chí: Nguyễn Thị Hà",
+        "Sinh ngày: 01/01/1965",
+        "Chức vụ: Bí thư",
+        "Chi bộ Phòng Hành chính Bộ Ngoại giao",
+        "khóa I, lớp thứ",
+        "từ ngày 01/03/2021 đến ngày 05/03/2021",
+        "Xếp loại: Giỏi",
+        "Hà Nội, ngày 15 tháng 3 năm 2021",
+        "GIÁM ĐỐC",
+        "Nguyễn Văn Thành",
+        "Số vào sổ: 0001/2021/CC-DBVTH",
+        certificate.verification_url,
+        certificate.printed_code,
+    ]:
+        assert expected in text, expected
+    assert "Hoàn thành chương trình bồi dưỡng nghiệp vụ công tác đảng" in text
+    page = PdfReader(io.BytesIO(content)).pages[0]
+    assert (round(page.mediabox.width), round(page.mediabox.height)) == (842, 595)  # A4 landscape, in points
+
+
+def test_the_fonts_are_the_shipped_noto_serif(stored):
+    _certificate, content = stored
+    assert_shipped_fonts_only(content)
+
+
+def test_a_fresh_render_reads_the_four_shipped_font_files_and_nothing_else(certified):
+    fetcher = pdf.StaticFilesOnlyFetcher()
+    html = pdf.certificates_html([loaded(certified.certificate_a)], "Giấy chứng nhận")
+    content = pdf.write_pdf(pdf.render_document(html, font_config=FontConfiguration(), fetcher=fetcher))
+
+    assert sorted(url.rsplit("/", 1)[-1] for url in fetcher.fetched) == sorted(f"{name}.ttf" for name in SHIPPED_FONTS)
+    assert all(url.startswith(fetcher.static_prefix() + "fonts/") for url in fetcher.fetched)
+    assert fetcher.refused == []
+    assert_shipped_fonts_only(content)
+
+
+def test_the_qr_code_decodes_to_the_verification_address_which_opens_its_page(stored, client):
+    certificate, content = stored
+    (decoded,) = decoded_qr_codes(content)
+    assert decoded == certificate.verification_url
+
+    response = client.get(decoded.removeprefix(pdf.settings.SITE_URL.rstrip("/")))
+    assert response.status_code == 200
+    assert "Nguyễn Thị Hà" in response.content.decode()
+
+
+def test_names_typed_with_combining_accents_print_composed(certified):
+    certificate = loaded(certified.certificate_a)
+    decomposed = unicodedata.normalize("NFD", "Phạm Anh Thiện")
+    Certificate.objects.filter(pk=certificate.pk).update(holder_name=decomposed)
+    certificate.holder_name = decomposed
+
+    context = pdf.page_context(certificate)
+    assert context["holder_name"] == "Phạm Anh Thiện" and unicodedata.is_normalized("NFC", context["holder_name"])
+    assert "Phạm Anh Thiện" in text_of(pdf.render_certificate(certificate))
+
+
+HOSTILE = {
+    "holder_name": '<img src="file:///etc/passwd">',
+    "holder_organization": "<style>@import url(http://169.254.169.254/latest/meta-data/);</style>",
+    "program_name": 'Bồi dưỡng <svg><image href="file:///etc/passwd"/></svg>',
+    "course_title": "<link rel=stylesheet href=http://169.254.169.254/x.css>",
+    "signer_name": '<iframe src="http://169.254.169.254/">',
+}
+
+
+def test_markup_in_names_prints_as_text_and_fetches_nothing(certified):
+    certificate = loaded(certified.certificate_a)
+    for field, value in HOSTILE.items():
+        setattr(certificate, field, value)
+    certificate.issuer.header_line_2 = "url(file:///etc/shadow)"
+    fetcher = pdf.StaticFilesOnlyFetcher()
+    html = pdf.certificates_html([certificate], "Giấy chứng nhận")
+    assert "<img src" not in html and "<svg><image" not in html and "<style>@import" not in html
+
+    content = pdf.write_pdf(pdf.render_document(html, font_config=FontConfiguration(), fetcher=fetcher))
+
+    assert fetcher.refused == []
+    assert all(url.startswith(fetcher.static_prefix() + "fonts/") for url in fetcher.fetched)
+    text = squeezed(text_of(content))
+    for value in [
+        HOSTILE["holder_name"],
+        HOSTILE["holder_organization"],
+        "<svg><imagehref=",
+        "URL(FILE:///ETC/SHADOW)",
+    ]:
+        assert squeezed(value) in text, value
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "http://169.254.169.254/latest/meta-data/",
+        "https://example.com/static/fonts/NotoSerif-Regular.ttf",
+        "data:text/css,body{}",
+        "{prefix}../config/settings.py",
+        "{prefix}fonts/%2e%2e/%2e%2e/config/settings.py",
+        "{prefix}khong-co-tep-nay.ttf",
+    ],
+)
+def test_the_fetcher_refuses_anything_but_the_projects_static_files(url):
+    fetcher = pdf.StaticFilesOnlyFetcher()
+    with pytest.raises(ValueError):
+        fetcher.fetch(url.replace("{prefix}", fetcher.static_prefix()))
+    assert fetcher.fetched == [] and len(fetcher.refused) == 1
+
+
+def test_the_fetcher_serves_a_shipped_font():
+    fetcher = pdf.StaticFilesOnlyFetcher()
+    response = fetcher.fetch(fetcher.static_prefix() + "fonts/NotoSerif-Bold.ttf")
+    try:
+        assert response.read(4) == b"\x00\x01\x00\x00"  # a TrueType font
+    finally:
+        response.close()
+
+
+@pytest.mark.parametrize(
+    ("day", "written"),
+    [
+        (datetime.date(2021, 3, 15), "Hà Nội, ngày 15 tháng 3 năm 2021"),
+        (datetime.date(2021, 2, 5), "Hà Nội, ngày 05 tháng 02 năm 2021"),
+        (datetime.date(2021, 12, 1), "Hà Nội, ngày 01 tháng 12 năm 2021"),
+    ],
+)
+def test_the_date_is_written_the_vietnamese_way(day, written):
+    assert pdf.vietnamese_date("Hà Nội", day) == written
+
+
+def test_the_stored_pdf_has_its_sha256_and_is_served_without_rendering_again(stored, monkeypatch):
+    certificate, content = stored
+    assert certificate.pdf_sha256 == hashlib.sha256(content).hexdigest()
+    assert certificate.pdf.name.startswith("certificates/2021/")
+
+    def no_rendering(*args, **kwargs):
+        raise AssertionError("a stored PDF must not be rendered again")
+
+    monkeypatch.setattr(pdf, "render_document", no_rendering)
+    assert stored_pdf(certificate) == content
+
+
+def test_a_stored_pdf_that_changed_is_not_served(stored):
+    certificate, _content = stored
+    certificate.pdf.storage.delete(certificate.pdf.name)
+    certificate.pdf.storage.save(certificate.pdf.name, ContentFile(b"%PDF-1.7 altered"))
+    with pytest.raises(StoredPDFMismatch):
+        stored_pdf(certificate)
+
+
+def test_each_stored_pdf_is_one_certificate(world, certified):
+    course = factories.CourseFactory(code="2021-K2-L1", program=world.program, organizer=world.root)
+    for name in ["Trần Văn Đức", "Lê Thị Ánh"]:
+        member = factories.MemberFactory(full_name=name, organization=world.cell_a)
+        close_with_results(factories.EnrollmentFactory(course=course, member=member))
+    for certificate in issue_certificates(course, by=None, notify=False).issued:
+        certificate.refresh_from_db()
+        with certificate.pdf.open("rb") as file:
+            content = file.read()
+        assert len(PdfReader(io.BytesIO(content)).pages) == 1
+        text = text_of(content)
+        assert certificate.holder_name in text and certificate.register_number in text
+        assert decoded_qr_codes(content) == [certificate.verification_url]
+
+
+def test_the_batch_is_one_pdf_in_roster_order_without_revoked_certificates(world, certified):
+    course = factories.CourseFactory(code="2021-K2-L2", program=world.program, organizer=world.root)
+    names = ["Trương Thị Ánh Tuyết", "Hoàng Đức Ân", "Nguyễn Thị Ánh", "Vũ Văn Bình"]
+    for name in names:
+        member = factories.MemberFactory(full_name=name, organization=world.cell_a)
+        close_with_results(factories.EnrollmentFactory(course=course, member=member))
+    issue_certificates(course, by=None, notify=False)
+    revoked = Certificate.objects.get(holder_name="Vũ Văn Bình")
+    Certificate.objects.filter(pk=revoked.pk).update(
+        status=Certificate.Status.REVOKED,
+        revoke_reason="Sai",
+        revoked_at=datetime.datetime(2021, 4, 1, tzinfo=datetime.UTC),
+    )
+
+    content = print_course(course)
+
+    reader = PdfReader(io.BytesIO(content))
+    assert len(reader.pages) == 3
+    first_lines = [
+        next(line for line in page.extract_text().splitlines() if "Cấp cho" in line) for page in reader.pages
+    ]
+    assert first_lines == [
+        "Cấp cho đồng chí: Nguyễn Thị Ánh",
+        "Cấp cho đồng chí: Hoàng Đức Ân",
+        "Cấp cho đồng chí: Trương Thị Ánh Tuyết",
+    ]
+
+
+def test_a_long_name_and_organization_stay_on_one_page(world, certified):
+    member = Member.objects.get(pk=certified.member_x.pk)
+    Member.objects.filter(pk=member.pk).update(full_name="Tôn Nữ Hoàng Thị Phương Thảo Nguyên Ngọc Bích Trâm")
+    member.organization.__class__.objects.filter(pk=member.organization_id).update(name="Chi bộ " + "Vụ Hợp tác " * 20)
+    course = factories.CourseFactory(code="2021-K2-L3", program=world.program, organizer=world.root)
+    enrollment = factories.EnrollmentFactory(course=course, member=member)
+    close_with_results(enrollment)
+    (certificate,) = issue_certificates(course, by=None, notify=False).issued
+    certificate.refresh_from_db()
+    with certificate.pdf.open("rb") as file:
+        assert len(PdfReader(file).pages) == 1
+    assert Enrollment.objects.get(pk=enrollment.pk).certificates.count() == 1
