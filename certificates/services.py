@@ -80,8 +80,8 @@ def take_register_numbers(issuer, year, count):
     commits, so concurrent issuers wait for each other, and a rollback gives the numbers back.
     """
     # The counter row is created if missing without a race: ON CONFLICT DO NOTHING, then locked.
-    RegisterCounter.objects.bulk_create([RegisterCounter(issuer=issuer, year=year)], ignore_conflicts=True)
-    counter = RegisterCounter.objects.select_for_update().get(issuer=issuer, year=year)
+    RegisterCounter.objects.get_or_create(issuer=issuer, year=year)
+    counter = RegisterCounter.objects.get(issuer=issuer, year=year)
     first = counter.last_number + 1
     counter.last_number += count
     counter.save(update_fields=["last_number"])
@@ -141,7 +141,7 @@ def issue_certificates(course, *, by, issued_on=None, notify=True) -> IssuingSum
         raise PermissionDenied(_("Chỉ cán bộ Trung tâm được cấp giấy chứng nhận."))
     with transaction.atomic():
         # Issuers of the same course queue on the course row; of other courses, on the counter row.
-        course = Course.objects.select_for_update().select_related("program", "organizer").get(pk=course.pk)
+        course = Course.objects.select_for_update(of=("self",)).select_related("program", "organizer").get(pk=course.pk)
         if course.status != Course.Status.CLOSED:
             raise ValidationError(
                 _("Lớp %(code)s chưa kết thúc: chỉ cấp giấy chứng nhận cho lớp đã kết thúc.") % {"code": course.code}

@@ -110,6 +110,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
+# Activation links go out before a class starts, so they live longer than Django's 3 days.
+PASSWORD_RESET_TIMEOUT = envint("PASSWORD_LINK_DAYS", "14") * 24 * 3600
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal:course-list"
 LOGOUT_REDIRECT_URL = "login"

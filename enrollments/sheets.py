@@ -4,7 +4,7 @@ import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -67,6 +67,14 @@ def score_problem(score):
     return None
 
 
+def _refuse_closed(course):
+    # A closed course's results are stored; a late change goes through override_result(), with a reason.
+    if course.status == Course.Status.CLOSED:
+        raise ValidationError(
+            {NON_FIELD_ERRORS: _("Lớp đã kết thúc: không sửa điểm danh, điểm được nữa; hãy dùng điều chỉnh kết quả.")}
+        )
+
+
 def _refuse_stale(current, expected):
     if current != expected:
         raise StaleSheetError(
@@ -100,7 +108,8 @@ def mark_attendance(session, marks, *, by, expected_version):
     with transaction.atomic():
         # Locking the session serializes two saves of the same sheet, so the version check below
         # cannot pass for both of them.
-        Session.objects.select_for_update().only("pk").get(pk=session.pk)
+        locked = Session.objects.select_for_update().select_related("course").get(pk=session.pk)
+        _refuse_closed(locked.course)
         existing = {row.enrollment_id: row for row in Attendance.objects.filter(session=session).order_by()}
         _refuse_stale(attendance_version(existing.values()), expected_version)
 
@@ -141,7 +150,7 @@ def record_scores(course, scores, *, by, expected_version):
     """
     with transaction.atomic():
         # Locking the course serializes two saves of its score sheet.
-        Course.objects.select_for_update().only("pk").get(pk=course.pk)
+        _refuse_closed(Course.objects.select_for_update().only("pk", "status").get(pk=course.pk))
         enrollments = Enrollment.objects.filter(course=course).select_related("member").in_bulk()
         _refuse_stale(score_version(enrollments.values()), expected_version)
 

@@ -417,6 +417,27 @@ def test_record_scores_refuses_a_stale_version(world):
     assert anh.final_score == Decimal("6")
 
 
+def test_a_closed_course_refuses_attendance_and_scores_with_nothing_written(world):
+    """After closing, results are stored: late changes go through a result override with a reason."""
+    course = make_class(world, names=["Vũ Minh Anh"])
+    anh = course.enrollments.get()
+    session = course.sessions.first()
+    course.status = course.Status.CLOSED
+    course.save()
+    with pytest.raises(ValidationError) as refused:
+        record_scores(
+            course, {anh.pk: Decimal("9")}, by=world.center_staff, expected_version=current_score_version(course)
+        )
+    assert "Lớp đã kết thúc" in str(refused.value)
+    with pytest.raises(ValidationError):
+        mark_attendance(
+            session, {anh.pk: "absent"}, by=world.center_staff, expected_version=current_attendance_version(session)
+        )
+    anh.refresh_from_db()
+    assert anh.final_score is None
+    assert not Attendance.objects.filter(enrollment=anh, status="absent").exists()
+
+
 def history_insert_statements(model, rows):
     """INSERTs the database needs to write `rows` history rows of a model: SQLite caps the parameters of
     one statement (Django 5.2 assumes 999), PostgreSQL writes them in one."""

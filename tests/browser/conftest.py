@@ -1,0 +1,85 @@
+"""Playwright driving Debian's Chromium against pytest-django's live server.
+
+The browser is started once for the tests in this folder; each test gets a fresh context (no
+cookies, Vietnamese as the browser's language) and the personas of tests/conftest.py's `world`,
+which runs on a transactional database here because the live server reads it from another thread.
+"""
+
+import os
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's package, installed by .ci/run; Playwright downloads no browser.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PASSWORD = "mat-khau-thu-nghiem"  # every UserFactory login's password (tests/factories.py)
+PHONE = {"width": 390, "height": 844}
+
+expect.set_options(timeout=10_000)
+
+
+@pytest.fixture(scope="package")
+def browser():
+    """Chromium, started once for the tests in this folder and stopped after the last of them.
+
+    Playwright's sync API keeps an asyncio event loop running in this thread while it is started,
+    so Django takes the test's own (synchronous) ORM calls for calls from async code and raises
+    SynchronousOnlyOperation. DJANGO_ALLOW_ASYNC_UNSAFE lifts that check for exactly as long as
+    Playwright runs; the package scope ends both before the rest of the suite goes on.
+    """
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """Opens a page in a new browser context against the live server; closes them after the test."""
+    contexts = []
+
+    def open_page(**options):
+        context = browser.new_context(
+            base_url=live_server.url, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", **options
+        )
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
+
+
+@pytest.fixture
+def log_in():
+    """Logs a factory user in through the login form at a path (the admin's or the portal's)."""
+
+    def submit_login_form(page, user, path):
+        page.goto(path)
+        page.locator("#id_username").fill(user.username)
+        page.locator("#id_password").fill(PASSWORD)
+        page.locator("#id_password").press("Enter")
+        expect(page.locator("#id_password")).to_have_count(0)
+
+    return submit_login_form

@@ -1,0 +1,81 @@
+"""Register numbers under concurrent issuing, on PostgreSQL: many staff issuing different courses of one
+issuer and year at the same moment, and two issuing the same course, give numbers exactly 1..N and one
+certificate per trainee."""
+
+import datetime
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from certificates.models import Certificate, RegisterCounter
+from certificates.services import issue_certificates
+from courses.models import Course
+from enrollments.models import Enrollment
+from organizations.models import Organization
+from tests import factories
+
+COURSES = 20
+TRAINEES_PER_COURSE = 5
+SHARED_COURSE_TRAINEES = 4
+ISSUED_ON = datetime.date(2021, 6, 1)
+
+
+def closed_course(root, program, number, trainees):
+    course = factories.CourseFactory(
+        code=f"2021-CC-L{number}", program=program, organizer=root, status=Course.Status.CLOSED
+    )
+    for _index in range(trainees):
+        factories.EnrollmentFactory(
+            course=course,
+            member=factories.MemberFactory(organization=root),
+            status=Enrollment.Status.COMPLETED,
+            final_score=Decimal("7.0"),
+            grade="good",
+        )
+    return course
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_issuing_gives_gap_free_numbers_and_one_certificate_each(settings, tmp_path):
+    assert connection.vendor == "postgresql"
+    settings.MEDIA_ROOT = tmp_path
+    root = factories.OrganizationFactory(kind=Organization.Kind.BLOC, code="DBK")
+    factories.IssuerProfileFactory(organization=root, register_suffix="CC-TTBDCT")
+    program = factories.ProgramFactory()
+    courses = [closed_course(root, program, number, TRAINEES_PER_COURSE) for number in range(COURSES)]
+    shared = closed_course(root, program, COURSES, SHARED_COURSE_TRAINEES)
+    # Every thread connects first and then waits at the barrier, so all of them ask for numbers at once.
+    targets = [*courses, shared, shared]
+    barrier = threading.Barrier(len(targets))
+    errors = []
+
+    def issue(course):
+        try:
+            connection.ensure_connection()
+            barrier.wait(timeout=30)
+            issue_certificates(course, by=None, issued_on=ISSUED_ON, notify=False)
+        except Exception as error:  # reported by the assertion below, with the thread's error
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=issue, args=(course,)) for course in targets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+
+    assert errors == []
+    expected = COURSES * TRAINEES_PER_COURSE + SHARED_COURSE_TRAINEES
+    numbers = sorted(Certificate.objects.filter(year=2021).values_list("number", flat=True))
+    assert numbers == list(range(1, expected + 1))
+    assert RegisterCounter.objects.get(year=2021).last_number == expected
+    completed = Enrollment.objects.filter(status=Enrollment.Status.COMPLETED)
+    assert completed.count() == expected
+    assert not completed.exclude(certificates__isnull=False).exists()
+    assert Certificate.objects.count() == expected
+    assert Certificate.objects.filter(enrollment__course=shared).count() == SHARED_COURSE_TRAINEES
+    assert not Certificate.objects.filter(pdf="").exists()
