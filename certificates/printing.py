@@ -4,6 +4,7 @@ PDFs, produced by a background task that records its progress on a PrintJob."""
 import io
 import logging
 import re
+import threading
 import zipfile
 
 from django.core.exceptions import PermissionDenied
@@ -55,8 +56,12 @@ class _LayoutProgress(logging.Handler):
     def __init__(self, job):
         super().__init__(logging.INFO)
         self.job = job
+        self.thread = threading.get_ident()
 
     def emit(self, record):
+        # Another thread's render (a download, say) logs its own pages to the same logger.
+        if record.thread != self.thread:
+            return
         match = LAYOUT_PAGE.match(record.getMessage())
         if match:
             done = min(int(match[1]), self.job.total)

@@ -80,8 +80,8 @@ def take_register_numbers(issuer, year, count):
     commits, so concurrent issuers wait for each other, and a rollback gives the numbers back.
     """
     # The counter row is created if missing without a race: ON CONFLICT DO NOTHING, then locked.
-    RegisterCounter.objects.get_or_create(issuer=issuer, year=year)
-    counter = RegisterCounter.objects.get(issuer=issuer, year=year)
+    RegisterCounter.objects.bulk_create([RegisterCounter(issuer=issuer, year=year)], ignore_conflicts=True)
+    counter = RegisterCounter.objects.select_for_update().get(issuer=issuer, year=year)
     first = counter.last_number + 1
     counter.last_number += count
     counter.save(update_fields=["last_number"])
@@ -151,7 +151,9 @@ def issue_certificates(course, *, by, issued_on=None, notify=True) -> IssuingSum
         enrollments = list(
             completed.filter(certificates__isnull=True).select_related("member__organization").roster_order()
         )
-        summary = IssuingSummary(course=course, already_issued=completed.filter(certificates__isnull=False).count())
+        summary = IssuingSummary(
+            course=course, already_issued=completed.filter(certificates__isnull=False).distinct().count()
+        )
         if enrollments:
             issued_on = issued_on or timezone.localdate()
             numbers = take_register_numbers(issuer, issued_on.year, len(enrollments))
@@ -167,7 +169,7 @@ def issue_certificates(course, *, by, issued_on=None, notify=True) -> IssuingSum
             )
     store_missing_pdfs(Certificate.objects.filter(enrollment__course=course))
     if notify:
-        notify_holders(summary.issued)
+        _notify_after_issuing(summary.issued)
     return summary
 
 
@@ -201,7 +203,7 @@ def reissue_certificate(certificate, *, by, issued_on=None, notify=True) -> Cert
     if by is not None and not can_issue(by):
         raise PermissionDenied(_("Chỉ cán bộ Trung tâm được cấp giấy chứng nhận."))
     with transaction.atomic():
-        old = Certificate.objects.select_for_update().select_related("issuer").get(pk=certificate.pk)
+        old = Certificate.objects.select_for_update(of=("self",)).select_related("issuer").get(pk=certificate.pk)
         if old.is_valid:
             raise ValidationError(_("Chỉ cấp lại thay cho giấy chứng nhận đã bị thu hồi."))
         if Certificate.objects.filter(replaces=old).exists():
@@ -234,7 +236,7 @@ def reissue_certificate(certificate, *, by, issued_on=None, notify=True) -> Cert
     store_missing_pdfs(Certificate.objects.filter(pk=replacement.pk))
     replacement.refresh_from_db()
     if notify:
-        notify_holders([replacement])
+        _notify_after_issuing([replacement])
     return replacement
 
 
@@ -252,7 +254,11 @@ def store_missing_pdfs(certificates):
     never rendered again), with its SHA-256."""
     pending = list(certificates.filter(pdf="").select_related("issuer", "enrollment__course").order_by("pk"))
     for certificate, content in pdf.render_each(pending):
-        name = f"{certificate.year}/{certificate.issuer.register_suffix}-{certificate.number:04d}.pdf"
+        # The random code in the name keeps the file unguessable should the storage ever be served publicly.
+        name = (
+            f"{certificate.year}/{certificate.issuer.register_suffix}-{certificate.number:04d}"
+            f"-{certificate.verification_code}.pdf"
+        )
         certificate.pdf.save(name, ContentFile(content), save=False)
         certificate.pdf_sha256 = hashlib.sha256(content).hexdigest()
     # The stored file is the rendering of what was issued, not a change to it: no history row.
@@ -280,6 +286,15 @@ def pdf_filename(certificate):
 def holder_email(certificate):
     member = certificate.enrollment.member
     return member.email or (member.user.email if member.user_id else "")
+
+
+def _notify_after_issuing(certificates):
+    # The certificates are issued and stored whatever happens to the mail: a mail server that is down
+    # is logged, not turned into an error on a page whose work is done.
+    try:
+        notify_holders(certificates)
+    except OSError:
+        logger.exception("Could not send the mail telling trainees their certificates were issued")
 
 
 def notify_holders(certificates):

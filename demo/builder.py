@@ -4,6 +4,7 @@ import random
 import time
 from collections import Counter
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -12,6 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from certificates.models import IssuerProfile
+from certificates.services import issue_certificates
 from courses.models import Course, Lecturer, Program, Session, Topic
 from demo.classes import HISTORIC_YEARS, ClassPlanner, build_catalog
 from demo.tree import PeoplePlanner, build_tree
@@ -153,6 +156,7 @@ def seed_demo(scale="small", seed=DEFAULT_SEED, today=None):
             ],
             Attendance,
         )
+        _issue_demo_certificates(tree, people, classes)
 
     historic = {id(course) for course in classes.courses if course.year in HISTORIC_YEARS}
     return Summary(
@@ -178,6 +182,36 @@ def seed_demo(scale="small", seed=DEFAULT_SEED, today=None):
             (TRAINEE_LOGIN, f"học viên {people.persona.full_name}"),
         ],
     )
+
+
+def _issue_demo_certificates(tree, people, classes):
+    """Issuer profiles for the center and the first committee (which runs classes of its own), and the
+    certificates of every closed class the demo trainee attended, issued a week after it ended.
+
+    Only those classes: each certificate's PDF is rendered when issued, and the full demo has thousands of
+    completed trainees; staff issue the other closed classes from the course list.
+    """
+    center = IssuerProfile.objects.create(
+        organization=tree.root.organization,
+        header_line_1="ĐẢNG BỘ KHỐI CÁC CƠ QUAN TRUNG ƯƠNG",
+        header_line_2="TRUNG TÂM BỒI DƯỠNG CHÍNH TRỊ",
+        signer_title="GIÁM ĐỐC",
+        signer_name="Nguyễn Văn Thành",
+        register_suffix="CC-TTBDCT",
+    )
+    committee = tree.committees[0].organization
+    IssuerProfile.objects.create(
+        organization=committee,
+        header_line_1=center.header_line_1,
+        header_line_2=committee.name.upper(),
+        signer_title="T/M BAN THƯỜNG VỤ — BÍ THƯ",
+        signer_name="Trần Minh Đức",
+        register_suffix=f"CC-{committee.code}",
+    )
+    for enrollment in classes.enrollments:
+        course = enrollment.course
+        if enrollment.member is people.persona and course.status == Course.Status.CLOSED:
+            issue_certificates(course, by=None, issued_on=course.end_date + timedelta(days=7), notify=False)
 
 
 def _refuse_unless_empty():

@@ -12,7 +12,8 @@ secretary_a/b hold the cells' secretary posts; member_x is also a committee memb
 
 trainee_x and trainee_y are both enrolled in root_course and have attendance for its session;
 trainee_x is also enrolled in course_a. Both committees have seats in root_course, and both
-trainees have evaluated it.
+trainees have evaluated it. trainee_x holds a certificate of course_a and secretary_b one of course_b
+(tests/certificates/world.py).
 """
 
 import datetime
@@ -26,6 +27,7 @@ from django.test import Client
 from organizations import roles
 from organizations.models import Organization, Post
 from tests import factories
+from tests.certificates.world import add_certificates
 
 
 def pytest_configure(config):
@@ -116,7 +118,7 @@ def build_world():
     w.evaluation_x = factories.EvaluationFactory(enrollment=w.enrollment_x)
     w.evaluation_y = factories.EvaluationFactory(enrollment=w.enrollment_y)
     w.task_result = factories.DBTaskResultFactory()
-    return w
+    return add_certificates(w)
 
 
 @pytest.fixture

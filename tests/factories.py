@@ -9,7 +9,8 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from factory.django import DjangoModelFactory, Password
 
-from certificates.models import IssuerProfile, PrintJob
+from certificates.models import Certificate, IssuerProfile, PrintJob, format_register_number
+from certificates.services import new_verification_code
 from courses.models import Course, Lecturer, Program, Session, Topic
 from enrollments.models import Attendance, Enrollment, Evaluation, LecturerRating, SeatQuota
 from organizations.models import Appointment, Member, Officer, Organization, Post
@@ -211,6 +212,7 @@ class LecturerRatingFactory(DjangoModelFactory):
 class IssuerProfileFactory(DjangoModelFactory):
     class Meta:
         model = IssuerProfile
+        django_get_or_create = ["organization"]
 
     organization = factory.SubFactory(OrganizationFactory)
     header_line_1 = "ĐẢNG BỘ KHỐI CÁC CƠ QUAN TRUNG ƯƠNG"
@@ -222,18 +224,25 @@ class IssuerProfileFactory(DjangoModelFactory):
 
 
 class PrintJobFactory(DjangoModelFactory):
-    """A finished print job with a small stored file (certificates are printed by run_print_job())."""
+    """A print job as the course actions record it, waiting for its task; `finished=True` gives it a small
+    stored file (writes to MEDIA_ROOT). Certificates are printed by certificates.printing.run_print_job()."""
 
     class Meta:
         model = PrintJob
 
+    class Params:
+        finished = factory.Trait(
+            status=PrintJob.Status.DONE,
+            done=1,
+            output=factory.django.FileField(filename="giay-chung-nhan.pdf", data=b"%PDF-1.7\n%%EOF\n"),
+        )
+
     course = factory.SubFactory(CourseFactory)
     kind = PrintJob.Kind.PDF
     requested_by = factory.SubFactory(UserFactory, is_staff=True)
-    status = PrintJob.Status.DONE
+    status = PrintJob.Status.QUEUED
     total = 1
-    done = 1
-    output = factory.django.FileField(filename="giay-chung-nhan.pdf", data=b"%PDF-1.7\n%%EOF\n")
+    done = 0
 
 
 class DBTaskResultFactory(DjangoModelFactory):
@@ -251,3 +260,32 @@ class DBTaskResultFactory(DjangoModelFactory):
     finished_at = factory.LazyFunction(timezone.now)
     exception_class_path = ""
     traceback = ""
+
+
+class CertificateFactory(DjangoModelFactory):
+    """A valid certificate with what issuing copies onto it, but no stored PDF: stored_pdf() renders and
+    stores one when it is first asked for. Real issuing is certificates.services.issue_certificates()."""
+
+    class Meta:
+        model = Certificate
+
+    enrollment = factory.SubFactory(EnrollmentFactory, status=Enrollment.Status.COMPLETED, grade="good")
+    issuer = factory.SubFactory(
+        IssuerProfileFactory, organization=factory.SelfAttribute("..enrollment.course.organizer")
+    )
+    year = 2021
+    number = factory.Sequence(lambda n: n + 1)
+    register_number = factory.LazyAttribute(
+        lambda o: format_register_number(o.number, o.year, o.issuer.register_suffix)
+    )
+    verification_code = factory.LazyFunction(new_verification_code)
+    issued_on = factory.LazyAttribute(lambda o: datetime.date(o.year, 3, 15))
+    holder_name = factory.SelfAttribute("enrollment.member.full_name")
+    holder_birth_date = factory.SelfAttribute("enrollment.member.birth_date")
+    holder_post = factory.SelfAttribute("enrollment.post")
+    holder_organization = factory.SelfAttribute("enrollment.member.organization.name")
+    program_name = factory.SelfAttribute("enrollment.course.program.name")
+    course_title = factory.LazyAttribute(lambda o: o.enrollment.course.title)
+    grade = factory.SelfAttribute("enrollment.grade")
+    signer_title = factory.SelfAttribute("issuer.signer_title")
+    signer_name = factory.SelfAttribute("issuer.signer_name")

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.test import override_settings
 from django.urls import URLResolver, get_resolver, reverse
 
-from tests.certificates.world import add_certificates
+from tests.certificates.world import finish_print_jobs
 from tests.conftest import PERSONAS, build_world
 
 # -- Outcomes ------------------------------------------------------------------------------------
@@ -482,7 +482,7 @@ def shared_world(django_db_setup, django_db_blocker, tmp_path_factory):
         django_db_blocker.unblock(),
         transaction.atomic(),
     ):
-        yield add_certificates(build_world())
+        yield finish_print_jobs(build_world())
         transaction.set_rollback(True)
 
 

@@ -22,15 +22,22 @@ def untranslated(po_text):
     return missing
 
 
-def test_every_ui_string_has_an_english_translation(tmp_path):
-    """makemessages over the current code finds no string the English catalog lacks."""
-    locale = tmp_path / "locale"
-    shutil.copytree(settings.BASE_DIR / "locale", locale)
-    with override_settings(LOCALE_PATHS=[locale]):
-        call_command(
-            "makemessages", locale=["en"], no_location=True, ignore_patterns=[".venv", "tests"], verbosity=0
-        )
-    po_text = (locale / "en" / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
+def test_every_ui_string_has_an_english_translation(tmp_path, monkeypatch):
+    """makemessages over a copy of the current code finds no string the English catalog lacks.
+
+    makemessages writes into the locale folder beside the sources, so it runs on a copy: the test
+    must neither change the real catalog nor read a catalog it did not refresh.
+    """
+    project = tmp_path / "project"
+    shutil.copytree(
+        settings.BASE_DIR,
+        project,
+        ignore=shutil.ignore_patterns(".venv", ".git", "media", "staticfiles", "static", "tests", "*.sqlite3"),
+    )
+    monkeypatch.chdir(project)
+    with override_settings(LOCALE_PATHS=[project / "locale"]):
+        call_command("makemessages", locale=["en"], no_location=True, verbosity=0)
+    po_text = (project / "locale" / "en" / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
     assert untranslated(po_text) == []
 
 

@@ -21,7 +21,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PASSWORD = "mat-khau-thu-nghiem"  # every UserFactory login's password (tests/factories.py)
-PHONE = {"width": 390, "height": 844}
 
 expect.set_options(timeout=10_000)
 

@@ -10,8 +10,6 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 
-from tests.certificates.world import add_certificates
-
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "postgresql: needs PostgreSQL (deselected on any other database)")
@@ -36,9 +34,3 @@ def fresh_rate_limits():
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def certified(world):
-    """The personas' world with issuers and a valid certificate on each side (see tests/certificates/world.py)."""
-    return add_certificates(world)

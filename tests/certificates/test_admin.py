@@ -22,11 +22,11 @@ ROSTER = ["Nguyễn Thị Ánh", "Hoàng Đức Ân", "Trương Thị Ánh Tuy�
 
 
 @pytest.fixture
-def course(certified):
+def course(world):
     """A closed course of the center with three completed trainees, not yet issued."""
-    course = factories.CourseFactory(code="2021-K4-L1", program=certified.program, organizer=certified.root)
+    course = factories.CourseFactory(code="2021-K4-L1", program=world.program, organizer=world.root)
     for name in NAMES:
-        member = factories.MemberFactory(full_name=name, organization=certified.cell_a)
+        member = factories.MemberFactory(full_name=name, organization=world.cell_a)
         close_with_results(factories.EnrollmentFactory(course=course, member=member))
     return course
 
@@ -49,7 +49,7 @@ def test_center_staff_issue_from_the_course_list_and_a_second_click_adds_nothing
     assert Certificate.objects.filter(enrollment__course=course).count() == 3
 
 
-def test_officers_have_no_issuing_or_printing_actions(certified, client_for, officer_a):
+def test_officers_have_no_issuing_or_printing_actions(world, client_for, officer_a):
     page = client_for(officer_a).get(reverse("admin:courses_course_changelist")).content.decode()
     for action in ["issue_certificates", "print_certificates", "zip_certificates"]:
         assert f'value="{action}"' not in page
@@ -113,8 +113,8 @@ def test_a_failing_print_job_says_so(course, center_staff, monkeypatch):
     assert job.status == PrintJob.Status.FAILED and "hết giấy" in job.error
 
 
-def test_revoking_from_the_list_asks_for_a_reason_and_can_reissue(certified, client_for, center_staff):
-    certificate = certified.certificate_a
+def test_revoking_from_the_list_asks_for_a_reason_and_can_reissue(world, client_for, center_staff):
+    certificate = world.certificate_a
     client = client_for(center_staff)
     url = reverse("admin:certificates_certificate_changelist")
     selection = {"action": "revoke_certificates", "_selected_action": [certificate.pk]}
@@ -133,8 +133,8 @@ def test_revoking_from_the_list_asks_for_a_reason_and_can_reissue(certified, cli
     assert certificate.replaced_by.is_valid and certificate.replaced_by.enrollment == certificate.enrollment
 
 
-def test_revoking_and_reissuing_from_the_certificate_page(certified, client_for, center_staff):
-    certificate = certified.certificate_a
+def test_revoking_and_reissuing_from_the_certificate_page(world, client_for, center_staff):
+    certificate = world.certificate_a
     client = client_for(center_staff)
     change = client.get(reverse("admin:certificates_certificate_change", args=[certificate.pk])).content.decode()
     assert reverse("admin:certificates_certificate_revoke", args=[certificate.pk]) in change
@@ -155,8 +155,8 @@ def test_revoking_and_reissuing_from_the_certificate_page(certified, client_for,
     assert Certificate.objects.filter(replaces=certificate).count() == 1
 
 
-def test_a_revoked_certificates_pdf_is_the_centers_only(certified, client_for, center_staff, officer_a):
-    certificate = certified.certificate_a
+def test_a_revoked_certificates_pdf_is_the_centers_only(world, client_for, center_staff, officer_a):
+    certificate = world.certificate_a
     url = reverse("admin:certificates_certificate_pdf", args=[certificate.pk])
     assert client_for(officer_a).get(url).status_code == 200
     revoke_certificate(certificate, by=center_staff, reason="Sai họ tên")
@@ -165,8 +165,8 @@ def test_a_revoked_certificates_pdf_is_the_centers_only(certified, client_for, c
     assert response.status_code == 200 and response.content.startswith(b"%PDF-")
 
 
-def test_certificates_are_read_only_and_never_deleted(certified, client_for, center_staff):
-    certificate = certified.certificate_a
+def test_certificates_are_read_only_and_never_deleted(world, client_for, center_staff):
+    certificate = world.certificate_a
     client = client_for(center_staff)
     assert client.get(reverse("admin:certificates_certificate_add")).status_code == 403
     assert client.get(reverse("admin:certificates_certificate_delete", args=[certificate.pk])).status_code == 403
@@ -177,14 +177,14 @@ def test_certificates_are_read_only_and_never_deleted(certified, client_for, cen
     assert 'value="delete_selected"' not in page
 
 
-def test_officers_see_the_certificates_of_their_sub_tree_only(certified, client_for, officer_a, officer_b):
+def test_officers_see_the_certificates_of_their_sub_tree_only(world, client_for, officer_a, officer_b):
     url = reverse("admin:certificates_certificate_changelist")
     page_a = client_for(officer_a).get(url).content.decode()
-    assert certified.certificate_a.register_number in page_a
-    assert certified.certificate_b.register_number not in page_a
+    assert world.certificate_a.register_number in page_a
+    assert world.certificate_b.register_number not in page_a
     page_b = client_for(officer_b).get(url).content.decode()
-    assert certified.certificate_b.register_number in page_b
-    assert certified.certificate_a.register_number not in page_b
+    assert world.certificate_b.register_number in page_b
+    assert world.certificate_a.register_number not in page_b
 
 
 def test_the_certificate_list_costs_the_same_queries_for_more_rows(course, client_for, center_staff):

@@ -5,6 +5,7 @@ back; nothing deleted; the issue and revoke commands."""
 import datetime
 import io
 import math
+import smtplib
 import unicodedata
 from decimal import Decimal
 
@@ -320,3 +321,13 @@ def test_revoke_command_takes_the_printed_number_and_can_reissue(issued, center_
     assert issued.replaced_by.register_number in output
     with pytest.raises(CommandError, match="đã bị thu hồi"):
         run("revoke_certificate", "0001/2021/CC-TTBDCT", "--reason", "Lần nữa")
+
+
+def test_a_mail_server_that_is_down_does_not_undo_issuing(course, center_staff, monkeypatch):
+    def refuse(self, messages):
+        raise smtplib.SMTPServerDisconnected("máy chủ thư không trả lời")
+
+    monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", refuse)
+    summary = issue_certificates(course, by=center_staff)
+    assert len(summary.issued) == 3
+    assert Certificate.objects.filter(enrollment__course=course).exclude(pdf="").count() == 3

@@ -86,14 +86,14 @@ def loaded(certificate):
 
 
 @pytest.fixture
-def stored(certified):
-    """trainee_x's certificate of course_a, as stored when issued."""
-    certificate = loaded(certified.certificate_a)
-    with certificate.pdf.open("rb") as file:
-        return certificate, file.read()
+def stored(world):
+    """trainee_x's certificate of course_a and its PDF, rendered and stored on first asking."""
+    certificate = loaded(world.certificate_a)
+    content = stored_pdf(certificate)
+    return loaded(certificate), content
 
 
-def test_the_pdf_says_who_what_and_where_to_check_it(stored, certified):
+def test_the_pdf_says_who_what_and_where_to_check_it(stored, world):
     certificate, content = stored
     text = text_of(content)
 
@@ -127,9 +127,9 @@ def test_the_fonts_are_the_shipped_noto_serif(stored):
     assert_shipped_fonts_only(content)
 
 
-def test_a_fresh_render_reads_the_four_shipped_font_files_and_nothing_else(certified):
+def test_a_fresh_render_reads_the_four_shipped_font_files_and_nothing_else(world):
     fetcher = pdf.StaticFilesOnlyFetcher()
-    html = pdf.certificates_html([loaded(certified.certificate_a)], "Giấy chứng nhận")
+    html = pdf.certificates_html([loaded(world.certificate_a)], "Giấy chứng nhận")
     content = pdf.write_pdf(pdf.render_document(html, font_config=FontConfiguration(), fetcher=fetcher))
 
     assert sorted(url.rsplit("/", 1)[-1] for url in fetcher.fetched) == sorted(f"{name}.ttf" for name in SHIPPED_FONTS)
@@ -148,8 +148,8 @@ def test_the_qr_code_decodes_to_the_verification_address_which_opens_its_page(st
     assert "Nguyễn Thị Hà" in response.content.decode()
 
 
-def test_names_typed_with_combining_accents_print_composed(certified):
-    certificate = loaded(certified.certificate_a)
+def test_names_typed_with_combining_accents_print_composed(world):
+    certificate = loaded(world.certificate_a)
     decomposed = unicodedata.normalize("NFD", "Phạm Anh Thiện")
     Certificate.objects.filter(pk=certificate.pk).update(holder_name=decomposed)
     certificate.holder_name = decomposed
@@ -168,8 +168,8 @@ HOSTILE = {
 }
 
 
-def test_markup_in_names_prints_as_text_and_fetches_nothing(certified):
-    certificate = loaded(certified.certificate_a)
+def test_markup_in_names_prints_as_text_and_fetches_nothing(world):
+    certificate = loaded(world.certificate_a)
     for field, value in HOSTILE.items():
         setattr(certificate, field, value)
     certificate.issuer.header_line_2 = "url(file:///etc/shadow)"
@@ -251,7 +251,7 @@ def test_a_stored_pdf_that_changed_is_not_served(stored):
         stored_pdf(certificate)
 
 
-def test_each_stored_pdf_is_one_certificate(world, certified):
+def test_each_stored_pdf_is_one_certificate(world):
     course = factories.CourseFactory(code="2021-K2-L1", program=world.program, organizer=world.root)
     for name in ["Trần Văn Đức", "Lê Thị Ánh"]:
         member = factories.MemberFactory(full_name=name, organization=world.cell_a)
@@ -266,7 +266,7 @@ def test_each_stored_pdf_is_one_certificate(world, certified):
         assert decoded_qr_codes(content) == [certificate.verification_url]
 
 
-def test_the_batch_is_one_pdf_in_roster_order_without_revoked_certificates(world, certified):
+def test_the_batch_is_one_pdf_in_roster_order_without_revoked_certificates(world):
     course = factories.CourseFactory(code="2021-K2-L2", program=world.program, organizer=world.root)
     names = ["Trương Thị Ánh Tuyết", "Hoàng Đức Ân", "Nguyễn Thị Ánh", "Vũ Văn Bình"]
     for name in names:
@@ -294,8 +294,8 @@ def test_the_batch_is_one_pdf_in_roster_order_without_revoked_certificates(world
     ]
 
 
-def test_a_long_name_and_organization_stay_on_one_page(world, certified):
-    member = Member.objects.get(pk=certified.member_x.pk)
+def test_a_long_name_and_organization_stay_on_one_page(world):
+    member = Member.objects.get(pk=world.member_x.pk)
     Member.objects.filter(pk=member.pk).update(full_name="Tôn Nữ Hoàng Thị Phương Thảo Nguyên Ngọc Bích Trâm")
     member.organization.__class__.objects.filter(pk=member.organization_id).update(name="Chi bộ " + "Vụ Hợp tác " * 20)
     course = factories.CourseFactory(code="2021-K2-L3", program=world.program, organizer=world.root)

@@ -14,29 +14,29 @@ def course_list(client):
     return client.get(reverse("portal:course-list")).content.decode()
 
 
-def test_each_course_shows_where_the_certificate_stands(certified, client_for, center_staff):
-    client = client_for(certified.trainee_x)
-    waiting = factories.CourseFactory(code="2021-K3-L1", program=certified.program, organizer=certified.root)
-    close_with_results(factories.EnrollmentFactory(course=waiting, member=certified.member_x))
+def test_each_course_shows_where_the_certificate_stands(world, client_for, center_staff):
+    client = client_for(world.trainee_x)
+    waiting = factories.CourseFactory(code="2021-K3-L1", program=world.program, organizer=world.root)
+    close_with_results(factories.EnrollmentFactory(course=waiting, member=world.member_x))
 
     page = course_list(client)
     assert "Đã cấp" in page and "0001/2021/CC-DBVTH" in page
-    assert reverse("portal:course-certificate", args=[certified.course_a.code]) in page
+    assert reverse("portal:course-certificate", args=[world.course_a.code]) in page
     assert "Đã hoàn thành, chờ cấp giấy chứng nhận" in page
     assert "Chưa đủ điều kiện" in page  # root_course: still studying
 
-    revoke_certificate(certified.certificate_a, by=center_staff, reason="Sai họ tên")
-    page = client.get(reverse("portal:course-detail", args=[certified.course_a.code])).content.decode()
+    revoke_certificate(world.certificate_a, by=center_staff, reason="Sai họ tên")
+    page = client.get(reverse("portal:course-detail", args=[world.course_a.code])).content.decode()
     assert "Đã bị thu hồi" in page
-    assert reverse("portal:course-certificate", args=[certified.course_a.code]) not in page
+    assert reverse("portal:course-certificate", args=[world.course_a.code]) not in page
 
 
-def test_the_trainee_downloads_the_stored_pdf(certified, client_for):
-    certificate = certified.certificate_a
-    certificate.refresh_from_db()
-    response = client_for(certified.trainee_x).get(reverse("portal:course-certificate", args=[certified.course_a.code]))
+def test_the_trainee_downloads_the_stored_pdf(world, client_for):
+    response = client_for(world.trainee_x).get(reverse("portal:course-certificate", args=[world.course_a.code]))
 
     assert response.status_code == 200
+    certificate = world.certificate_a
+    certificate.refresh_from_db()
     assert response["Content-Type"] == "application/pdf"
     assert "attachment" in response["Content-Disposition"]
     with certificate.pdf.open("rb") as stored:
@@ -44,39 +44,39 @@ def test_the_trainee_downloads_the_stored_pdf(certified, client_for):
 
 
 @pytest.mark.parametrize("persona", ["trainee_y", "center_staff", "officer_a"])
-def test_another_persons_certificate_is_not_found(certified, client_for, persona):
-    url = reverse("portal:course-certificate", args=[certified.course_a.code])
-    assert client_for(getattr(certified, persona)).get(url).status_code == 404
+def test_another_persons_certificate_is_not_found(world, client_for, persona):
+    url = reverse("portal:course-certificate", args=[world.course_a.code])
+    assert client_for(getattr(world, persona)).get(url).status_code == 404
 
 
-def test_a_revoked_certificate_is_no_longer_downloaded(certified, client_for, center_staff):
-    revoke_certificate(certified.certificate_a, by=center_staff, reason="Sai họ tên")
-    url = reverse("portal:course-certificate", args=[certified.course_a.code])
-    assert client_for(certified.trainee_x).get(url).status_code == 404
+def test_a_revoked_certificate_is_no_longer_downloaded(world, client_for, center_staff):
+    revoke_certificate(world.certificate_a, by=center_staff, reason="Sai họ tên")
+    url = reverse("portal:course-certificate", args=[world.course_a.code])
+    assert client_for(world.trainee_x).get(url).status_code == 404
 
 
-def test_anonymous_visitors_are_sent_to_log_in(certified, client):
-    url = reverse("portal:course-certificate", args=[certified.course_a.code])
+def test_anonymous_visitors_are_sent_to_log_in(world, client):
+    url = reverse("portal:course-certificate", args=[world.course_a.code])
     response = client.get(url)
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
 
 def test_the_course_list_costs_the_same_queries_with_more_certificates(
-    certified, client_for, django_assert_max_num_queries
+    world, client_for, django_assert_max_num_queries
 ):
-    client = client_for(certified.trainee_x)
+    client = client_for(world.trainee_x)
     with django_assert_max_num_queries(100) as captured:
         course_list(client)
     few = len(captured)
     for number in range(3):
         course = factories.CourseFactory(
-            code=f"2022-K1-L{number + 1}", program=certified.program, organizer=certified.root, year=2022
+            code=f"2022-K1-L{number + 1}", program=world.program, organizer=world.root, year=2022
         )
-        close_with_results(factories.EnrollmentFactory(course=course, member=certified.member_x))
-        factories.SessionFactory(course=course, topic=certified.topic)
+        close_with_results(factories.EnrollmentFactory(course=course, member=world.member_x))
+        factories.SessionFactory(course=course, topic=world.topic)
     for course in Course.objects.filter(year=2022):
         issue_certificates(course, by=None, notify=False)
-    assert Enrollment.objects.filter(member=certified.member_x, certificates__isnull=False).count() == 4
+    assert Enrollment.objects.filter(member=world.member_x, certificates__isnull=False).count() == 4
     with django_assert_max_num_queries(few):
         page = course_list(client)
     assert page.count("Tải giấy chứng nhận (PDF)") == 4

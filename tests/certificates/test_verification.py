@@ -11,8 +11,8 @@ def detail_url(certificate, code=None):
     return reverse("certificates:verify-detail", args=[code or certificate.verification_code])
 
 
-def test_a_valid_certificate_shows_only_what_it_proves(certified, client):
-    certificate = certified.certificate_a
+def test_a_valid_certificate_shows_only_what_it_proves(world, client):
+    certificate = world.certificate_a
     response = client.get(detail_url(certificate))
 
     assert response.status_code == 200
@@ -29,7 +29,7 @@ def test_a_valid_certificate_shows_only_what_it_proves(certified, client):
         certificate.printed_code,
     ]:
         assert shown in page, shown
-    member = certified.member_x
+    member = world.member_x
     member.email, member.phone = "ha.nt@example.vn", "0912345678"
     member.save()
     page = client.get(detail_url(certificate)).content.decode()
@@ -37,8 +37,8 @@ def test_a_valid_certificate_shows_only_what_it_proves(certified, client):
         assert hidden not in page, hidden
 
 
-def test_a_revoked_certificate_says_so_and_names_its_replacement(certified, client, center_staff):
-    certificate = certified.certificate_a
+def test_a_revoked_certificate_says_so_and_names_its_replacement(world, client, center_staff):
+    certificate = world.certificate_a
     revoke_certificate(certificate, by=center_staff, reason="Sai ngày sinh")
     page = client.get(detail_url(certificate)).content.decode()
     assert "đã bị thu hồi" in page and "còn hiệu lực" not in page
@@ -51,17 +51,17 @@ def test_a_revoked_certificate_says_so_and_names_its_replacement(certified, clie
 
 
 @pytest.mark.parametrize("code", ["23456789ABCDEFGH", "khong-phai-ma", "0O1I0O1I0O1I0O1I"])
-def test_an_unknown_or_malformed_code_gets_the_same_plain_not_found_page(certified, client, code):
+def test_an_unknown_or_malformed_code_gets_the_same_plain_not_found_page(world, client, code):
     response = client.get(reverse("certificates:verify-detail", args=[code]))
     assert response.status_code == 404
     assert response["X-Robots-Tag"].startswith("noindex")
     page = response.content.decode()
     assert "Không tìm thấy giấy chứng nhận" in page
-    assert certified.certificate_a.holder_name not in page
+    assert world.certificate_a.holder_name not in page
 
 
-def test_a_code_typed_with_dashes_spaces_and_small_letters_is_found(certified, client):
-    certificate = certified.certificate_a
+def test_a_code_typed_with_dashes_spaces_and_small_letters_is_found(world, client):
+    certificate = world.certificate_a
     typed = " " + certificate.printed_code.lower().replace("-", " - ") + " "
     response = client.get(reverse("certificates:verify"), {"code": typed})
     assert response.status_code == 302
@@ -69,7 +69,7 @@ def test_a_code_typed_with_dashes_spaces_and_small_letters_is_found(certified, c
     assert client.get(detail_url(certificate, certificate.printed_code.lower())).status_code == 200
 
 
-def test_the_form_explains_a_code_that_cannot_be_one(certified, client):
+def test_the_form_explains_a_code_that_cannot_be_one(world, client):
     response = client.get(reverse("certificates:verify"), {"code": "12345"})
     assert response.status_code == 200
     assert "không có chữ O, chữ I, số 0, số 1" in response.content.decode()
@@ -77,9 +77,9 @@ def test_the_form_explains_a_code_that_cannot_be_one(certified, client):
     assert blank.status_code == 200 and blank["X-Robots-Tag"].startswith("noindex")
 
 
-def test_look_ups_are_limited_per_client_address(certified, client, settings):
+def test_look_ups_are_limited_per_client_address(world, client, settings):
     settings.VERIFY_RATE_LIMIT = 3
-    url = detail_url(certified.certificate_a)
+    url = detail_url(world.certificate_a)
     assert [client.get(url).status_code for _index in range(3)] == [200, 200, 200]
     assert client.get(reverse("certificates:verify"), {"code": "23456789ABCDEFGH"}).status_code == 429
 

@@ -1,16 +1,14 @@
-"""Certificates added to the personas' world: issuers for the center, grassroots A and committee B, and a
-valid certificate on each side (trainee_x's in course_a, secretary_b's in course_b)."""
+"""Certificates in the personas' world (tests/conftest.py): issuers for the center, grassroots A and
+committee B; a valid certificate on each side (trainee_x's of course_a, secretary_b's of course_b) and a
+print job of each of those courses. Nothing here writes a file: PDFs are rendered when first asked for."""
 
-import datetime
-
-from certificates.services import issue_certificates
 from courses.models import Course
 from enrollments.models import Enrollment
 from tests import factories
 
 
 def close_with_results(*enrollments):
-    """Mark the enrollments completed and their courses closed, as closing them would."""
+    """Mark the enrollments completed (Giỏi) and their courses closed, as closing them would."""
     for enrollment in enrollments:
         Enrollment.objects.filter(pk=enrollment.pk).update(status=Enrollment.Status.COMPLETED, grade="excellent")
         Course.objects.filter(pk=enrollment.course_id).update(status=Course.Status.CLOSED)
@@ -25,15 +23,22 @@ def add_certificates(world):
         register_suffix="CC-DBVTH",
     )
     world.issuer_b = factories.IssuerProfileFactory(
-        organization=world.committee_b,
-        header_line_1="ĐẢNG BỘ KHỐI CÁC CƠ QUAN TRUNG ƯƠNG",
-        header_line_2="ĐẢNG ỦY BỘ TƯ PHÁP",
-        register_suffix="CC-DUBTP",
+        organization=world.committee_b, header_line_2="ĐẢNG ỦY BỘ TƯ PHÁP", register_suffix="CC-DUBTP"
     )
-    close_with_results(world.enrollment_x_in_a, world.enrollment_b)
-    issued_on = datetime.date(2021, 3, 15)
-    (world.certificate_a,) = issue_certificates(world.course_a, by=None, issued_on=issued_on, notify=False).issued
-    (world.certificate_b,) = issue_certificates(world.course_b, by=None, issued_on=issued_on, notify=False).issued
+    world.certificate_a = factories.CertificateFactory(
+        enrollment=world.enrollment_x_in_a, issuer=world.issuer_a, number=1, grade="excellent"
+    )
+    world.certificate_b = factories.CertificateFactory(enrollment=world.enrollment_b, issuer=world.issuer_b, number=1)
     world.print_job_a = factories.PrintJobFactory(course=world.course_a, requested_by=world.center_staff)
     world.print_job_b = factories.PrintJobFactory(course=world.course_b, requested_by=world.center_staff)
+    return world
+
+
+def finish_print_jobs(world):
+    """The world's print jobs done, with a stored file each (written to MEDIA_ROOT)."""
+    for job in (world.print_job_a, world.print_job_b):
+        done = factories.PrintJobFactory.build(finished=True)
+        job.output.save("giay-chung-nhan.pdf", done.output, save=False)
+        job.status, job.done = done.status, done.done
+        job.save()
     return world

@@ -74,6 +74,14 @@ VISIBLE = {
         "trainee_x": ["evaluation_x"],
         "trainee_y": ["evaluation_y"],
     },
+    # Certificates follow their enrollment; issuers and print jobs belong to the organizer's side.
+    "certificates.certificate": {
+        "officer_a": ["certificate_a"],
+        "officer_b": ["certificate_b"],
+        "trainee_x": ["certificate_a"],
+    },
+    "certificates.issuerprofile": {"officer_a": ["issuer_a"], "officer_b": ["issuer_b"]},
+    "certificates.printjob": {"officer_a": ["print_job_a"], "officer_b": ["print_job_b"]},
 }
 SEES_EVERYTHING = ["center_staff", "superuser"]
 SEES_NOTHING = ["anonymous", "staff_without_officer", "inactive_officer"]
