@@ -140,7 +140,9 @@ def issue_certificates(course, *, by, issued_on=None, notify=True) -> IssuingSum
     if by is not None and not can_issue(by):
         raise PermissionDenied(_("Chỉ cán bộ Trung tâm được cấp giấy chứng nhận."))
     with transaction.atomic():
-        # Issuers of the same course queue on the course row; of other courses, on the counter row.
+        # Issuers of the same course queue on the course row; of other courses, on the counter row. Only the
+        # course row: FOR UPDATE would otherwise lock the joined program and organizer rows too, and every
+        # course of one program would wait for the others.
         course = Course.objects.select_for_update(of=("self",)).select_related("program", "organizer").get(pk=course.pk)
         if course.status != Course.Status.CLOSED:
             raise ValidationError(

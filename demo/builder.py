@@ -18,7 +18,7 @@ from certificates.services import issue_certificates
 from courses.models import Course, Lecturer, Program, Session, Topic
 from demo.classes import HISTORIC_YEARS, ClassPlanner, build_catalog
 from demo.tree import PeoplePlanner, build_tree
-from enrollments.models import Attendance, Enrollment
+from enrollments.models import Attendance, Enrollment, SeatQuota
 from organizations import roles
 from organizations.models import Appointment, Member, Officer, Organization
 
@@ -156,6 +156,7 @@ def seed_demo(scale="small", seed=DEFAULT_SEED, today=None):
             ],
             Attendance,
         )
+        SeatQuota.objects.bulk_create(_demo_seat_quotas(tree, classes))
         _issue_demo_certificates(tree, people, classes)
 
     historic = {id(course) for course in classes.courses if course.year in HISTORIC_YEARS}
@@ -182,6 +183,22 @@ def seed_demo(scale="small", seed=DEFAULT_SEED, today=None):
             (TRAINEE_LOGIN, f"học viên {people.persona.full_name}"),
         ],
     )
+
+
+def _demo_seat_quotas(tree, classes):
+    """The center's open class shares its seats among the committees, each with a few still free, so the
+    demo officer can nominate up to a quota and see the refusal past it."""
+    free_seats = 3
+    quotas = []
+    for course in classes.courses:
+        if course.status != Course.Status.OPEN or course.organizer_id != tree.root.organization.pk:
+            continue
+        used = Counter(e.nominated_by_id for e in classes.enrollments if e.course is course)
+        quotas += [
+            SeatQuota(course=course, organization=node.organization, seats=used[node.organization.pk] + free_seats)
+            for node in tree.committees
+        ]
+    return quotas
 
 
 def _issue_demo_certificates(tree, people, classes):

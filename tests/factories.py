@@ -5,12 +5,13 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth.models import Group, User
+from django.db import transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from factory.django import DjangoModelFactory, Password
 
 from certificates.models import Certificate, IssuerProfile, PrintJob, format_register_number
-from certificates.services import new_verification_code
+from certificates.services import new_verification_code, take_register_numbers
 from courses.models import Course, Lecturer, Program, Session, Topic
 from enrollments.models import Attendance, Enrollment, Evaluation, LecturerRating, SeatQuota
 from organizations.models import Appointment, Member, Officer, Organization, Post
@@ -262,6 +263,11 @@ class DBTaskResultFactory(DjangoModelFactory):
     traceback = ""
 
 
+def next_register_number(issuer, year):
+    with transaction.atomic():
+        return take_register_numbers(issuer, year, 1)[0]
+
+
 class CertificateFactory(DjangoModelFactory):
     """A valid certificate with what issuing copies onto it, but no stored PDF: stored_pdf() renders and
     stores one when it is first asked for. Real issuing is certificates.services.issue_certificates()."""
@@ -274,7 +280,8 @@ class CertificateFactory(DjangoModelFactory):
         IssuerProfileFactory, organization=factory.SelfAttribute("..enrollment.course.organizer")
     )
     year = 2021
-    number = factory.Sequence(lambda n: n + 1)
+    # Taken from the issuer's register book, as issuing does, so that issuing later continues after it.
+    number = factory.LazyAttribute(lambda o: next_register_number(o.issuer, o.year))
     register_number = factory.LazyAttribute(
         lambda o: format_register_number(o.number, o.year, o.issuer.register_suffix)
     )

@@ -1,5 +1,6 @@
 """A trainee reads their results on /my/, sends the course evaluation once, and the page fits a phone."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -7,7 +8,8 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from enrollments.closing import close_course
-from enrollments.models import Evaluation, LecturerRating
+from enrollments.models import Attendance, Evaluation, LecturerRating
+from tests import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -16,12 +18,20 @@ PHONE = {"width": 390, "height": 844}
 
 @pytest.fixture
 def results(world):
-    """Both of trainee X's courses closed: the root's passed with 8.5 (Giỏi), course A failed on
-    attendance and a missing score. X evaluated the root's course already; course A's is open."""
-    world.enrollment_x.final_score = Decimal("8.5")
+    """Both of trainee X's courses closed. Course A passed with 8.5 (Giỏi), with the certificate the
+    world issued, and its evaluation open; the root's course failed on a missed session and a low
+    score, and X evaluated it already."""
+    factories.AttendanceFactory(enrollment=world.enrollment_x_in_a, session=world.session_a)
+    world.enrollment_x_in_a.final_score = Decimal("8.5")
+    world.enrollment_x_in_a.save()
+    missed = factories.SessionFactory(
+        course=world.root_course, date=datetime.date(2021, 3, 2), period=1, topic=world.topic, lecturer=world.lecturer
+    )
+    factories.AttendanceFactory(enrollment=world.enrollment_x, session=missed, status=Attendance.Status.ABSENT)
+    world.enrollment_x.final_score = Decimal("4")
     world.enrollment_x.save()
-    close_course(world.root_course, by=world.center_staff)
     close_course(world.course_a, by=world.center_staff)
+    close_course(world.root_course, by=world.center_staff)
     return world
 
 
@@ -35,16 +45,21 @@ def test_trainee_reads_results_and_sends_the_evaluation_once(results, page, log_
 
     expect(page).to_have_url(live_server.url + reverse("portal:course-list"))
     expect(page.get_by_role("heading", name="Lớp của tôi")).to_be_visible()
-    passed = card(page, "2021-K1-L1")
+    passed = card(page, "2021-A-L1")
     expect(passed).to_contain_text("Hoàn thành — Giỏi")
     expect(passed).to_contain_text("8,5")
-    expect(passed).to_contain_text("Đã gửi ngày")
-    expect(passed.get_by_role("link", name="Điền phiếu đánh giá")).to_have_count(0)
-    failed = card(page, "2021-A-L1")
+    expect(passed).to_contain_text(world.certificate_a.register_number)
+    expect(passed.get_by_role("link", name="Tải giấy chứng nhận (PDF)")).to_be_visible()
+    failed = card(page, "2021-K1-L1")
     expect(failed).to_contain_text("Không hoàn thành")
-    expect(failed.locator("li")).to_have_text(["vắng 1/1 buổi (cần dự ít nhất 80%)", "chưa có điểm bài thu hoạch"])
+    expect(failed).to_contain_text("4,0")
+    expect(failed.locator("li")).to_have_text(
+        ["vắng 1/2 buổi (cần dự ít nhất 80%)", "điểm bài thu hoạch 4,0 dưới điểm đạt 5,0"]
+    )
+    expect(failed).to_contain_text("Đã gửi ngày")
+    expect(failed.get_by_role("link", name="Điền phiếu đánh giá")).to_have_count(0)
 
-    failed.get_by_role("link", name="Điền phiếu đánh giá").click()
+    passed.get_by_role("link", name="Điền phiếu đánh giá").click()
     expect(page.get_by_role("heading", name="Phiếu đánh giá lớp học")).to_be_visible()
     ratings = {
         "Công tác tổ chức lớp": "5",
@@ -82,7 +97,7 @@ def test_trainee_reads_results_and_sends_the_evaluation_once(results, page, log_
 def test_my_courses_fit_a_phone_screen_without_sideways_scrolling(results, new_page, log_in, tmp_path):
     page = new_page(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
     log_in(page, results.trainee_x, "/accounts/login/")
-    expect(card(page, "2021-A-L1")).to_contain_text("chưa có điểm bài thu hoạch")
+    expect(card(page, "2021-K1-L1")).to_contain_text("điểm bài thu hoạch 4,0 dưới điểm đạt 5,0")
 
     screenshot = page.screenshot(path=tmp_path / "my-courses-390.png", full_page=True)
 

@@ -115,6 +115,7 @@ def test_a_failing_print_job_says_so(course, center_staff, monkeypatch):
 
 def test_revoking_from_the_list_asks_for_a_reason_and_can_reissue(world, client_for, center_staff):
     certificate = world.certificate_a
+    close_with_results(world.enrollment_x_in_a)
     client = client_for(center_staff)
     url = reverse("admin:certificates_certificate_changelist")
     selection = {"action": "revoke_certificates", "_selected_action": [certificate.pk]}
@@ -135,6 +136,7 @@ def test_revoking_from_the_list_asks_for_a_reason_and_can_reissue(world, client_
 
 def test_revoking_and_reissuing_from_the_certificate_page(world, client_for, center_staff):
     certificate = world.certificate_a
+    close_with_results(world.enrollment_x_in_a)
     client = client_for(center_staff)
     change = client.get(reverse("admin:certificates_certificate_change", args=[certificate.pk])).content.decode()
     assert reverse("admin:certificates_certificate_revoke", args=[certificate.pk]) in change

@@ -14,6 +14,7 @@ import pytest
 import zxingcpp
 from django.contrib.staticfiles import finders
 from django.core.files.base import ContentFile
+from django.core.management import CommandError, call_command
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 from weasyprint.text.fonts import FontConfiguration
@@ -103,7 +104,7 @@ def test_the_pdf_says_who_what_and_where_to_check_it(stored, world):
         "ĐẢNG ỦY BỘ NGOẠI GIAO",
         "ĐẢNG BỘ VỤ TỔNG HỢP",
         "Cấp cho đồng chí: Nguyễn Thị Hà",
-        "Sinh ngày: 01/01/1965",
+        f"Sinh ngày: {world.member_x.birth_date:%d/%m/%Y}",
         "Chức vụ: Bí thư",
         "Chi bộ Phòng Hành chính Bộ Ngoại giao",
         "khóa I, lớp thứ",
@@ -306,3 +307,16 @@ def test_a_long_name_and_organization_stay_on_one_page(world):
     with certificate.pdf.open("rb") as file:
         assert len(PdfReader(file).pages) == 1
     assert Enrollment.objects.get(pk=enrollment.pk).certificates.count() == 1
+
+
+def test_the_print_command_writes_the_courses_batch(world, tmp_path):
+    output = tmp_path / "in.pdf"
+    out = io.StringIO()
+
+    call_command("print_certificates", "--course", world.course_b.code, "-o", str(output), stdout=out)
+
+    assert "Đã in 1 giấy chứng nhận của lớp 2021-B-L1" in out.getvalue()
+    text = text_of(output.read_bytes())
+    assert world.certificate_b.register_number in text and world.secretary_b.full_name in text
+    with pytest.raises(CommandError, match="chưa có giấy chứng nhận"):
+        call_command("print_certificates", "--course", world.root_course.code, "-o", str(output))

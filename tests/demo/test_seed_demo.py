@@ -14,7 +14,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 
 from courses.models import Course, Lecturer, Program, Session
 from demo.builder import DEMO_PASSWORD, seed_demo
-from enrollments.models import Attendance, Enrollment
+from enrollments.models import Attendance, Enrollment, SeatQuota
 from organizations import roles
 from organizations.access import Scope, scope_of
 from organizations.models import Appointment, Member, Officer, Organization, Post
@@ -129,6 +129,17 @@ def test_trainee_is_a_cell_secretary_with_a_completed_and_a_running_class():
     assert set(running.attendances.values_list("status", flat=True)) == {Attendance.Status.PRESENT}
     officer = User.objects.get(username="donvi")
     assert Member.objects.for_user(officer).filter(pk=member.pk).exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_officer_can_nominate_into_the_open_class_up_to_its_quota():
+    run_command()
+    officer = User.objects.get(username="donvi")
+    committee = officer.officer.organization
+    course = Course.objects.for_user(officer).get(status=Course.Status.OPEN, organizer__depth=1)
+    quota = SeatQuota.objects.get(course=course, organization=committee)
+    nominated = course.enrollments.filter(nominated_by=committee).count()
+    assert quota.seats == nominated + 3
 
 
 @pytest.mark.django_db
