@@ -88,7 +88,7 @@ def close_course(course, *, by=None) -> ClosingSummary:
         _require_center_staff(by, _("Chỉ cán bộ Trung tâm được kết thúc lớp."))
     # Nominations, withdrawals and overrides take the same lock, so none of them lands half-way
     # through the evaluation.
-    course = Course.objects.select_for_update().select_related("program").get(pk=course.pk)
+    course = Course.objects.select_for_update(of=("self",)).select_related("program").get(pk=course.pk)
     if course.status == Course.Status.CLOSED:
         enrollments = (
             Enrollment.objects.filter(course=course)

@@ -108,7 +108,7 @@ def mark_attendance(session, marks, *, by, expected_version):
     with transaction.atomic():
         # Locking the session serializes two saves of the same sheet, so the version check below
         # cannot pass for both of them.
-        locked = Session.objects.select_for_update().select_related("course").get(pk=session.pk)
+        locked = Session.objects.select_for_update(of=("self",)).select_related("course").get(pk=session.pk)
         _refuse_closed(locked.course)
         existing = {row.enrollment_id: row for row in Attendance.objects.filter(session=session).order_by()}
         _refuse_stale(attendance_version(existing.values()), expected_version)

@@ -229,4 +229,3 @@ class Officer(models.Model):
 
     def __str__(self):
         return f"{self.user.get_username()} — {self.organization}"
-

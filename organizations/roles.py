@@ -41,9 +41,7 @@ def sync_role_groups(**kwargs):
     """Create or update the role groups after every migrate, so new models get their rights."""
     center, _created = Group.objects.get_or_create(name=CENTER_STAFF)
     center.permissions.set(
-        Permission.objects.filter(content_type__app_label__in=PROJECT_APPS).exclude(
-            codename__in=["delete_officer"]
-        )
+        Permission.objects.filter(content_type__app_label__in=PROJECT_APPS).exclude(codename__in=["delete_officer"])
     )
     officer, _created = Group.objects.get_or_create(name=OFFICER)
     officer.permissions.set(_permissions(OFFICER_PERMISSIONS))

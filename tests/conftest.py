@@ -35,6 +35,12 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _stored_files_in_a_scratch_folder(tmp_path_factory):
+    """Certificate PDFs and reports that tests store go to a scratch folder, never the project's media/."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
 PERSONAS = ["center_staff", "officer_a", "officer_b", "trainee_x", "trainee_y", "anonymous"]
 
 
