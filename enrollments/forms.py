@@ -19,7 +19,10 @@ _SCORE_TEXT = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
 
 
 class SheetForm(forms.Form):
-    """One field per trainee of a class, named after the enrollment, plus the sheet's version."""
+    """One field per trainee of a class, named after the enrollment, plus the sheet's version.
+
+    Subclasses define row_field(enrollment, saved), the field of one trainee's row.
+    """
 
     row_prefix = ""
     version = forms.CharField(widget=forms.HiddenInput)
@@ -31,9 +34,6 @@ class SheetForm(forms.Form):
             name = f"{self.row_prefix}{enrollment.pk}"
             self.fields[name] = self.row_field(enrollment, saved)
             self.row_names[enrollment.pk] = name
-
-    def row_field(self, enrollment, saved):
-        raise NotImplementedError
 
     def row_values(self):
         """Enrollment id -> cleaned value, for the service."""

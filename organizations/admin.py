@@ -33,14 +33,14 @@ class OrganizationForm(forms.ModelForm):
         parents = Organization.objects.for_user(user)
         if self.instance.pk:
             parents = parents.exclude(path__startswith=self.instance.path)
-            self.fields["parent"].initial = self.instance.get_parent()
+            self.fields["parent"].initial = Organization.objects.get_parent(self.instance)
         self.fields["parent"].queryset = parents
         if not scope_of(user).everything:
             self.fields["parent"].required = True
 
     def clean_parent(self):
         parent = self.cleaned_data["parent"]
-        if parent is None and Organization.get_root_nodes().exclude(pk=self.instance.pk).exists():
+        if parent is None and Organization.objects.get_root_nodes().exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError(_("Đã có Đảng bộ Khối; hãy chọn tổ chức cấp trên."))
         return parent
 
@@ -79,13 +79,13 @@ class OrganizationAdmin(ScopedAdminMixin, admin.ModelAdmin):
         parent = form.cleaned_data.get("parent")
         if not change:
             if parent is None:
-                Organization.add_root(instance=obj)
+                Organization.objects.add_root(instance=obj)
             else:
-                parent.add_child(instance=obj)
+                Organization.objects.add_child(parent, instance=obj)
             return
         obj.save()
-        if parent is not None and obj.get_parent() != parent:
-            obj.move(parent, "sorted-child")
+        if parent is not None and Organization.objects.get_parent(obj) != parent:
+            Organization.objects.move(obj, parent, "sorted-child")
 
     def has_delete_permission(self, request, obj=None):
         # Deleting a node would orphan its sub-tree's history; organizations are renamed or moved.
