@@ -139,3 +139,14 @@ TASKS = {
 # The counter lives in Django's cache: with several server processes, configure a shared cache.
 VERIFY_RATE_LIMIT = envint("VERIFY_RATE_LIMIT", "60")
 VERIFY_RATE_WINDOW = envint("VERIFY_RATE_WINDOW", "600")
+
+# Compliance: a post holder is compliant with a valid certificate of a qualifying program issued within the
+# current term of grassroots committees (COMPLIANCE_PERIOD=term, from the term's first year on) or within the
+# calendar year (COMPLIANCE_PERIOD=year).
+COMPLIANCE_PERIOD = os.environ.get("COMPLIANCE_PERIOD", "term")
+COMPLIANCE_TERM = os.environ.get("COMPLIANCE_TERM", "2020–2025")
+
+# Report files (yearly workbooks, lists) are kept this many hours, then deleted (by the next export, or by
+# `manage.py expire_reports` from cron)
+# and refused for download.
+REPORT_FILE_HOURS = envint("REPORT_FILE_HOURS", "72")

@@ -12,4 +12,5 @@ urlpatterns = [
     path("accounts/", include("portal.auth_urls")),
     path("my/", include("portal.urls")),
     path("verify/", include("certificates.urls")),
+    path("reports/", include("reports.urls")),
 ]

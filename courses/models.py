@@ -17,8 +17,7 @@ from organizations.vietnamese import normalize_name, search_key
 def organized_for(path, prefix=""):
     """Courses a sub-tree may see: organized inside it, or by one of its ancestors (the center
     runs classes for the whole bloc); never a sibling committee's own classes."""
-    steplen = Organization.steplen
-    ancestors = [path[:end] for end in range(steplen, len(path), steplen)]
+    ancestors = Organization.path_prefixes(path)[:-1]
     return Q(**{f"{prefix}organizer__path__startswith": path}) | Q(**{f"{prefix}organizer__path__in": ancestors})
 
 

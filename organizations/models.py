@@ -19,6 +19,17 @@ class OrganizationQuerySet(MP_NodeQuerySet, ScopedQuerySet):
     def search_by_name(self, term):
         return self.filter(Q(search_key__contains=search_key(term)) | Q(code__iexact=term.strip()))
 
+    def path_labels(self):
+        """{path: "Đảng ủy … › Đảng bộ … › Chi bộ …"} for these organizations, read in one query, for
+        exports that show where a row sits. The bloc itself is left out: every row is inside it."""
+        labels = {}
+        for path, name, depth in self.order_by("path").values_list("path", "name", "depth"):
+            if depth == 1:
+                continue
+            parent = labels.get(path[: -Organization.steplen])
+            labels[path] = f"{parent} › {name}" if parent else name
+        return labels
+
 
 class OrganizationManager(MP_NodeManager.from_queryset(OrganizationQuerySet)):
     def get_queryset(self):
@@ -61,6 +72,11 @@ class Organization(MP_Node):
         self.name = normalize_name(self.name)
         self.search_key = search_key(self.name)
         super().save(*args, **kwargs)
+
+    @classmethod
+    def path_prefixes(cls, path):
+        """The paths of a node and of each of its ancestors, the root's first."""
+        return [path[:end] for end in range(cls.steplen, len(path) + 1, cls.steplen)]
 
     @property
     def is_grassroots(self):
@@ -229,3 +245,74 @@ class Officer(models.Model):
 
     def __str__(self):
         return f"{self.user.get_username()} — {self.organization}"
+
+
+class ImportRecordQuerySet(ScopedQuerySet):
+    def subtree_filter(self, path):
+        return Q(organization__path__startswith=path)
+
+
+class ImportRecord(models.Model):
+    """An uploaded workbook kept between its preview and its import, and what the import did.
+
+    The file is stored once per content, under its SHA-256; a file imported once for a target is not
+    imported again (its rows' natural keys would find nothing to change anyway).
+    """
+
+    class Kind(models.TextChoices):
+        ORGANIZATIONS = "organizations", _("Cây tổ chức, đảng viên và chức vụ")
+        NOMINATIONS = "nominations", _("Danh sách cử đi học")
+
+    code = models.CharField(_("mã"), max_length=32, unique=True, editable=False)
+    kind = models.CharField(_("loại"), max_length=32, choices=Kind.choices)
+    target = models.CharField(
+        _("đối tượng"), max_length=64, blank=True, help_text=_("Mã lớp, với danh sách cử đi học.")
+    )
+    sha256 = models.CharField(_("mã băm SHA-256"), max_length=64, db_index=True)
+    file_name = models.CharField(_("tên tệp"), max_length=255)
+    stored_name = models.CharField(_("tệp lưu trữ"), max_length=255)
+    options = models.JSONField(_("lựa chọn"), default=dict, blank=True)
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("tổ chức đảng"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người tải lên"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("thời gian tải lên"), auto_now_add=True)
+    imported_at = models.DateTimeField(_("thời gian nhập"), null=True, blank=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người nhập"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    summary = models.JSONField(_("kết quả"), default=dict, blank=True)
+
+    objects = ImportRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("lần nhập từ Excel")
+        verbose_name_plural = _("lần nhập từ Excel")
+        ordering = ["-uploaded_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "target", "sha256"],
+                condition=Q(imported_at__isnull=False),
+                name="import_record_imported_once",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.file_name}"

@@ -25,6 +25,7 @@ OFFICER_PERMISSIONS = {
     "enrollments.attendance": ["view"],
     "enrollments.seatquota": ["view"],
     "certificates.certificate": ["view"],
+    "reports.reportjob": ["view"],
 }
 
 

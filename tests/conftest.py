@@ -28,6 +28,7 @@ from organizations import roles
 from organizations.models import Organization, Post
 from tests import factories
 from tests.certificates.world import add_certificates
+from tests.reports.world import add_report_jobs
 
 
 def pytest_configure(config):
@@ -124,7 +125,7 @@ def build_world():
     w.evaluation_x = factories.EvaluationFactory(enrollment=w.enrollment_x)
     w.evaluation_y = factories.EvaluationFactory(enrollment=w.enrollment_y)
     w.task_result = factories.DBTaskResultFactory()
-    return add_certificates(w)
+    return add_report_jobs(add_certificates(w))
 
 
 @pytest.fixture

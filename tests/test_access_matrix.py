@@ -19,6 +19,7 @@ from django.test import override_settings
 from django.urls import URLResolver, get_resolver, reverse
 
 from tests.certificates.world import finish_print_jobs
+from tests.reports.world import finish_report_jobs
 from tests.conftest import PERSONAS, build_world
 
 # -- Outcomes ------------------------------------------------------------------------------------
@@ -139,6 +140,19 @@ EXPECTED = {
     # Anyone checks a certificate by its code.
     "certificates:verify": PUBLIC,
     "certificates:verify-detail": PUBLIC,
+    # Reports: every staff scope reads its own sub-tree's figures; a report job is its requester's (and the center's).
+    "admin:app_list[reports]": STAFF_ONLY,
+    "reports:dashboard": STAFF_ONLY,
+    "reports:compliance": STAFF_ONLY,
+    "reports:year-report": STAFF_ONLY,
+    **model_pages(
+        "reports.reportjob",
+        changelist=STAFF_ONLY,
+        add=SUPERUSER_ONLY,
+        change=SCOPED_TO_SUBTREE,
+        delete=SCOPED_NO_ROLE,
+    ),
+    "admin:reports_reportjob_download": SCOPED_TO_SUBTREE,
     "admin:index": STAFF_ONLY,
     "admin:login": ADMIN_LOGIN,
     "admin:logout": ADMIN_LOGOUT,
@@ -317,6 +331,7 @@ OBJECTS = {
     "certificates.certificate": ("certificate_a", "certificate_b"),
     "certificates.issuerprofile": ("issuer_a", "issuer_b"),
     "certificates.printjob": ("print_job_a", "print_job_b"),
+    "reports.reportjob": ("report_job_a", "report_job_b"),
 }
 # Site-wide object pages (view on site) are asked about a member.
 SITE_WIDE_OBJECT_MODEL = "organizations.member"
@@ -482,7 +497,7 @@ def shared_world(django_db_setup, django_db_blocker, tmp_path_factory):
         django_db_blocker.unblock(),
         transaction.atomic(),
     ):
-        yield finish_print_jobs(build_world())
+        yield finish_report_jobs(finish_print_jobs(build_world()))
         transaction.set_rollback(True)
 
 

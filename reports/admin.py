@@ -1,0 +1,80 @@
+"""Report jobs in the admin (progress page and download), and the yearly workbook as a course-list action."""
+
+from functools import partial
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy
+
+from certificates.admin import CourseWithCertificatesAdmin, visible_object
+from courses.models import Course
+from organizations.access import ScopedAdminMixin
+from reports.jobs import start_year_workbook
+from reports.models import ReportJob
+
+
+@admin.register(ReportJob)
+class ReportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["__str__", "requested_by", "requested_at", "status", "percent", "expires_at"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["requested_by"]
+    fields = ["kind", "year", "requested_by", "requested_at", "status", "percent", "finished_at", "expires_at", "error"]
+    readonly_fields = fields
+    change_form_template = "reports/admin/reportjob_change_form.html"
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/download/",
+                wrap(partial(report_job_download_view, self)),
+                name="reports_reportjob_download",
+            ),
+            *super().get_urls(),
+        ]
+
+    # Jobs are made by the report pages and kept as a record of who exported what; files expire on their own.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def report_job_download_view(model_admin, request, object_id):
+    job = visible_object(model_admin, request, object_id)
+    if not model_admin.has_view_permission(request, job):
+        raise PermissionDenied
+    if not job.is_downloadable:
+        raise Http404
+    filename = job.file.name.rsplit("/", 1)[-1]
+    return FileResponse(
+        job.file.open("rb"),
+        as_attachment=True,
+        filename=filename,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+# The yearly workbook from the course list: courses and certificates cannot import reports, so the course page
+# is extended here, as certificates extends it with its own tools.
+admin.site.unregister(Course)
+
+
+@admin.register(Course)
+class CourseWithReportsAdmin(CourseWithCertificatesAdmin):
+    actions = [*CourseWithCertificatesAdmin.actions, "export_year_report"]
+
+    @admin.action(description=gettext_lazy("Lập báo cáo năm (Excel) cho năm của các lớp đã chọn"))
+    def export_year_report(self, request, queryset):
+        years = sorted(set(queryset.values_list("year", flat=True)))
+        jobs = [start_year_workbook(year, by=request.user) for year in years]
+        if len(jobs) == 1:
+            return redirect(jobs[0].page_url)
+        return redirect(reverse("admin:reports_reportjob_changelist"))

@@ -1,0 +1,97 @@
+"""Exports as background jobs: recorded, handed to the Tasks API, written to storage with progress, expired."""
+
+import datetime
+import logging
+import tempfile
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from organizations.access import scope_of
+from organizations.models import Organization
+from reports import compliance
+from reports.models import ReportJob
+from reports.workbook import YearWorkbook, missing_workbook
+
+logger = logging.getLogger(__name__)
+
+
+def start_year_workbook(year, *, by):
+    return _start(ReportJob.Kind.YEAR_WORKBOOK, by=by, year=year)
+
+
+def start_missing_list(*, by, organization, period_year=None, post=""):
+    """The compliance page's list of who is missing, for `organization` (in the user's scope)."""
+    parameters = {"organization": organization.pk, "period_year": period_year, "post": post}
+    return _start(ReportJob.Kind.MISSING_LIST, by=by, parameters=parameters)
+
+
+def _start(kind, *, by, year=None, parameters=None):
+    if not scope_of(by).is_staff_scope:
+        raise PermissionDenied(_("Chỉ cán bộ Trung tâm và cán bộ đảng ủy được xuất báo cáo."))
+    expire_reports()
+    with transaction.atomic():
+        job = ReportJob.objects.create(kind=kind, year=year, parameters=parameters or {}, requested_by=by)
+        transaction.on_commit(lambda: run_report_job_task.enqueue(job.pk))
+    return job
+
+
+@task()
+def run_report_job_task(job_id):
+    """The background task: in-process by default, on a db_worker in production (see settings.TASKS)."""
+    run_report_job(job_id)
+
+
+def run_report_job(job_id):
+    job = ReportJob.objects.select_related("requested_by").get(pk=job_id)
+    ReportJob.objects.filter(pk=job.pk).update(status=ReportJob.Status.RUNNING, percent=0)
+
+    def progress(fraction):
+        ReportJob.objects.filter(pk=job.pk).update(percent=min(99, int(fraction * 100)))
+
+    try:
+        with tempfile.TemporaryFile() as target:
+            name = _write(job, target, progress)
+            target.seek(0)
+            job.file.save(name, File(target), save=False)
+    except Exception as error:
+        logger.exception("Report job %s failed", job.pk)
+        ReportJob.objects.filter(pk=job.pk).update(
+            status=ReportJob.Status.FAILED, error=str(error)[:2000], finished_at=timezone.now()
+        )
+        raise
+    now = timezone.now()
+    job.status, job.percent, job.finished_at = ReportJob.Status.DONE, 100, now
+    job.expires_at = now + datetime.timedelta(hours=settings.REPORT_FILE_HOURS)
+    job.save(update_fields=["file", "status", "percent", "finished_at", "expires_at"])
+    return job
+
+
+def _write(job, target, progress):
+    user = job.requested_by
+    if job.kind == ReportJob.Kind.YEAR_WORKBOOK:
+        YearWorkbook(user, job.year, progress=progress).save(target)
+        return f"bao-cao-nam-{job.year}.xlsx"
+    parameters = job.parameters
+    organization = Organization.objects.for_user(user).get(pk=parameters["organization"])
+    period = compliance.default_period(parameters.get("period_year"))
+    holders = compliance.holders_in(user, period, organization, parameters.get("post", ""))
+    labels = Organization.objects.for_user(user).path_labels()
+    missing_workbook(compliance.missing(holders), labels, period, organization, target)
+    return f"chua-boi-duong-{organization.code}.xlsx"
+
+
+def expire_reports(now=None):
+    """Delete the files of jobs past their time; the job rows stay as a record of who exported what."""
+    expired = 0
+    for job in ReportJob.objects.expired(now):
+        job.file.delete(save=False)
+        job.status = ReportJob.Status.EXPIRED
+        job.save(update_fields=["file", "status"])
+        expired += 1
+    return expired

@@ -1,0 +1,445 @@
+"""The figures of one year as a user may see them: every query goes through for_user(), runs a fixed number of
+times whatever the number of rows, and feeds the yearly workbook and the dashboard alike."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cached_property
+
+from django.conf import settings
+from django.db.models import Avg, Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import ExtractMonth, Substr
+from django.utils.translation import gettext as _
+
+from certificates.models import Certificate
+from courses.models import Course, Lecturer, Session, Topic
+from enrollments.models import Enrollment, Evaluation, LecturerRating
+from organizations.access import scope_of
+from organizations.models import Organization, Post
+from reports import compliance
+
+# A session is half a day; the center counts it as four teaching hours.
+HOURS_PER_SESSION = 4
+
+COMPLETED = Q(status=Enrollment.Status.COMPLETED)
+NOT_WITHDRAWN = ~Q(status=Enrollment.Status.WITHDRAWN)
+
+
+def ratio(part, whole):
+    """part/whole as a fraction (0.902), None when there is nothing to divide."""
+    return part / whole if whole else None
+
+
+@dataclass
+class Tally:
+    """Enrollment and compliance counts of one row of a report (a committee, a post, the whole year)."""
+
+    label: str
+    nominated: int = 0
+    enrolled: int = 0
+    completed: int = 0
+    certificates: int = 0
+    required: int = 0
+    certified: int = 0
+
+    @property
+    def completion_rate(self):
+        return ratio(self.completed, self.enrolled)
+
+    @property
+    def compliance_rate(self):
+        return ratio(self.certified, self.required)
+
+    def add(self, other):
+        for name in ("nominated", "enrolled", "completed", "certificates", "required", "certified"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class Summary:
+    courses: int
+    center_courses: int
+    own_courses: int
+    tally: Tally
+    issued: int
+    revoked: int
+    organization_rating: Decimal | None
+    content_rating: Decimal | None
+    materials_rating: Decimal | None
+    lecturer_rating: Decimal | None
+    evaluations: int
+    by_month: list = field(default_factory=list)  # (month, courses, enrollments) for months 1..12
+
+
+@dataclass
+class CourseRow:
+    course: Course
+    sessions: int
+    nominated: int
+    enrolled: int
+    completed: int
+    attendance: Decimal | None
+    evaluation: Decimal | None
+
+
+@dataclass
+class LecturerRow:
+    lecturer: str
+    topic: str
+    sessions: int
+    courses: int
+    rating: Decimal | None
+    ratings: int
+
+    @property
+    def hours(self):
+        return self.sessions * HOURS_PER_SESSION
+
+
+@dataclass
+class YearRow:
+    year: int
+    courses: int
+    nominated: int = 0
+    enrolled: int = 0
+    completed: int = 0
+
+    @property
+    def completion_rate(self):
+        return ratio(self.completed, self.enrolled)
+
+
+def workbook_period(year):
+    """The compliance period the yearly workbook reports: the year itself when compliance is counted per
+    year, else the current term."""
+    return compliance.year_period(year) if settings.COMPLIANCE_PERIOD == "year" else compliance.term_period()
+
+
+def _tally_counts():
+    """Counts over enrollments; certificates joined with DISTINCT so a revoked one never double-counts."""
+    return dict(
+        nominated=Count("pk", distinct=True),
+        enrolled=Count("pk", filter=NOT_WITHDRAWN, distinct=True),
+        completed=Count("pk", filter=COMPLETED, distinct=True),
+        certificates=Count("certificates", filter=Q(certificates__status=Certificate.Status.VALID), distinct=True),
+    )
+
+
+class YearReport:
+    """What one user may see of one year."""
+
+    def __init__(self, user, year, period=None):
+        self.user = user
+        self.year = year
+        self.period = period or workbook_period(year)
+        self.scope = scope_of(user)
+
+    # --- the sets every sheet reads -------------------------------------------------------------------------
+
+    @cached_property
+    def top(self):
+        """The organization the report is about: the bloc, or the officer's committee."""
+        if self.scope.path is not None:
+            return Organization.objects.get(path=self.scope.path)
+        return Organization.objects.filter(depth=1).order_by("path").first()
+
+    def all_enrollments(self):
+        return Enrollment.objects.for_user(self.user)
+
+    def enrollments(self):
+        return self.all_enrollments().filter(course__year=self.year)
+
+    def all_courses(self):
+        """Courses the user may see that concern them: for an officer, those organized inside the sub-tree or
+        attended by its members (not every class of the center)."""
+        courses = Course.objects.for_user(self.user)
+        if self.scope.everything:
+            return courses
+        return courses.filter(
+            Q(organizer__path__startswith=self.scope.path) | Q(pk__in=self.all_enrollments().values("course_id"))
+        )
+
+    def courses(self):
+        return self.all_courses().filter(year=self.year)
+
+    def holders(self):
+        return compliance.post_holders(self.user, self.period)
+
+    # --- sheet 1 ------------------------------------------------------------------------------------------
+
+    def summary(self):
+        enrollments = self.enrollments()
+        courses = self.courses().aggregate(
+            total=Count("pk"),
+            center=Count("pk", filter=Q(organizer__depth=1)),
+        )
+        tally = Tally(str(self.year), **enrollments.aggregate(**_tally_counts()))
+        required, certified = compliance.totals(self.holders())
+        tally.required, tally.certified = required, certified
+        certificates = Certificate.objects.for_user(self.user).filter(enrollment__in=enrollments.values("pk"))
+        issued = certificates.aggregate(
+            issued=Count("pk"), revoked=Count("pk", filter=Q(status=Certificate.Status.REVOKED))
+        )
+        ratings = Evaluation.objects.filter(enrollment__in=enrollments.values("pk")).aggregate(
+            organization=Avg("organization_rating"),
+            content=Avg("content_rating"),
+            materials=Avg("materials_rating"),
+            count=Count("pk"),
+        )
+        lecturer_rating = LecturerRating.objects.filter(evaluation__enrollment__in=enrollments.values("pk")).aggregate(
+            average=Avg("rating")
+        )["average"]
+        return Summary(
+            courses=courses["total"],
+            center_courses=courses["center"],
+            own_courses=courses["total"] - courses["center"],
+            tally=tally,
+            issued=issued["issued"],
+            revoked=issued["revoked"],
+            organization_rating=ratings["organization"],
+            content_rating=ratings["content"],
+            materials_rating=ratings["materials"],
+            lecturer_rating=lecturer_rating,
+            evaluations=ratings["count"],
+            by_month=self.by_month(),
+        )
+
+    def by_month(self):
+        courses = dict(
+            self.courses()
+            .annotate(month=ExtractMonth("start_date"))
+            .values("month")
+            .annotate(count=Count("pk"))
+            .values_list("month", "count")
+        )
+        enrollments = dict(
+            self.enrollments()
+            .annotate(month=ExtractMonth("course__start_date"))
+            .values("month")
+            .annotate(count=Count("pk"))
+            .values_list("month", "count")
+        )
+        return [(month, courses.get(month, 0), enrollments.get(month, 0)) for month in range(1, 13)]
+
+    # --- sheets 2 and 3 -----------------------------------------------------------------------------------
+
+    def by_committee(self):
+        """One row per child of the top organization (the affiliated committees, for the center), the top's
+        own members first, rolled up from everything below; and the total row."""
+        top = self.top
+        width = len(top.path) + Organization.steplen
+        enrollments = self.enrollments()
+        counts = (
+            enrollments.annotate(unit=Substr("member__organization__path", 1, width))
+            .values("unit")
+            .annotate(**_tally_counts())
+            .order_by()
+        )
+        units = defaultdict(dict)
+        for row in counts:
+            units[row.pop("unit")].update(row)
+        for unit, (required, certified) in compliance.unit_counts(self.holders(), "organization__path", width).items():
+            units[unit].update(required=required, certified=certified)
+        names = dict(Organization.objects.filter(path__in=list(units)).values_list("path", "name"))
+        # The top's own posts first, then its children in tree order; trainees from outside the sub-tree (in a
+        # class the committee ran itself) make one last row.
+        rows = [Tally(names[unit], **units[unit]) for unit in sorted(units) if unit.startswith(top.path)]
+        other = Tally(_("Đơn vị khác"))
+        for unit, values in units.items():
+            if not unit.startswith(top.path):
+                other.add(Tally("", **values))
+        return self._with_total(rows + ([other] if other.nominated or other.required else []))
+
+    def by_post(self):
+        enrollments = self.enrollments()
+        counts = enrollments.values("post").annotate(**_tally_counts()).order_by()
+        posts = defaultdict(dict)
+        for row in counts:
+            posts[row.pop("post")].update(row)
+        for row in self.holders().values("post").annotate(**compliance.holder_counts()).order_by():
+            posts[row["post"]].update(required=row["required"], certified=row["holders_certified"])
+        labels = dict(Post.choices)
+        order = [*labels, ""]
+        rows = [Tally(str(labels.get(post, _("Không giữ chức vụ"))), **posts[post]) for post in order if post in posts]
+        return self._with_total(rows)
+
+    def _with_total(self, rows):
+        total = Tally(_("Tổng cộng"))
+        for row in rows:
+            total.add(row)
+        return rows, total
+
+    # --- sheet 4 ------------------------------------------------------------------------------------------
+
+    def course_rows(self):
+        courses = list(self.courses().select_related("program", "organizer").order_by("start_date", "code"))
+        ids = [course.pk for course in courses]
+        sessions = dict(
+            Session.objects.filter(course_id__in=ids)
+            .values("course_id")
+            .annotate(n=Count("pk"))
+            .values_list("course_id", "n")
+        )
+        enrollments = self.enrollments()
+        counts = {
+            row["course_id"]: row
+            for row in enrollments.filter(course_id__in=ids)
+            .values("course_id")
+            .annotate(
+                nominated=Count("pk"),
+                enrolled=Count("pk", filter=NOT_WITHDRAWN),
+                completed=Count("pk", filter=COMPLETED),
+                attendance=Avg("attended_percent"),
+            )
+            .order_by()
+        }
+        evaluations = dict(
+            Evaluation.objects.filter(enrollment__in=enrollments.values("pk"))
+            .values("enrollment__course_id")
+            .annotate(average=Avg((F("organization_rating") + F("content_rating") + F("materials_rating")) / 3.0))
+            .values_list("enrollment__course_id", "average")
+        )
+        rows = []
+        for course in courses:
+            row = counts.get(course.pk, {})
+            rows.append(
+                CourseRow(
+                    course=course,
+                    sessions=sessions.get(course.pk, 0),
+                    nominated=row.get("nominated", 0),
+                    enrolled=row.get("enrolled", 0),
+                    completed=row.get("completed", 0),
+                    attendance=row.get("attendance"),
+                    evaluation=evaluations.get(course.pk),
+                )
+            )
+        return rows
+
+    # --- sheet 5 ------------------------------------------------------------------------------------------
+
+    TRAINEE_FIELDS = (
+        "member__full_name",
+        "member__birth_date",
+        "post",
+        "member__organization__path",
+        "course__code",
+        "attended_percent",
+        "final_score",
+        "grade",
+        "status",
+        "register_number",
+    )
+
+    def trainee_rows(self):
+        """One tuple per enrollment of the year (TRAINEE_FIELDS), streamed from the database."""
+        register_number = Certificate.objects.valid().filter(enrollment=OuterRef("pk")).values("register_number")[:1]
+        return (
+            self.enrollments()
+            .annotate(register_number=Subquery(register_number))
+            .order_by("course__start_date", "course__code", "member__sort_key", "member__birth_date", "pk")
+            .values_list(*self.TRAINEE_FIELDS)
+            .iterator(chunk_size=2000)
+        )
+
+    def organization_labels(self):
+        return Organization.objects.for_user(self.user).path_labels()
+
+    # --- sheet 6 ------------------------------------------------------------------------------------------
+
+    def lecturer_rows(self):
+        sessions = (
+            Session.objects.filter(course__in=self.courses(), lecturer__isnull=False)
+            .values("lecturer_id", "topic_id")
+            .annotate(sessions=Count("pk"), courses=Count("course_id", distinct=True))
+            .order_by()
+        )
+        ratings = (
+            LecturerRating.objects.filter(evaluation__enrollment__in=self.enrollments().values("pk"))
+            .values("lecturer_id", "topic_id")
+            .annotate(rating=Avg("rating"), ratings=Count("pk"))
+            .order_by()
+        )
+        pairs = defaultdict(dict)
+        for row in sessions:
+            pairs[row.pop("lecturer_id"), row.pop("topic_id")].update(row)
+        for row in ratings:
+            pairs[row.pop("lecturer_id"), row.pop("topic_id")].update(row)
+        lecturers = {
+            pk: f"{title} {name}".strip()
+            for pk, title, name in Lecturer.objects.filter(pk__in={pair[0] for pair in pairs}).values_list(
+                "pk", "academic_title", "name"
+            )
+        }
+        topics = dict(Topic.objects.filter(pk__in={pair[1] for pair in pairs}).values_list("pk", "title"))
+        rows = [
+            LecturerRow(
+                lecturer=lecturers.get(lecturer_id, ""),
+                topic=topics.get(topic_id, ""),
+                sessions=values.get("sessions", 0),
+                courses=values.get("courses", 0),
+                rating=values.get("rating"),
+                ratings=values.get("ratings", 0),
+            )
+            for (lecturer_id, topic_id), values in pairs.items()
+        ]
+        rows.sort(key=lambda row: (row.lecturer, row.topic))
+        return rows
+
+    def lecturer_averages(self):
+        """(lecturer, average rating, number of ratings) for the year, best first."""
+        rows = (
+            LecturerRating.objects.filter(evaluation__enrollment__in=self.enrollments().values("pk"))
+            .values("lecturer_id", "lecturer__academic_title", "lecturer__name")
+            .annotate(rating=Avg("rating"), ratings=Count("pk"))
+            .order_by("-rating", "lecturer__name")
+        )
+        return [
+            (f"{row['lecturer__academic_title']} {row['lecturer__name']}".strip(), row["rating"], row["ratings"])
+            for row in rows
+        ]
+
+    # --- sheet 7 ------------------------------------------------------------------------------------------
+
+    def missing(self):
+        return compliance.missing(self.holders())
+
+    # --- sheet 8 ------------------------------------------------------------------------------------------
+
+    def course_years(self):
+        return list(self.all_courses().values_list("year", flat=True).distinct().order_by("year"))
+
+    def per_year(self):
+        """One YearRow per year from the first course to this report's year, empty years included."""
+        courses = dict(
+            self.all_courses()
+            .filter(year__lte=self.year)
+            .values("year")
+            .annotate(n=Count("pk"))
+            .values_list("year", "n")
+        )
+        counts = {
+            row.pop("course__year"): row
+            for row in self.all_enrollments()
+            .filter(course__year__lte=self.year)
+            .values("course__year")
+            .annotate(
+                nominated=Count("pk"),
+                enrolled=Count("pk", filter=NOT_WITHDRAWN),
+                completed=Count("pk", filter=COMPLETED),
+            )
+            .order_by()
+        }
+        years = set(courses) | set(counts)
+        if not years:
+            return []
+        first = min(years)
+        return [YearRow(year, courses.get(year, 0), **counts.get(year, {})) for year in range(first, self.year + 1)]
+
+    def cumulative(self):
+        """(year, courses, enrollments, courses so far, enrollments so far) from the first year to this one."""
+        rows, total_courses, total_enrollments = [], 0, 0
+        for row in self.per_year():
+            total_courses += row.courses
+            total_enrollments += row.nominated
+            rows.append((row.year, row.courses, row.nominated, total_courses, total_enrollments))
+        return rows
