@@ -129,13 +129,14 @@ def _new_certificate(enrollment, issuer, *, number, code, issued_on, by, replace
     return certificate
 
 
-def issue_certificates(course, *, by, issued_on=None, notify=True) -> IssuingSummary:
+def issue_certificates(course, *, by, issued_on=None, notify=True, render_pdfs=True) -> IssuingSummary:
     """Issue a certificate to every completed trainee of a closed course who has none yet.
 
     Idempotent: a second call (or a second staff member clicking at the same moment) issues nothing
     new. Register numbers follow the roster order. `by` is the staff user (None from the command
     line). PDFs are rendered and stored, and trainees told by mail, once the numbers are committed,
-    so the register book is never locked while pages are laid out.
+    so the register book is never locked while pages are laid out; with render_pdfs=False (demo data)
+    each PDF is rendered when it is first downloaded.
     """
     if by is not None and not can_issue(by):
         raise PermissionDenied(_("Chỉ cán bộ Trung tâm được cấp giấy chứng nhận."))
@@ -169,7 +170,8 @@ def issue_certificates(course, *, by, issued_on=None, notify=True) -> IssuingSum
             summary.issued = bulk_create_with_history(
                 certificates, Certificate, default_user=by, default_change_reason=_("Cấp giấy chứng nhận")
             )
-    store_missing_pdfs(Certificate.objects.filter(enrollment__course=course))
+    if render_pdfs:
+        store_missing_pdfs(Certificate.objects.filter(enrollment__course=course))
     if notify:
         _notify_after_issuing(summary.issued)
     return summary

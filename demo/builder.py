@@ -203,10 +203,10 @@ def _demo_seat_quotas(tree, classes):
 
 def _issue_demo_certificates(tree, people, classes):
     """Issuer profiles for the center and the first committee (which runs classes of its own), and the
-    certificates of every closed class the demo trainee attended, issued a week after it ended.
+    certificates of every closed class, issued a week after it ended.
 
-    Only those classes: each certificate's PDF is rendered when issued, and the full demo has thousands of
-    completed trainees; staff issue the other closed classes from the course list.
+    PDFs are rendered at issuing only for the classes the demo trainee attended: the full demo has thousands of
+    completed trainees, and each other PDF is rendered when it is first downloaded.
     """
     center = IssuerProfile.objects.create(
         organization=tree.root.organization,
@@ -225,10 +225,16 @@ def _issue_demo_certificates(tree, people, classes):
         signer_name="Trần Minh Đức",
         register_suffix=f"CC-{committee.code}",
     )
-    for enrollment in classes.enrollments:
-        course = enrollment.course
-        if enrollment.member is people.persona and course.status == Course.Status.CLOSED:
-            issue_certificates(course, by=None, issued_on=course.end_date + timedelta(days=7), notify=False)
+    persona_courses = {e.course.pk for e in classes.enrollments if e.member is people.persona}
+    for course in sorted(classes.courses, key=lambda course: (course.end_date, course.code)):
+        if course.status == Course.Status.CLOSED:
+            issue_certificates(
+                course,
+                by=None,
+                issued_on=course.end_date + timedelta(days=7),
+                notify=False,
+                render_pdfs=course.pk in persona_courses,
+            )
 
 
 def _refuse_unless_empty():

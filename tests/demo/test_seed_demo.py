@@ -1,16 +1,19 @@
 """seed_demo: deterministic demo data that keeps the models' rules, at the small and the full scale."""
 
+import io
 import re
 from collections import Counter
 from datetime import date
 from decimal import Decimal
 from io import StringIO
 
+import openpyxl
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q
+from django.urls import reverse
 
 from courses.models import Course, Lecturer, Program, Session
 from demo.builder import DEMO_PASSWORD, seed_demo
@@ -18,6 +21,7 @@ from enrollments.models import Attendance, Enrollment, SeatQuota
 from organizations import roles
 from organizations.access import Scope, scope_of
 from organizations.models import Appointment, Member, Officer, Organization, Post
+from reports.workbook import YearWorkbook
 from tests import factories
 
 Kind = Organization.Kind
@@ -289,3 +293,39 @@ def test_full_scale_keeps_the_model_rules_and_the_history(full_scale):
     assert_keeps_model_rules()
     assert_attendance_taken_for_held_sessions()
     assert_enrollments_are_plausible()
+
+
+@pytest.mark.django_db
+def test_full_scale_yearly_workbook_shows_the_published_history_and_agrees_with_itself(full_scale):
+    center = User.objects.get(username="trungtam")
+    buffer = io.BytesIO()
+    YearWorkbook(center, 2021).save(buffer)
+    workbook = openpyxl.load_workbook(buffer)
+    cumulative = [row for row in workbook["Lũy kế"].iter_rows(min_row=5, values_only=True)]
+    assert cumulative[0][0] == 2009 and cumulative[-1] == (2021, 5, 446, 70, 6392)
+    figures = {row[0]: row[1] for row in workbook["Tổng hợp"].iter_rows(min_row=5, values_only=True) if row[0]}
+    committees = list(workbook["Theo đảng ủy"].iter_rows(min_row=5, values_only=True))
+    total = committees[-1]
+    assert total[0] == "Tổng cộng" and len(committees) > 20
+    assert [sum(row[i] for row in committees[:-1]) for i in (1, 2, 3, 5, 6, 7)] == [
+        total[i] for i in (1, 2, 3, 5, 6, 7)
+    ]
+    assert total[1] == figures["Số lượt được cử đi học"] == 446
+    assert total[3] == figures["Số học viên hoàn thành"]
+    assert total[5] == figures["— còn hiệu lực"] == figures["Số học viên hoàn thành"]  # every completion certified
+    missing = workbook["Chưa bồi dưỡng"].max_row - 4
+    assert missing == total[6] - total[7] > 0
+
+
+@pytest.mark.django_db
+def test_full_scale_compliance_page_lists_who_is_missing_in_a_bounded_number_of_queries(
+    full_scale, client, django_assert_max_num_queries
+):
+    client.force_login(User.objects.get(username="trungtam"))
+    with django_assert_max_num_queries(20):
+        response = client.get(reverse("reports:compliance"))
+    rows = response.context["rows"]
+    assert len(rows) > 20 and response.context["total"].required >= 15000
+    assert 0 < response.context["total"].certified < response.context["total"].required
+    assert response.context["missing"].paginator.count == response.context["total"].missing
+    assert len(response.context["missing_rows"]) == 100
