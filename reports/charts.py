@@ -16,6 +16,7 @@ class Bar:
     label: str
     value: float | None
     text: str  # the value as printed beside the bar
+    exact: str  # the value in the bar's tooltip
     x: float
     y: float
     width: float
@@ -30,10 +31,10 @@ class Bar:
         return self.x + self.width
 
 
-def _text(value, unit):
+def _text(value, unit, digits=1):
     if value is None:
         return "—"
-    return f"{value:.1f}{unit}" if isinstance(value, float) or unit else f"{value}"
+    return f"{value:.{digits}f}{unit}" if isinstance(value, float) or unit else f"{value}"
 
 
 def _scale(values, maximum):
@@ -49,7 +50,9 @@ def columns(items, *, maximum=None, unit=""):
     for index, (label, value) in enumerate(items):
         height = PLOT_HEIGHT * (value or 0) / top
         x = index * (COLUMN_WIDTH + COLUMN_GAP)
-        bars.append(Bar(label, value, _text(value, unit), x, PLOT_HEIGHT - height + 20, COLUMN_WIDTH, height))
+        # Whole numbers above a narrow column; the exact figure is in the column's tooltip.
+        text = _text(value, unit, digits=0)
+        bars.append(Bar(label, value, text, _text(value, unit), x, PLOT_HEIGHT - height + 20, COLUMN_WIDTH, height))
     return {
         "bars": bars,
         "width": max(len(bars) * (COLUMN_WIDTH + COLUMN_GAP), 1),
@@ -65,7 +68,8 @@ def bars(items, *, maximum=None, unit=""):
     drawn = []
     for index, (label, value) in enumerate(items):
         y = index * (BAR_HEIGHT + BAR_GAP)
-        drawn.append(Bar(label, value, _text(value, unit), LABEL_WIDTH, y, BAR_LENGTH * (value or 0) / top, BAR_HEIGHT))
+        text = _text(value, unit)
+        drawn.append(Bar(label, value, text, text, LABEL_WIDTH, y, BAR_LENGTH * (value or 0) / top, BAR_HEIGHT))
     return {
         "bars": drawn,
         "width": LABEL_WIDTH + BAR_LENGTH + 80,
