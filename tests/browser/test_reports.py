@@ -1,6 +1,9 @@
 """An officer goes from the admin's home page to the compliance page, down to a grassroots committee,
 exports who is missing and downloads the file from the job page."""
 
+import io
+from pathlib import Path
+
 import openpyxl
 import pytest
 from django.urls import reverse
@@ -24,7 +27,8 @@ def test_officer_finds_who_is_missing_and_downloads_the_list(world, page, log_in
     expect(page.locator("progress")).to_have_attribute("value", "100")
     with page.expect_download() as download:
         page.get_by_role("link", name="Tải tệp").click()
-    sheet = openpyxl.load_workbook(download.value.path()).active
+    assert download.value.suggested_filename.endswith(".xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
     assert [row[0] for row in sheet.iter_rows(min_row=5, values_only=True)] == ["Lê Minh Châu"]
 
 
