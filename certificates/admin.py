@@ -29,7 +29,7 @@ from certificates.services import (
 from courses.models import Course
 from enrollments.admin import CourseWithTraineesAdmin
 from enrollments.forms import add_service_error
-from organizations.access import ScopedAdminMixin, scope_of
+from organizations.access import ScopedAdminMixin, ViewOnlyAdminMixin, scope_of
 
 
 def render(model_admin, request, template, context):
@@ -264,8 +264,9 @@ def reissue_view(model_admin, request, object_id):
     )
 
 
+# A job is made by the print actions on the course list and kept as a record of who printed what.
 @admin.register(PrintJob)
-class PrintJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class PrintJobAdmin(ViewOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["course", "kind", "requested_by", "requested_at", "status", "progress"]
     list_filter = ["status", "kind"]
     list_select_related = ["course__program", "requested_by"]
@@ -288,16 +289,6 @@ class PrintJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
     @admin.display(description=gettext_lazy("tiến độ"))
     def progress(self, obj):
         return f"{obj.done}/{obj.total}"
-
-    # A job is made by the print actions on the course list and kept as a record of who printed what.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def print_job_download_view(model_admin, request, object_id):

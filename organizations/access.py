@@ -144,3 +144,17 @@ class ScopedAdminMixin:
         if request.method == "POST" and not self.has_change_history_permission(request, obj):
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ViewOnlyAdminMixin:
+    """Rows made elsewhere and kept as a record (evaluations, print and report jobs): the admin shows them, and
+    nobody adds, edits or deletes one there."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -11,13 +11,14 @@ from django.utils.translation import gettext_lazy
 
 from certificates.admin import CourseWithCertificatesAdmin, visible_object
 from courses.models import Course
-from organizations.access import ScopedAdminMixin
+from organizations.access import ScopedAdminMixin, ViewOnlyAdminMixin
 from reports.jobs import start_year_workbook
 from reports.models import ReportJob
 
 
+# Jobs are made by the report pages and kept as a record of who exported what; files expire on their own.
 @admin.register(ReportJob)
-class ReportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ReportJobAdmin(ViewOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "requested_by", "requested_at", "status", "percent", "expires_at"]
     list_filter = ["kind", "status"]
     list_select_related = ["requested_by"]
@@ -35,16 +36,6 @@ class ReportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
             ),
             *super().get_urls(),
         ]
-
-    # Jobs are made by the report pages and kept as a record of who exported what; files expire on their own.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def report_job_download_view(model_admin, request, object_id):
