@@ -1,0 +1,69 @@
+"""The admin page for importing a nomination list from Excel, on the generic import pages of
+organizations/import_views.py."""
+
+from django import forms
+from django.http import Http404
+from django.urls import reverse
+from django.utils.translation import gettext_lazy
+
+from courses.models import Course
+from enrollments.forms import reason_field
+from enrollments.nomination_import import SPECS, import_nominations, import_template
+from enrollments.nominations import courses_open_for_nomination
+from organizations.import_views import ImportPage, UploadForm
+from organizations.models import ImportRecord
+
+
+class NominationUploadForm(UploadForm):
+    course = forms.ModelChoiceField(label=gettext_lazy("lớp"), queryset=Course.objects.none())
+    create_members = forms.BooleanField(
+        label=gettext_lazy("Thêm đảng viên chưa có trong hệ thống"),
+        required=False,
+        help_text=gettext_lazy(
+            "Đồng chí không tìm thấy theo họ tên, ngày sinh và tổ chức đảng được thêm vào tổ chức đảng ghi trong tệp."
+        ),
+    )
+    reason = reason_field(
+        required=False, help_text=gettext_lazy("Bắt buộc khi danh sách lớp đã khóa (sau hạn cử học viên).")
+    )
+    field_order = ["course", "file", "create_members", "reason"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["course"].queryset = courses_open_for_nomination(user)
+
+    def target(self):
+        return self.cleaned_data["course"].code
+
+    def options(self):
+        return {"create_members": self.cleaned_data["create_members"], "reason": self.cleaned_data["reason"]}
+
+
+class NominationsPage(ImportPage):
+    def run_options(self, record):
+        course = Course.objects.filter(code=record.target).first()
+        if course is None:
+            raise Http404
+        return {**record.options, "course": course}
+
+    def done_url(self, record):
+        course = Course.objects.filter(code=record.target).first()
+        return reverse("admin:courses_course_nominations", args=[course.pk])
+
+
+NOMINATIONS_PAGE = NominationsPage(
+    kind=ImportRecord.Kind.NOMINATIONS,
+    title=gettext_lazy("Nhập danh sách cử đi học từ Excel"),
+    intro=gettext_lazy(
+        "Danh sách như các đơn vị vẫn gửi: STT, Họ và tên, Ngày sinh, Giới tính, Chức vụ, Chi bộ / Đảng bộ (mã hoặc "
+        "tên), Đơn vị công tác, Email, Điện thoại. Đảng viên được nhận ra theo họ tên, ngày sinh và tổ chức đảng "
+        "(không phân biệt dấu, hoa thường, khoảng trắng); việc cử theo đúng chỉ tiêu, hạn cử và các quy định như khi "
+        "cử từng người."
+    ),
+    specs=SPECS,
+    form_class=NominationUploadForm,
+    template=import_template,
+    template_name="mau-danh-sach-cu-di-hoc.xlsx",
+    permissions=("enrollments.add_enrollment",),
+    run=import_nominations,
+)

@@ -1,0 +1,601 @@
+"""Reading untrusted Excel workbooks safely, finding their tables, parsing their cells, and writing
+templates and error reports.
+
+Imports of every app read their files here (organizations is the leftmost app, so each can use it).
+A file goes through cheap checks on its bytes and on its zip central directory before openpyxl sees
+it; openpyxl then reads it in read-only mode through defusedxml, a bounded number of rows and columns
+at a time, whatever the sheet claims its size is.
+"""
+
+import datetime
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+
+import openpyxl
+import openpyxl.utils
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils.datetime import from_excel
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+from organizations.vietnamese import normalize_name, search_key
+
+# -- Limits ---------------------------------------------------------------------------------------
+# Real nomination lists weigh tens of kilobytes and the whole bloc's tree about two megabytes; the
+# limits leave room for that and refuse what could only be an attack or a mistake.
+
+MAX_ENTRIES = 500
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+# Spreadsheet XML compresses 5 to 30 times; a zip bomb a thousand times. Small entries are exempt,
+# since a few kilobytes of repeated markup can compress as well as a bomb without harm.
+MAX_COMPRESSION_RATIO = 200
+RATIO_EXEMPT_BYTES = 1024 * 1024
+MAX_ROWS = 50_000  # rows with data, per table
+MAX_COLUMNS = 60  # columns read from each sheet; cells further right are ignored
+HEADER_SEARCH_ROWS = 30  # a header row is looked for among a sheet's first rows
+# A sheet ends after this many blank rows in a row, so a stray cell at row 1,048,576 or a million
+# formatted empty rows cost nothing.
+TRAILING_BLANK_ROWS = 1000
+
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls and password-protected .xlsx alike
+ZIP_SIGNATURE = b"PK\x03\x04"
+ENCRYPTED_OOXML_MARK = "EncryptedPackage".encode("utf-16-le")
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _unsized(sheet):
+    """Read-only sheets here are read to their last row whatever they state (see _read_sheet). openpyxl
+    would otherwise look for a sheet's stated size when opening the workbook, reading the whole sheet when it
+    states none (LibreOffice and write-only files), before any row limit could apply."""
+
+
+ReadOnlyWorksheet._get_size = _unsized
+
+
+class SpreadsheetError(ValidationError):
+    """The file cannot be read as a workbook; the message says why, in words for the user."""
+
+
+def _refuse(message, code, **params):
+    return SpreadsheetError(message % params if params else message, code=code)
+
+
+def max_file_megabytes():
+    """The largest workbook an import reads, in MB: settings.IMPORT_MAX_UPLOAD_BYTES, the upload limit too."""
+    return settings.IMPORT_MAX_UPLOAD_BYTES // 1024 // 1024
+
+
+def check_file_size(size):
+    """Refuse a file of `size` bytes over the limit, before anything reads it."""
+    if size > settings.IMPORT_MAX_UPLOAD_BYTES:
+        raise _refuse(
+            _("Tệp lớn quá: %(size)s MB, tối đa %(limit)d MB."),
+            "too_large",
+            size=f"{size / 1024 / 1024:.1f}".replace(".", ","),
+            limit=max_file_megabytes(),
+        )
+
+
+def defusedxml_protects_openpyxl():
+    """True when openpyxl parses XML through defusedxml (entity expansion and external entities off)."""
+    return bool(openpyxl.DEFUSEDXML)
+
+
+# -- Opening a file -------------------------------------------------------------------------------
+
+
+def check_workbook_bytes(data, file_name=""):
+    """Refuse what is not a reasonable .xlsx, looking only at the bytes and the zip's central directory.
+
+    The central directory declares each entry's sizes, and Python's zipfile never inflates an entry past
+    its declared size, so checking the declared sizes bounds what openpyxl can ever decompress.
+    """
+    if not data:
+        raise _refuse(_("Tệp rỗng."), "empty")
+    check_file_size(len(data))
+    if data.startswith(OLE_SIGNATURE):
+        if ENCRYPTED_OOXML_MARK in data:
+            raise _refuse(
+                _("Tệp được đặt mật khẩu. Hãy mở tệp trong Excel, bỏ mật khẩu rồi lưu lại và tải lên lại."),
+                "encrypted",
+            )
+        raise _refuse(
+            _("Tệp là định dạng Excel cũ (.xls). Hãy mở tệp trong Excel hoặc LibreOffice và lưu thành .xlsx."),
+            "xls",
+        )
+    if not data.startswith(ZIP_SIGNATURE):
+        if _looks_like_text(data) or file_name.lower().endswith((".csv", ".txt")):
+            raise _refuse(
+                _("Tệp là văn bản (CSV), không phải bảng tính Excel. Hãy mở tệp trong Excel và lưu thành .xlsx."),
+                "csv",
+            )
+        raise _refuse(_("Tệp không phải bảng tính Excel (.xlsx)."), "not_xlsx")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except Exception as error:  # BadZipFile, and NotImplementedError or worse for hostile headers
+        raise _corrupt() from error
+    with archive:
+        entries = archive.infolist()
+        _check_entries(entries)
+        names = {entry.filename for entry in entries}
+        if "mimetype" in names and "content.xml" in names:
+            raise _refuse(
+                _("Tệp là bảng tính OpenDocument (.ods). Hãy lưu thành .xlsx (Excel 2007-365) rồi tải lên lại."),
+                "ods",
+            )
+        if "xl/workbook.bin" in names:
+            raise _refuse(_("Tệp là định dạng .xlsb. Hãy lưu thành .xlsx rồi tải lên lại."), "xlsb")
+        if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+            raise _refuse(_("Tệp nén này không phải bảng tính Excel (.xlsx)."), "not_xlsx")
+
+
+def _check_entries(entries):
+    if len(entries) > MAX_ENTRIES:
+        raise _refuse(
+            _("Tệp có quá nhiều thành phần (%(count)d); không đọc tệp này."), "zip_entries", count=len(entries)
+        )
+    total = 0
+    for entry in entries:
+        total += entry.file_size
+        ratio_limited = entry.file_size > RATIO_EXEMPT_BYTES
+        if ratio_limited and entry.file_size > MAX_COMPRESSION_RATIO * max(entry.compress_size, 1):
+            raise _refuse(
+                _("Tệp có thành phần nén bất thường (%(name)s); không đọc tệp này."), "zip_ratio", name=entry.filename
+            )
+    if total > MAX_UNCOMPRESSED_BYTES:
+        raise _refuse(
+            _("Tệp giải nén ra quá lớn (%(size)d MB, tối đa %(limit)d MB); không đọc tệp này."),
+            "zip_size",
+            size=total // 1024 // 1024,
+            limit=MAX_UNCOMPRESSED_BYTES // 1024 // 1024,
+        )
+
+
+def _looks_like_text(data):
+    head = data[:4096]
+    if b"\x00" in head:
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as error:
+        # A multi-byte character cut by the 4 KB window is still text.
+        return error.start >= len(head) - 3
+    return True
+
+
+def _corrupt():
+    return _refuse(
+        _("Tệp bị hỏng hoặc không đúng định dạng .xlsx. Hãy mở tệp trong Excel, lưu lại rồi tải lên lại."),
+        "corrupt",
+    )
+
+
+def open_workbook(data, file_name=""):
+    """An openpyxl read-only workbook of data, after every check; close it when done."""
+    if not defusedxml_protects_openpyxl():
+        raise _refuse(_("Máy chủ chưa cài defusedxml nên chưa thể đọc tệp Excel an toàn."), "unsafe_parser")
+    check_workbook_bytes(data, file_name)
+    try:
+        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
+    except Exception as error:  # openpyxl raises anything from KeyError to XML parse errors on bad input
+        raise _corrupt() from error
+
+
+# -- Finding tables -------------------------------------------------------------------------------
+
+
+def header_key(text):
+    """A header cell reduced for comparison: no accents, case, punctuation or notes in brackets."""
+    text = re.sub(r"\(.*?\)|\[.*?\]", " ", str(text))
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", search_key(text)).split())
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column a table may have: its key in code, its header in the template, and the header variants
+    that mean the same (compared by header_key)."""
+
+    key: str
+    label: str
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+    width: int = 18  # in the template, in characters
+
+    def matches(self, text):
+        key = header_key(text)
+        return bool(key) and key in {header_key(self.label), *map(header_key, self.aliases)}
+
+
+@dataclass
+class Row:
+    number: int  # the row number as the spreadsheet shows it
+    values: dict  # column key -> the cell's value, None when empty
+
+    def __getitem__(self, key):
+        return self.values.get(key)
+
+
+@dataclass
+class Table:
+    sheet: str
+    header_row: int
+    headers: dict  # column key -> the header text as written in the file
+    rows: list = field(default_factory=list)
+
+
+def _match_header(cells, columns):
+    """column key -> (position, header text) when the row holds every required column, else None."""
+    found = {}
+    for position, value in enumerate(cells):
+        if value is None or isinstance(value, (int, float, datetime.date)):
+            continue
+        for column in columns:
+            if column.key not in found and column.matches(value):
+                found[column.key] = (position, normalize_name(str(value)))
+                break
+    if all(column.key in found for column in columns if column.required):
+        return found
+    return None
+
+
+def _is_blank(value):
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def read_tables(data, specs, file_name=""):
+    """Find each table of specs (name -> columns) in the workbook: the first sheet whose first rows hold a
+    header row with the table's required columns, in any order, after any title or blank rows. Returns
+    name -> Table, or None for a table no sheet holds. A sheet holds at most one table."""
+    workbook = open_workbook(data, file_name)
+    tables = dict.fromkeys(specs)
+    try:
+        for sheet in workbook.worksheets:
+            if all(tables.values()):
+                break
+            pending = {name: columns for name, columns in specs.items() if tables[name] is None}
+            table = _read_sheet(sheet, pending)
+            if table is not None:
+                name, found = table
+                tables[name] = found
+    except SpreadsheetError:
+        raise
+    except Exception as error:  # a sheet's XML can be broken anywhere, found only while reading it
+        raise _corrupt() from error
+    finally:
+        workbook.close()
+    return tables
+
+
+def _read_sheet(sheet, specs):
+    if not hasattr(sheet, "reset_dimensions"):  # a chart sheet
+        return None
+    # The dimension a sheet states can be wrong or hostile: rows are read until the data ends instead.
+    sheet.reset_dimensions()
+    rows = sheet.iter_rows(min_row=1, min_col=1, max_col=MAX_COLUMNS, values_only=True)
+    header = None
+    for number, cells in enumerate(rows, 1):
+        if number > HEADER_SEARCH_ROWS:
+            return None
+        for name, columns in specs.items():
+            found = _match_header(cells, columns)
+            if found:
+                header = (name, columns, number, found)
+                break
+        if header:
+            break
+    if header is None:
+        return None
+    name, columns, header_row, found = header
+    table = Table(sheet.title, header_row, {key: text for key, (_position, text) in found.items()})
+    positions = {key: position for key, (position, _text) in found.items()}
+    blank_run = 0
+    for number, cells in enumerate(rows, header_row + 1):
+        values = {key: _cell(cells, position) for key, position in positions.items()}
+        if all(_is_blank(value) for value in values.values()):
+            blank_run += 1
+            if blank_run >= TRAILING_BLANK_ROWS:
+                break
+            continue
+        blank_run = 0
+        if len(table.rows) >= MAX_ROWS:
+            raise _refuse(
+                _("Trang %(sheet)s có quá %(limit)s dòng dữ liệu; hãy chia thành nhiều tệp."),
+                "too_many_rows",
+                sheet=sheet.title,
+                limit=f"{MAX_ROWS:,}".replace(",", "."),
+            )
+        table.rows.append(Row(number, values))
+    return name, table
+
+
+def _cell(cells, position):
+    value = cells[position] if position < len(cells) else None
+    if isinstance(value, str):
+        value = value.strip() or None
+    return value
+
+
+def missing_headers_message(specs):
+    """What to say when no sheet has the headers: the required columns of each table."""
+    wanted = "; ".join(", ".join(column.label for column in columns if column.required) for columns in specs.values())
+    return _(
+        "Không tìm thấy dòng tiêu đề trong 30 dòng đầu của các trang. Dòng tiêu đề cần có các cột: %(columns)s."
+    ) % {"columns": wanted}
+
+
+# -- Cells ----------------------------------------------------------------------------------------
+
+
+class CellError(Exception):
+    """A cell that cannot be taken; the message says why, without the row or column."""
+
+
+def shown(value):
+    """A cell's value as the user sees it, for messages."""
+    if isinstance(value, datetime.datetime):
+        value = value.date() if value.time() == datetime.time() else value
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+@dataclass(frozen=True)
+class DateValue:
+    """A date from a cell; year_only when the cell gave only a year (the date is then 1 January)."""
+
+    date: datetime.date
+    year_only: bool = False
+
+
+_DAY_MONTH_YEAR = re.compile(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})")
+_YEAR_MONTH_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T][\d:.]+)?")
+_YEAR = re.compile(r"\d{4}")
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+# Excel's serial numbers for 1 January 1900 and 31 December 2100.
+FIRST_SERIAL, LAST_SERIAL = 1, 73415
+
+
+def parse_date(value):
+    """A DateValue from an Excel date, a serial number, 'dd/mm/yyyy' (also d/m/yyyy, dd-mm-yyyy,
+    dd.mm.yyyy), 'yyyy-mm-dd', or a year alone. None for an empty cell; CellError otherwise."""
+    if _is_blank(value):
+        return None
+    if isinstance(value, datetime.datetime):
+        return _in_range(value.date(), value)
+    if isinstance(value, datetime.date):
+        return _in_range(value, value)
+    if isinstance(value, bool):
+        raise _not_a_date(value)
+    if isinstance(value, (int, float)):
+        if float(value).is_integer() and FIRST_YEAR <= value <= LAST_YEAR:
+            return DateValue(datetime.date(int(value), 1, 1), year_only=True)
+        if FIRST_SERIAL <= value <= LAST_SERIAL:
+            return _in_range(from_excel(value).date(), value)
+        raise _not_a_date(value)
+    text = str(value).strip()
+    for pattern, order in ((_DAY_MONTH_YEAR, (3, 2, 1)), (_YEAR_MONTH_DAY, (1, 2, 3))):
+        match = pattern.fullmatch(text)
+        if match:
+            try:
+                day = datetime.date(*(int(match[group]) for group in order))
+            except ValueError as error:
+                raise _not_a_date(value) from error
+            return _in_range(day, value)
+    if _YEAR.fullmatch(text) and FIRST_YEAR <= int(text) <= LAST_YEAR:
+        return DateValue(datetime.date(int(text), 1, 1), year_only=True)
+    raise _not_a_date(value)
+
+
+def _in_range(day, value):
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise _not_a_date(value)
+    return DateValue(day)
+
+
+def _not_a_date(value):
+    return CellError(_("'%(value)s' không phải ngày hợp lệ") % {"value": shown(value)})
+
+
+def parse_text(value, max_length):
+    """Text in NFC with single spaces; numbers as written. None for an empty cell."""
+    if _is_blank(value):
+        return None
+    text = normalize_name(shown(value))
+    if len(text) > max_length:
+        raise CellError(_("dài %(length)d ký tự, tối đa %(limit)d") % {"length": len(text), "limit": max_length})
+    return text
+
+
+def parse_person_name(value, max_length):
+    """A person's name: NFC, single spaces, and written in capitals turned into 'Nguyễn Văn An'."""
+    text = parse_text(value, max_length)
+    if text and text == text.upper() and text != text.lower():
+        text = text.title()
+    return text
+
+
+def parse_email(value, max_length=254):
+    text = parse_text(value, max_length)
+    if text is None:
+        return None
+    try:
+        validate_email(text)
+    except ValidationError as error:
+        raise CellError(_("'%(value)s' không phải địa chỉ thư điện tử hợp lệ") % {"value": text}) from error
+    return text
+
+
+def parse_phone(value, max_length):
+    """A phone number as text; a number Excel stored without its leading zero gets it back."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer():
+        digits = str(int(value))
+        return parse_text("0" + digits if len(digits) == 9 else digits, max_length)
+    return parse_text(value, max_length)
+
+
+def parse_choice(value, choices, what):
+    """The value of choices (a list of (value, name, *variants)) whose name or variant the cell gives."""
+    if _is_blank(value):
+        return None
+    choice = _choice_index(choices).get(header_key(shown(value)))
+    if choice is not None:
+        return choice
+    accepted = ", ".join(str(names[0]) for _choice, *names in choices)
+    raise CellError(
+        _("'%(value)s' không phải %(what)s hợp lệ (chọn một trong: %(accepted)s)")
+        % {"value": shown(value), "what": what, "accepted": accepted}
+    )
+
+
+_choice_indexes = {}
+
+
+def _choice_index(choices):
+    """{header_key(name): value} for a list of choices, built once per list and interface language (the
+    names include the interface's labels)."""
+    key = (id(choices), get_language())
+    index = _choice_indexes.get(key)
+    if index is None:
+        index = {}
+        for choice, *names in reversed(choices):
+            index.update((header_key(name), choice) for name in names)
+        _choice_indexes[key] = index
+    return index
+
+
+# -- Messages -------------------------------------------------------------------------------------
+
+
+def cell_message(row_number, header, message):
+    return _("Dòng %(row)d, cột %(column)s: %(message)s") % {"row": row_number, "column": header, "message": message}
+
+
+def row_message(row_number, message):
+    return _("Dòng %(row)d: %(message)s") % {"row": row_number, "message": message}
+
+
+# -- Writing --------------------------------------------------------------------------------------
+
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+ERROR_FONT = Font(color="9C0006")
+ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
+DATE_FORMAT = "dd/mm/yyyy"
+ERROR_COLUMN = gettext_lazy("Lỗi")
+GUIDANCE_SHEET = gettext_lazy("Hướng dẫn")
+
+
+def template_workbook(sheets, guidance=()):
+    """An empty workbook to fill in: a sheet with the header row for each (title, columns), then a sheet
+    of guidance rows (column, what to write) when given."""
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    for title, columns in sheets:
+        sheet = workbook.create_sheet(str(title))
+        for position, column in enumerate(columns, 1):
+            cell = sheet.cell(row=1, column=position, value=str(column.label))
+            cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+            sheet.column_dimensions[cell.column_letter].width = column.width
+        sheet.freeze_panes = "A2"
+    if guidance:
+        sheet = workbook.create_sheet(str(GUIDANCE_SHEET))
+        sheet.append([str(_("Cột")), str(_("Cách ghi"))])
+        for row in guidance:
+            sheet.append([str(text) for text in row])
+        for cell in sheet[1]:
+            cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        sheet.column_dimensions["A"].width = 28
+        sheet.column_dimensions["B"].width = 110
+    return save(workbook)
+
+
+def save(workbook):
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def error_report(data, problems, header_rows):
+    """A copy of the workbook with an extra column of messages on the rows they are about.
+
+    problems: sheet title -> {row number -> [messages]}; header_rows: sheet title -> header row number.
+    The copy keeps every sheet's values (dates as dates) within the reading limits, not their styling;
+    it is streamed in write-only mode, so its size costs no more memory than reading did.
+    """
+    source = open_workbook(data)
+    report = openpyxl.Workbook(write_only=True)
+    try:
+        for sheet in source.worksheets:
+            if not hasattr(sheet, "reset_dimensions"):
+                continue
+            _copy_sheet(sheet, report.create_sheet(sheet.title), problems.get(sheet.title, {}), header_rows)
+    except SpreadsheetError:
+        raise
+    except Exception as error:
+        raise _corrupt() from error
+    finally:
+        source.close()
+    return save(report)
+
+
+def _copy_sheet(sheet, copy, problems, header_rows):
+    sheet.reset_dimensions()
+    rows = list(_bounded_rows(sheet))
+    width = max((len(_trimmed(cells)) for cells in rows), default=0)
+    header_row = header_rows.get(sheet.title)
+    for position in range(1, width + 2):
+        copy.column_dimensions[openpyxl.utils.get_column_letter(position)].width = 20
+    copy.column_dimensions[openpyxl.utils.get_column_letter(width + 1)].width = 60
+    for number, cells in enumerate(rows, 1):
+        out = []
+        for value in list(cells)[:width]:
+            cell = WriteOnlyCell(copy, value=value)
+            if isinstance(value, (datetime.date, datetime.datetime)):
+                cell.number_format = DATE_FORMAT
+            out.append(cell)
+        messages = problems.get(number)
+        if number == header_row and problems:
+            cell = WriteOnlyCell(copy, value=str(ERROR_COLUMN))
+            cell.font, cell.fill = HEADER_FONT, ERROR_FILL
+            out.append(cell)
+        elif messages:
+            cell = WriteOnlyCell(copy, value="\n".join(messages))
+            cell.font, cell.fill = ERROR_FONT, ERROR_FILL
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            out.append(cell)
+        copy.append(out)
+
+
+def _bounded_rows(sheet):
+    """A sheet's rows within the reading limits, without its trailing blank rows."""
+    pending = []
+    read = 0
+    for cells in sheet.iter_rows(min_row=1, min_col=1, max_col=MAX_COLUMNS, values_only=True):
+        if all(_is_blank(value) for value in cells):
+            pending.append(())
+            if len(pending) >= TRAILING_BLANK_ROWS:
+                return
+            continue
+        read += 1
+        if read > MAX_ROWS + HEADER_SEARCH_ROWS:
+            return
+        yield from pending
+        pending = []
+        yield cells
+
+
+def _trimmed(cells):
+    cells = list(cells)
+    while cells and _is_blank(cells[-1]):
+        cells.pop()
+    return cells
