@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: run test lint migrations-check messages venv
+.PHONY: run serve test lint migrations-check messages venv
 
 venv: $(VENV)/.installed
 
@@ -17,6 +17,10 @@ run: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty
 	$(PY) manage.py runserver 127.0.0.1:8000
+
+# The production stack on PostgreSQL with the task worker (deploy/serve.sh; deploy/README.md for the settings).
+serve: venv
+	PY=$(PY) deploy/serve.sh
 
 test: venv
 	$(PY) -m pytest $(PYTEST_ARGS)

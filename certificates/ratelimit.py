@@ -7,8 +7,8 @@ from django.core.cache import cache
 
 
 def client_address(request):
-    # The address the connection came from. Behind a reverse proxy this is the proxy's address unless
-    # the proxy sets REMOTE_ADDR for the application (gunicorn --forwarded-allow-ips does).
+    # The address the connection came from; behind reverse proxies (settings.PROXY_COUNT),
+    # config.middleware.ClientAddressMiddleware has set it to the client's from X-Forwarded-For.
     return request.META.get("REMOTE_ADDR", "")
 
 

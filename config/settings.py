@@ -1,11 +1,15 @@
 """Settings for the training-management system, read from the environment with safe defaults."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from whitenoise.compress import Compressor
+
+from config.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -21,8 +25,11 @@ def envint(name, default):
 DEBUG = envbool("DEBUG", "1")
 _INSECURE_KEY = "insecure-development-key-do-not-use-in-production"
 SECRET_KEY = os.environ.get("SECRET_KEY", _INSECURE_KEY)
-if not DEBUG and SECRET_KEY == _INSECURE_KEY:
-    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+if not DEBUG and (SECRET_KEY == _INSECURE_KEY or len(SECRET_KEY) < 50):
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set to a long random string (50 characters or more) when DEBUG is off, e.g. "
+        "python -c 'import secrets; print(secrets.token_urlsafe(50))'."
+    )
 
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
@@ -45,13 +52,20 @@ INSTALLED_APPS = [
     "reports",
     "portal",
     "demo",
+    "ops",
     "django_tasks",
     "django_tasks_db",
+    "csp",
+    "axes",
 ]
 
 MIDDLEWARE = [
+    "config.middleware.ClientAddressMiddleware",
+    "config.middleware.RequestLogMiddleware",
+    "config.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -60,6 +74,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # A database that does not answer gives the 503 page "Hệ thống tạm thời gián đoạn", not a server error.
+    "ops.middleware.DatabaseUnavailableMiddleware",
+    # Last, as django-axes requires: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -85,6 +103,8 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=envint("CONN_MAX_AGE", "0"),
+        # A kept connection is checked before each request reuses it, so a restarted database is picked up.
+        conn_health_checks=True,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -109,6 +129,20 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# In production, `collectstatic` writes content-hashed, gzip- and brotli-compressed copies that WhiteNoise serves
+# with a one-year "immutable" cache header. It needs a collectstatic first, so development and tests (DEBUG on)
+# serve the files as they are.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if envbool("STATIC_MANIFEST", "0" if DEBUG else "1")
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+# The certificate fonts are read by WeasyPrint from disk, never downloaded by a browser: compressing 2.4 MB of
+# them would add half a minute to every deployment for nothing.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "ttf"]
 
 # Activation links go out before a class starts, so they live longer than Django's 3 days.
 PASSWORD_RESET_TIMEOUT = envint("PASSWORD_LINK_DAYS", "14") * 24 * 3600
@@ -116,7 +150,8 @@ PASSWORD_RESET_TIMEOUT = envint("PASSWORD_LINK_DAYS", "14") * 24 * 3600
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal:course-list"
 LOGOUT_REDIRECT_URL = "login"
-AUTHENTICATION_BACKENDS = ["portal.backends.UsernameOrEmailBackend"]
+# django-axes' backend first: it refuses a locked-out login before any password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "portal.backends.UsernameOrEmailBackend"]
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -136,9 +171,87 @@ TASKS = {
 }
 
 # The public verification page answers this many look-ups per client address in each window (seconds).
-# The counter lives in Django's cache: with several server processes, configure a shared cache.
+# The counter lives in Django's cache: with several server processes, set REDIS_URL (below) to share it.
 VERIFY_RATE_LIMIT = envint("VERIFY_RATE_LIMIT", "60")
 VERIFY_RATE_WINDOW = envint("VERIFY_RATE_WINDOW", "600")
+
+# -- Production: cache, HTTPS, headers, login lockout, uploads, logs (deploy/README.md) --------------------------
+
+# Each server process has its own memory cache unless REDIS_URL names a shared Redis (redis://host:6379/0):
+# production runs several processes, and the verification rate limit must count across them.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Sessions are read from Redis and written through to the database, which stays the one that counts.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# HTTPS=1 (the default with DEBUG off): the site is reached over HTTPS only, directly or through a proxy.
+HTTPS = envbool("HTTPS", "0" if DEBUG else "1")
+SECURE_SSL_REDIRECT = HTTPS
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+# A load balancer's probe may come over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+# HSTS tells browsers to use HTTPS only for this host for HSTS_SECONDS (0 turns it off).
+SECURE_HSTS_SECONDS = envint("HSTS_SECONDS", "31536000" if HTTPS else "0")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("HSTS_INCLUDE_SUBDOMAINS", "1")
+SECURE_HSTS_PRELOAD = envbool("HSTS_PRELOAD", "1")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# The number of reverse proxies in front of the application, each adding the address it saw to X-Forwarded-For
+# and setting X-Forwarded-Proto (0: clients connect to gunicorn directly and both headers are ignored).
+PROXY_COUNT = envint("PROXY_COUNT", "0")
+if PROXY_COUNT:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# No inline script or style element anywhere: scripts and styles come from our own static files. Bootstrap's
+# stylesheet draws some icons as data: images; style attributes are allowed for the admin's widgets.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Login lockout (django-axes): 5 failed logins for one username from one client address lock that pair out for
+# 30 minutes; another username, or the same one from another address, is not affected. Unlock early with
+# `manage.py axes_reset_username USERNAME`.
+AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", "5")
+AXES_COOLOFF_TIME = timedelta(minutes=envint("LOGIN_LOCKOUT_MINUTES", "30"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "config.views.locked_out"
+AXES_USERNAME_CALLABLE = "portal.backends.login_name"
+# The client address is REMOTE_ADDR, which ClientAddressMiddleware corrects behind PROXY_COUNT proxies.
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+AXES_ENABLE_ADMIN = False
+
+# Upload limits. The Excel imports refuse a file over IMPORT_MAX_UPLOAD_BYTES; any request whose body is larger
+# than that plus a margin for the form is refused with 413 before it is read. Uploaded files over 2.5 MiB are
+# spooled to a temporary file rather than held in memory, and a form's fields (everything but its files) may
+# take 2.5 MiB. A web server in front needs a body limit of at least MAX_REQUEST_BYTES (deploy/README.md).
+MIB = 1024 * 1024
+IMPORT_MAX_UPLOAD_BYTES = envint("IMPORT_MAX_UPLOAD_MB", "20") * MIB
+MAX_REQUEST_BYTES = IMPORT_MAX_UPLOAD_BYTES + MIB
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * MIB // 2
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * MIB // 2
+
+# One JSON line per event on stdout, with the request id (config/logs.py); errors carry their stack trace.
+LOGGING = logging_config(os.environ.get("LOG_LEVEL", "INFO"))
+
+# /health/ reports the task worker as stale once a ready task has waited this long (seconds).
+HEALTH_TASK_WAIT_SECONDS = envint("HEALTH_TASK_WAIT_SECONDS", "300")
 
 # Compliance: a post holder is compliant with a valid certificate of a qualifying program issued within the
 # current term of grassroots committees (COMPLIANCE_PERIOD=term, from the term's first year on) or within the

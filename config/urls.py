@@ -1,12 +1,15 @@
-"""The project's URLs: the staff admin, the trainee portal, logins, language switching and public verification."""
+"""The project's URLs: the staff admin, the trainee portal, logins, language switching, public verification and
+the health check."""
 
 from django.contrib import admin
 from django.urls import include, path
 
+from config.views import health
 from portal.views import home
 
 urlpatterns = [
     path("", home, name="home"),
+    path("health/", health, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("portal.auth_urls")),
@@ -14,3 +17,6 @@ urlpatterns = [
     path("verify/", include("certificates.urls")),
     path("reports/", include("reports.urls")),
 ]
+
+# The 500 page carries the request id; the 400, 403 and 404 pages are Django's views with our templates.
+handler500 = "config.views.server_error"

@@ -2,7 +2,6 @@
 
 import datetime
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
@@ -10,15 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from certificates.services import issue_certificates
 from courses.models import Course
-
-
-def user_by_name(username):
-    if not username:
-        return None
-    user = get_user_model().objects.filter(username=username).first()
-    if user is None:
-        raise CommandError(_("Không có tài khoản %(username)s.") % {"username": username})
-    return user
+from organizations.audit import add_by_argument, command_user
 
 
 class Command(BaseCommand):
@@ -28,9 +19,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--course", required=True, dest="code", help=gettext_lazy("mã lớp, ví dụ 2021-K1-L1"))
-        parser.add_argument(
-            "--by", dest="username", help=gettext_lazy("tài khoản cán bộ Trung tâm được ghi vào lịch sử")
-        )
+        add_by_argument(parser)
         parser.add_argument(
             "--date",
             type=datetime.date.fromisoformat,
@@ -42,7 +31,8 @@ class Command(BaseCommand):
         if course is None:
             raise CommandError(_("Không có lớp nào mã %(code)s.") % {"code": code})
         try:
-            summary = issue_certificates(course, by=user_by_name(username), issued_on=date)
+            with command_user(username) as by:
+                summary = issue_certificates(course, by=by, issued_on=date)
         except (PermissionDenied, ValidationError) as error:
             raise CommandError(" ".join(getattr(error, "messages", [str(error)]))) from error
         lines = [

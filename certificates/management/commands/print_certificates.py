@@ -1,13 +1,17 @@
-"""The print_certificates command: a course's valid certificates as one PDF, in roster order, for printing."""
+"""The print_certificates command: a course's valid certificates as one PDF, in roster order, for printing;
+recorded as a print job like one started from the admin."""
 
 from pathlib import Path
 
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from certificates.printing import course_certificates, print_course
+from certificates.models import PrintJob
+from certificates.printing import course_certificates, print_now
 from courses.models import Course
+from organizations.audit import add_by_argument, command_user
 
 
 class Command(BaseCommand):
@@ -16,15 +20,22 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--course", required=True, dest="code", help=gettext_lazy("mã lớp, ví dụ 2021-K1-L1"))
         parser.add_argument("-o", "--output", required=True, type=Path, help=gettext_lazy("tệp PDF sẽ ghi"))
+        add_by_argument(parser)
 
-    def handle(self, *args, code, output, **options):
+    def handle(self, *args, code, output, username=None, **options):
         course = Course.objects.filter(code=code.strip()).first()
         if course is None:
             raise CommandError(_("Không có lớp nào mã %(code)s.") % {"code": code})
         count = course_certificates(course).count()
         if not count:
             raise CommandError(_("Lớp %(code)s chưa có giấy chứng nhận nào còn hiệu lực.") % {"code": course.code})
-        output.write_bytes(print_course(course))
+        try:
+            with command_user(username) as by:
+                job = print_now(course, kind=PrintJob.Kind.PDF, by=by)
+        except PermissionDenied as error:
+            raise CommandError(str(error)) from error
+        with job.output.open("rb") as printed:
+            output.write_bytes(printed.read())
         self.stdout.write(
             _("Đã in %(count)d giấy chứng nhận của lớp %(code)s vào %(file)s.")
             % {"count": count, "code": course.code, "file": output}

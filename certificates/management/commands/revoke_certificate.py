@@ -5,8 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from certificates.management.commands.issue_certificates import user_by_name
 from certificates.services import find_by_register_number, reissue_certificate, revoke_certificate
+from organizations.audit import add_by_argument, command_user
 
 
 class Command(BaseCommand):
@@ -15,9 +15,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("number", help=gettext_lazy("số vào sổ như in trên giấy, ví dụ 0123/2021/CC-TTBDCT"))
         parser.add_argument("--reason", required=True, help=gettext_lazy("lý do thu hồi"))
-        parser.add_argument(
-            "--by", dest="username", help=gettext_lazy("tài khoản cán bộ Trung tâm được ghi vào lịch sử")
-        )
+        add_by_argument(parser)
         parser.add_argument(
             "--reissue",
             action="store_true",
@@ -28,16 +26,16 @@ class Command(BaseCommand):
         certificate = find_by_register_number(number)
         if certificate is None:
             raise CommandError(_("Không có giấy chứng nhận nào số vào sổ %(number)s.") % {"number": number})
-        by = user_by_name(username)
         try:
-            revoked = revoke_certificate(certificate, by=by, reason=reason)
-            lines = [_("Đã thu hồi giấy chứng nhận %(number)s.") % {"number": revoked.register_number}]
-            if reissue:
-                replacement = reissue_certificate(revoked, by=by)
-                lines.append(
-                    _("Đã cấp lại giấy chứng nhận số %(number)s thay cho %(old)s.")
-                    % {"number": replacement.register_number, "old": revoked.register_number}
-                )
+            with command_user(username) as by:
+                revoked = revoke_certificate(certificate, by=by, reason=reason)
+                lines = [_("Đã thu hồi giấy chứng nhận %(number)s.") % {"number": revoked.register_number}]
+                if reissue:
+                    replacement = reissue_certificate(revoked, by=by)
+                    lines.append(
+                        _("Đã cấp lại giấy chứng nhận số %(number)s thay cho %(old)s.")
+                        % {"number": replacement.register_number, "old": revoked.register_number}
+                    )
         except (PermissionDenied, ValidationError) as error:
             raise CommandError(" ".join(getattr(error, "messages", [str(error)]))) from error
         self.stdout.write("\n".join(lines))

@@ -1,12 +1,12 @@
 """The close_course command: closes a course by its code and prints who completed and who did not."""
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from courses.models import Course
 from enrollments.closing import close_course
+from organizations.audit import add_by_argument, command_user
 
 
 class Command(BaseCommand):
@@ -14,19 +14,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("code", help=_("mã lớp, ví dụ 2021-K1-L1"))
-        parser.add_argument("--by", dest="username", help=_("tài khoản cán bộ Trung tâm được ghi vào lịch sử"))
+        add_by_argument(parser)
 
     def handle(self, *args, code, username=None, **options):
         course = Course.objects.filter(code=code.strip()).first()
         if course is None:
             raise CommandError(_("Không có lớp nào mã %(code)s.") % {"code": code})
-        by = None
-        if username:
-            by = get_user_model().objects.filter(username=username).first()
-            if by is None:
-                raise CommandError(_("Không có tài khoản %(username)s.") % {"username": username})
         try:
-            summary = close_course(course, by=by)
+            with command_user(username) as by:
+                summary = close_course(course, by=by)
         except PermissionDenied as error:
             raise CommandError(str(error)) from error
 

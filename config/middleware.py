@@ -1,0 +1,107 @@
+"""Per-request plumbing: the client's address behind proxies, a request id on every log line and response, and a
+cap on request bodies."""
+
+import ipaddress
+import logging
+import re
+import time
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import MiddlewareNotUsed
+from django.shortcuts import render
+
+from config import logs
+
+logger = logging.getLogger("config.requests")
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# An id from the proxy in front (nginx's $request_id, a load balancer's trace id) is kept if it looks like one.
+_ACCEPTED_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{8,128}")
+
+
+class ClientAddressMiddleware:
+    """Behind PROXY_COUNT reverse proxies, each appending the address it saw to X-Forwarded-For, the client is the
+    PROXY_COUNT-th address from the right. REMOTE_ADDR is set to it, so the verification rate limit, the login
+    lockout and the logs all count the same client. Without proxies the header is ignored: anyone can send one."""
+
+    def __init__(self, get_response):
+        if not settings.PROXY_COUNT:
+            raise MiddlewareNotUsed
+        self.get_response = get_response
+        self.proxy_count = settings.PROXY_COUNT
+
+    def __call__(self, request):
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        if len(forwarded) >= self.proxy_count:
+            try:
+                request.META["REMOTE_ADDR"] = str(ipaddress.ip_address(forwarded[-self.proxy_count]))
+            except ValueError:
+                pass  # not an address: keep the proxy's own rather than trust garbage
+        return self.get_response(request)
+
+
+class RequestLogMiddleware:
+    """Gives each request an id (the proxy's X-Request-ID if it sent one), stamps it on every log line written
+    while the request is served and on the response, and logs one line per request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.META.get("HTTP_X_REQUEST_ID", "")
+        request.request_id = incoming if _ACCEPTED_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+        token = logs.request_id.set(request.request_id)
+        started = time.perf_counter()
+        try:
+            response = self.get_response(request)
+            response[REQUEST_ID_HEADER] = request.request_id
+            logger.info(
+                "request",
+                extra={
+                    "method": request.method,
+                    "path": _loggable_path(request),
+                    "status": response.status_code,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                    "client": request.META.get("REMOTE_ADDR", ""),
+                    "user_id": _user_id(request),
+                },
+            )
+            return response
+        finally:
+            logs.request_id.reset(token)
+
+
+def _loggable_path(request):
+    """The path, with a one-time password link's token left out: logs outlive the link."""
+    match = getattr(request, "resolver_match", None)
+    token = match.kwargs.get("token") if match else None
+    return request.path.replace(token, "[token]") if token else request.path
+
+
+def _user_id(request):
+    # Only a user the request already loaded: logging never costs a query.
+    user = getattr(request, "user", None)
+    wrapped = getattr(user, "_wrapped", None) if user is not None else None
+    if wrapped is None or not getattr(wrapped, "is_authenticated", False):
+        return None
+    return wrapped.pk
+
+
+class RequestSizeLimitMiddleware:
+    """Refuses a request whose declared body is over MAX_REQUEST_BYTES with 413, before anything reads it.
+    Django ignores a body sent without Content-Length, so the declared size is the size."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.MAX_REQUEST_BYTES:
+            logger.warning("request body too large", extra={"content_length": length, "path": request.path})
+            context = {"limit_mb": settings.MAX_REQUEST_BYTES // (1024 * 1024)}
+            return render(request, "413.html", context, status=413)
+        return self.get_response(request)
