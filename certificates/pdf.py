@@ -1,98 +1,17 @@
-"""Certificate PDFs: the page's wording, and WeasyPrint with the shipped fonts and a fetcher that reads
-nothing but the project's own static files."""
+"""Certificate PDFs: the page's wording, rendered by organizations.pdf (the shipped fonts, and a fetcher
+that reads nothing but the project's own static files)."""
 
-import copy
-import mimetypes
-import posixpath
-import threading
 import unicodedata
-from urllib.parse import unquote, urljoin
 
-import segno
-from django.conf import settings
-from django.contrib.staticfiles import finders
-from django.contrib.staticfiles.storage import staticfiles_storage
 from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.safestring import mark_safe
-from weasyprint import HTML
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from courses.wording import ordinal, roman
 from organizations.models import Post
+from organizations.pdf import qr_png_data_uri, render_document, write_pdf
 
 TEMPLATE = "certificates/pdf/certificates.html"
 PARTY_NAME = "ĐẢNG CỘNG SẢN VIỆT NAM"
-
-
-class StaticFilesOnlyFetcher(URLFetcher):
-    """Serves the project's static files (the fonts) to WeasyPrint and refuses every other URL.
-
-    Whatever a name or a field holds, rendering never makes the server read a local file or call
-    another host. Any refused URL stops the rendering: the templates ask for nothing else, so a
-    refusal is a fault to see, not a resource to do without. `fetched` and `refused` keep what was
-    asked, for the tests.
-    """
-
-    def __init__(self):
-        super().__init__(fail_on_errors=True, allowed_protocols=())
-        self.fetched = []
-        self.refused = []
-
-    @staticmethod
-    def static_prefix():
-        return urljoin(settings.SITE_URL.rstrip("/") + "/", settings.STATIC_URL)
-
-    def fetch(self, url, headers=None):
-        prefix = self.static_prefix()
-        relative = unquote(url.split("?")[0].split("#")[0].removeprefix(prefix)) if url.startswith(prefix) else None
-        found = None
-        if relative and not relative.startswith("/") and ".." not in relative.split("/"):
-            found = finders.find(posixpath.normpath(relative))
-            if not found and staticfiles_storage.exists(relative):
-                found = staticfiles_storage.path(relative)
-        if not found:
-            self.refused.append(url)
-            raise ValueError(f"not one of the project's static files: {url}")
-        self.fetched.append(url)
-        content_type = mimetypes.guess_type(found)[0] or "application/octet-stream"
-        # WeasyPrint closes the file once it has read it.
-        return URLFetcherResponse(url, body=open(found, "rb"), headers={"Content-Type": content_type})
-
-
-# Fonts are loaded into a FontConfiguration once and reused by every later render: one per process keeps
-# memory flat and spares each render the font loading. WeasyPrint (Pango, fontconfig) is not documented as
-# safe to use from several threads at once, so renders in one process take turns.
-_render_lock = threading.Lock()
-_font_config = None
-_fetcher = None
-
-
-def _shared():
-    global _font_config, _fetcher
-    if _font_config is None:
-        _font_config = FontConfiguration()
-        _fetcher = StaticFilesOnlyFetcher()
-    return _font_config, _fetcher
-
-
-def render_document(html, *, font_config=None, fetcher=None):
-    """Lay out the HTML as a WeasyPrint document (the shared fonts and fetcher unless given)."""
-    shared_config, shared_fetcher = _shared()
-    with _render_lock:
-        return HTML(string=html, base_url=settings.SITE_URL, url_fetcher=fetcher or shared_fetcher).render(
-            font_config=font_config or shared_config
-        )
-
-
-def write_pdf(document, title=None):
-    """The PDF bytes of a laid-out document (or of a few of its pages, from document.copy())."""
-    if title:
-        document.metadata = copy.copy(document.metadata)
-        document.metadata.title = title
-    with _render_lock:
-        return document.write_pdf()
 
 
 def nfc(value):
@@ -112,11 +31,6 @@ def lower_first(text):
     if len(text) > 1 and text[0].isupper() and text[1].islower():
         return text[0].lower() + text[1:]
     return text
-
-
-def qr_svg(url):
-    # segno's SVG is path data only: nothing typed by anyone ends up in it, so it can go in unescaped.
-    return mark_safe(segno.make(url, error="m").svg_inline(border=2, omitsize=True))
 
 
 def page_context(certificate):
@@ -144,7 +58,7 @@ def page_context(certificate):
         "verification_url": certificate.verification_url,
         "code": certificate.printed_code,
     }
-    return {**{key: nfc(value) for key, value in text.items()}, "qr": qr_svg(certificate.verification_url)}
+    return {**{key: nfc(value) for key, value in text.items()}, "qr": qr_png_data_uri(certificate.verification_url)}
 
 
 def certificates_html(certificates, title):

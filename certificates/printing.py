@@ -7,6 +7,7 @@ import re
 import threading
 import zipfile
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -17,6 +18,7 @@ from django_tasks import task
 from certificates import pdf
 from certificates.models import Certificate, PrintJob
 from certificates.services import can_issue, pdf_filename, stored_pdf
+from organizations.audit import acting_as, system_user
 
 logger = logging.getLogger(__name__)
 
@@ -43,11 +45,21 @@ def start_print_job(course, *, kind, by) -> PrintJob:
     if not can_issue(by):
         raise PermissionDenied(_("Chỉ cán bộ Trung tâm được in giấy chứng nhận."))
     with transaction.atomic():
-        job = PrintJob.objects.create(
-            course=course, kind=kind, requested_by=by, total=course_certificates(course).count()
-        )
-        transaction.on_commit(lambda: run_print_job_task.enqueue(job.pk))
+        job = _new_job(course, kind=kind, by=by)
+        transaction.on_commit(lambda: run_print_job_task.enqueue(job.pk, by_id=by.pk))
     return job
+
+
+def print_now(course, *, kind, by) -> PrintJob:
+    """A print job done in this process (the print_certificates command), recorded like one started from the
+    admin as asked for by `by`, or by the system account when `by` is None (the command line)."""
+    if by is not None and not can_issue(by):
+        raise PermissionDenied(_("Chỉ cán bộ Trung tâm được in giấy chứng nhận."))
+    return run_print_job(_new_job(course, kind=kind, by=by or system_user()).pk)
+
+
+def _new_job(course, *, kind, by):
+    return PrintJob.objects.create(course=course, kind=kind, requested_by=by, total=course_certificates(course).count())
 
 
 class _LayoutProgress(logging.Handler):
@@ -75,9 +87,12 @@ def _progress(job, done):
 
 
 @task()
-def run_print_job_task(job_id):
-    """The background task: in-process by default, on a db_worker in production (see settings.TASKS)."""
-    run_print_job(job_id)
+def run_print_job_task(job_id, by_id=None):
+    """The background task: in-process by default, on a db_worker in production (see settings.TASKS). The history
+    records what it changes as done by the user who asked for the job (`by_id`), as if they had done it in a
+    request; a job queued without one is recorded as the system account's."""
+    with acting_as(get_user_model().objects.filter(pk=by_id).first()):
+        run_print_job(job_id)
 
 
 def run_print_job(job_id):
@@ -109,14 +124,17 @@ def run_print_job(job_id):
 def _one_pdf(job, certificates):
     progress = _LayoutProgress(job)
     logger_ = logging.getLogger("weasyprint.progress")
-    level = logger_.level
+    level, propagate = logger_.level, logger_.propagate
     logger_.addHandler(progress)
+    # WeasyPrint's page-by-page narration reaches the progress handler only, not the process's log.
     logger_.setLevel(logging.INFO)
+    logger_.propagate = False
     try:
         return pdf.render_batch(certificates, batch_title(job.course))
     finally:
         logger_.removeHandler(progress)
         logger_.setLevel(level)
+        logger_.propagate = propagate
 
 
 def _zip(job, certificates):

@@ -1,42 +1,18 @@
 """The account sheet of a course: each trainee's username and one-time set-password link, as text and
 as a QR code, printed to hand out on the first day."""
 
-import mimetypes
 from dataclasses import dataclass
 from itertools import groupby
-from urllib.parse import unquote, urlsplit
 
 import segno
-from django.conf import settings
-from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from enrollments.models import Enrollment
 from organizations.accounts import ensure_trainee_accounts, login_url, set_password_url
 from organizations.models import Member
-
-
-class StaticFilesFetcher(URLFetcher):
-    """Lets WeasyPrint read the project's own static files (the fonts) and nothing else, so a PDF
-    never makes the server fetch anything; a missing file stops the rendering instead of silently
-    falling back to another font."""
-
-    def __init__(self):
-        super().__init__(fail_on_errors=True)
-
-    def fetch(self, url, headers=None):
-        path = unquote(urlsplit(url).path)
-        prefix = urlsplit(settings.STATIC_URL).path
-        found = finders.find(path.removeprefix(prefix)) if path.startswith(prefix) else None
-        if not found:
-            raise ValueError(f"not one of the project's static files: {url}")
-        content_type = mimetypes.guess_type(found)[0] or "application/octet-stream"
-        # WeasyPrint closes the file once it has read it.
-        return URLFetcherResponse(url, body=open(found, "rb"), headers={"Content-Type": content_type})
+from organizations.pdf import html_to_pdf
 
 
 @dataclass(frozen=True)
@@ -77,4 +53,5 @@ def account_sheet_pdf(enrollments) -> bytes:
         "enrollments/account_sheet.html",
         {"sections": sections, "login_url": login_url(), "printed_on": timezone.localdate()},
     )
-    return HTML(string=html, base_url=settings.SITE_URL, url_fetcher=StaticFilesFetcher()).write_pdf()
+    # The certificates' renderer: the shipped fonts, and a fetcher that reads only the project's static files.
+    return html_to_pdf(html)

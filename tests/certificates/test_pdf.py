@@ -5,6 +5,7 @@ stored PDFs with their SHA-256, served without rendering again; batches in roste
 import datetime
 import hashlib
 import io
+import logging
 import re
 import unicodedata
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 import pypdfium2
 import pytest
 import zxingcpp
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
@@ -19,12 +21,13 @@ from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 from weasyprint.text.fonts import FontConfiguration
 
-from certificates import pdf
-from certificates.models import Certificate
+from certificates import pdf, printing
+from certificates.models import Certificate, PrintJob
 from certificates.printing import print_course
 from certificates.services import StoredPDFMismatch, issue_certificates, stored_pdf
 from enrollments.models import Enrollment
 from organizations.models import Member
+from organizations.pdf import PNG_SIGNATURE, StaticFilesOnlyFetcher, qr_png_data_uri
 from tests import factories
 from tests.certificates.world import close_with_results
 
@@ -129,10 +132,12 @@ def test_the_fonts_are_the_shipped_noto_serif(stored):
 
 
 def test_a_fresh_render_reads_the_four_shipped_font_files_and_nothing_else(world):
-    fetcher = pdf.StaticFilesOnlyFetcher()
+    fetcher = StaticFilesOnlyFetcher()
     html = pdf.certificates_html([loaded(world.certificate_a)], "Giấy chứng nhận")
     content = pdf.write_pdf(pdf.render_document(html, font_config=FontConfiguration(), fetcher=fetcher))
 
+    # The QR code is the one image, carried in the page itself.
+    assert html.count("<img ") == html.count('<img class="qr" src="data:image/png;base64,') == 1
     assert sorted(url.rsplit("/", 1)[-1] for url in fetcher.fetched) == sorted(f"{name}.ttf" for name in SHIPPED_FONTS)
     assert all(url.startswith(fetcher.static_prefix() + "fonts/") for url in fetcher.fetched)
     assert fetcher.refused == []
@@ -143,8 +148,15 @@ def test_the_qr_code_decodes_to_the_verification_address_which_opens_its_page(st
     certificate, content = stored
     (decoded,) = decoded_qr_codes(content)
     assert decoded == certificate.verification_url
+    # One pixel per module, which viewers and printers must not smooth: each module prints as a sharp square.
+    (image,) = [
+        xobject.get_object()
+        for xobject in PdfReader(io.BytesIO(content)).pages[0]["/Resources"]["/XObject"].values()
+        if xobject.get_object()["/Subtype"] == "/Image"
+    ]
+    assert image["/Interpolate"].value is False
 
-    response = client.get(decoded.removeprefix(pdf.settings.SITE_URL.rstrip("/")))
+    response = client.get(decoded.removeprefix(settings.SITE_URL.rstrip("/")))
     assert response.status_code == 200
     assert "Nguyễn Thị Hà" in response.content.decode()
 
@@ -174,7 +186,7 @@ def test_markup_in_names_prints_as_text_and_fetches_nothing(world):
     for field, value in HOSTILE.items():
         setattr(certificate, field, value)
     certificate.issuer.header_line_2 = "url(file:///etc/shadow)"
-    fetcher = pdf.StaticFilesOnlyFetcher()
+    fetcher = StaticFilesOnlyFetcher()
     html = pdf.certificates_html([certificate], "Giấy chứng nhận")
     assert "<img src" not in html and "<svg><image" not in html and "<style>@import" not in html
 
@@ -199,25 +211,40 @@ def test_markup_in_names_prints_as_text_and_fetches_nothing(world):
         "http://169.254.169.254/latest/meta-data/",
         "https://example.com/static/fonts/NotoSerif-Regular.ttf",
         "data:text/css,body{}",
+        "data:image/svg+xml,<svg xmlns='http://www.w3.org/2000/svg'><image href='file:///etc/passwd'/></svg>",
+        "data:image/png,%89PNG",
+        "data:image/png;base64,PHN2Zz4=",  # "<svg>", not a PNG
+        "data:image/png;base64,not base64!",
         "{prefix}../config/settings.py",
         "{prefix}fonts/%2e%2e/%2e%2e/config/settings.py",
         "{prefix}khong-co-tep-nay.ttf",
     ],
 )
 def test_the_fetcher_refuses_anything_but_the_projects_static_files(url):
-    fetcher = pdf.StaticFilesOnlyFetcher()
+    fetcher = StaticFilesOnlyFetcher()
     with pytest.raises(ValueError):
         fetcher.fetch(url.replace("{prefix}", fetcher.static_prefix()))
     assert fetcher.fetched == [] and len(fetcher.refused) == 1
 
 
 def test_the_fetcher_serves_a_shipped_font():
-    fetcher = pdf.StaticFilesOnlyFetcher()
+    fetcher = StaticFilesOnlyFetcher()
     response = fetcher.fetch(fetcher.static_prefix() + "fonts/NotoSerif-Bold.ttf")
     try:
         assert response.read(4) == b"\x00\x01\x00\x00"  # a TrueType font
     finally:
         response.close()
+
+
+def test_the_fetcher_serves_the_pages_own_qr_image_without_keeping_it():
+    fetcher = StaticFilesOnlyFetcher()
+    response = fetcher.fetch(qr_png_data_uri("https://daotao.example.vn/verify/ABCD2345EFGH6789/"))
+    try:
+        assert response.read(8) == PNG_SIGNATURE
+    finally:
+        response.close()
+    # The process-wide fetcher serves one per page: keeping them would grow without end.
+    assert fetcher.fetched == [] and fetcher.refused == []
 
 
 @pytest.mark.parametrize(
@@ -320,3 +347,16 @@ def test_the_print_command_writes_the_courses_batch(world, tmp_path):
     assert world.certificate_b.register_number in text and world.secretary_b.full_name in text
     with pytest.raises(CommandError, match="chưa có giấy chứng nhận"):
         call_command("print_certificates", "--course", world.root_course.code, "-o", str(output))
+
+
+def test_a_print_job_counts_its_pages_without_narrating_them_to_the_log(world, caplog):
+    job = PrintJob.objects.create(
+        course=world.course_b, kind=PrintJob.Kind.PDF, requested_by=world.center_staff, total=1
+    )
+
+    with caplog.at_level(logging.INFO):
+        printing.run_print_job(job.pk)
+
+    job.refresh_from_db()
+    assert job.status == PrintJob.Status.DONE and job.done == 1
+    assert [record.getMessage() for record in caplog.records if record.name.startswith("weasyprint")] == []

@@ -4,12 +4,18 @@ import io
 import re
 
 import pytest
+from django.http import HttpRequest
 from django.urls import reverse
 from pypdf import PdfReader
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import FatalURLFetchingError
 
 from enrollments import account_sheet
-from enrollments.account_sheet import StaticFilesFetcher, account_sheet_pdf
+from enrollments.account_sheet import account_sheet_pdf
 from enrollments.models import Enrollment
+from organizations import pdf as rendering
+from organizations.models import Member, Organization
+from organizations.pdf import StaticFilesOnlyFetcher
 from tests import factories
 
 
@@ -60,20 +66,25 @@ def test_the_sheet_lists_trainees_in_vietnamese_roster_order(world, client_for, 
     assert positions == sorted(positions)
 
 
-def test_the_sheet_uses_the_shipped_fonts_and_a_qr_code_per_link(world, first_day, monkeypatch):
-    fetched, rendered = [], []
-    fetch = StaticFilesFetcher.fetch
-    monkeypatch.setattr(
-        StaticFilesFetcher, "fetch", lambda self, url, headers=None: fetched.append(url) or fetch(self, url)
-    )
-    html = account_sheet.HTML
-    monkeypatch.setattr(
-        account_sheet, "HTML", lambda string, **kwargs: rendered.append(string) or html(string=string, **kwargs)
-    )
+@pytest.fixture
+def fresh_renderer(monkeypatch):
+    """The shared renderer (organizations.pdf) before any font is loaded, so that a render shows every
+    URL it asks for: its fetcher."""
+    fetcher = StaticFilesOnlyFetcher()
+    monkeypatch.setattr(rendering, "_font_config", FontConfiguration())
+    monkeypatch.setattr(rendering, "_fetcher", fetcher)
+    return fetcher
+
+
+def test_the_sheet_uses_the_shipped_fonts_and_a_qr_code_per_link(world, first_day, fresh_renderer, monkeypatch):
+    rendered = []
+    to_pdf = account_sheet.html_to_pdf
+    monkeypatch.setattr(account_sheet, "html_to_pdf", lambda html: rendered.append(html) or to_pdf(html))
 
     account_sheet_pdf(Enrollment.objects.filter(course=first_day))
 
-    assert sorted(url.rsplit("/", 1)[1] for url in fetched) == [
+    assert fresh_renderer.refused == []
+    assert sorted(url.rsplit("/", 1)[1] for url in fresh_renderer.fetched) == [
         "NotoSerif-Bold.ttf",
         "NotoSerif-BoldItalic.ttf",
         "NotoSerif-Italic.ttf",
@@ -92,9 +103,10 @@ def test_the_printed_link_sets_the_password_once(world, client_for, first_day):
     form = client.get(link, follow=True)
     client.post(form.redirect_chain[-1][0], {"new_password1": "Ngay-dau-2021!", "new_password2": "Ngay-dau-2021!"})
 
-    assert client_for().login(username="tuyet.tt@example.vn", password="Ngay-dau-2021!") or client_for().login(
-        username="anh.nt@example.vn", password="Ngay-dau-2021!"
-    )
+    # The login lockout's backend needs a request to know the client by (django-axes).
+    assert client_for().login(
+        request=HttpRequest(), username="tuyet.tt@example.vn", password="Ngay-dau-2021!"
+    ) or client_for().login(request=HttpRequest(), username="anh.nt@example.vn", password="Ngay-dau-2021!")
     assert "Liên kết này không còn hiệu lực" in client_for().get(link, follow=True).content.decode()
 
 
@@ -126,16 +138,41 @@ def test_officers_cannot_print_the_sheet(world, client_for, first_day):
     assert not Enrollment.objects.filter(course=first_day, member__user__isnull=False).exists()
 
 
-def test_the_pdf_renderer_reads_only_the_projects_static_files():
-    fetcher = StaticFilesFetcher()
+def test_names_with_markup_print_as_text_and_fetch_nothing(world, first_day, fresh_renderer):
+    member = Member.objects.get(full_name="Hoàng Đức Ân")
+    Member.objects.filter(pk=member.pk).update(full_name='<img src="file:///etc/passwd">')
+    Organization.objects.filter(pk=member.organization_id).update(
+        name="<style>@import url(http://169.254.169.254/latest/meta-data/);</style>"
+    )
 
-    font = fetcher.fetch("http://127.0.0.1:8000/static/fonts/NotoSerif-Regular.ttf")
-    assert font.read(4) == b"\x00\x01\x00\x00"
-    font.close()
-    for url in [
-        "http://127.0.0.1:8000/static/../config/settings.py",
-        "http://127.0.0.1:8000/admin/",
-        "file:///etc/passwd",
-    ]:
-        with pytest.raises(Exception):  # noqa: B017
-            fetcher.fetch(url)
+    text, _reader = pdf_text(account_sheet_pdf(Enrollment.objects.filter(course=first_day)))
+
+    assert fresh_renderer.refused == []
+    assert all(url.startswith(fresh_renderer.static_prefix() + "fonts/") for url in fresh_renderer.fetched)
+    squeezed = re.sub(r"\s+", "", text)
+    assert '<imgsrc="file:///etc/passwd">' in squeezed
+    assert "@importurl(http://169.254.169.254/latest/meta-data/);" in squeezed
+
+
+@pytest.mark.parametrize(
+    ("markup", "url"),
+    [
+        ('<img src="file:///etc/passwd">', "file:///etc/passwd"),
+        ('<img src="http://169.254.169.254/latest/meta-data/">', "http://169.254.169.254/latest/meta-data/"),
+        ("<style>@import url(http://169.254.169.254/x.css);</style>", "http://169.254.169.254/x.css"),
+        # Another host's /static/ is not this project's static folder (the sheet's old fetcher served it).
+        (
+            '<link rel="stylesheet" href="https://example.com/static/fonts/NotoSerif-Regular.ttf">',
+            "https://example.com/static/fonts/NotoSerif-Regular.ttf",
+        ),
+    ],
+)
+def test_the_sheet_refuses_files_and_other_hosts(world, first_day, fresh_renderer, monkeypatch, markup, url):
+    """Were the sheet's page ever to ask for a local file or another host, the rendering stops there."""
+    render = account_sheet.render_to_string
+    monkeypatch.setattr(account_sheet, "render_to_string", lambda *args, **kwargs: render(*args, **kwargs) + markup)
+
+    with pytest.raises(FatalURLFetchingError):
+        account_sheet_pdf(Enrollment.objects.filter(course=first_day))
+
+    assert fresh_renderer.refused == [url]
