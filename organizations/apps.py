@@ -8,6 +8,7 @@ class OrganizationsConfig(AppConfig):
     verbose_name = _("Tổ chức đảng")
 
     def ready(self):
+        from organizations import checks  # noqa: F401 (registers the system checks)
         from organizations.roles import sync_role_groups
 
         post_migrate.connect(sync_role_groups, dispatch_uid="organizations.sync_role_groups")

@@ -3,12 +3,14 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from organizations.access import ScopedQuerySet
+from organizations.signals import BulkSavedQuerySet
 from organizations.vietnamese import normalize_name, search_key, sort_key
 
 
@@ -133,6 +135,11 @@ class Member(models.Model):
         verbose_name = _("đảng viên")
         verbose_name_plural = _("đảng viên")
         ordering = ["sort_key", "birth_date", "pk"]
+        # The staff search finds a member by a whole email address or phone number (organizations/admin.py).
+        indexes = [
+            models.Index(Upper("email"), name="member_email_upper"),
+            models.Index(fields=["phone"], name="member_phone"),
+        ]
 
     def __str__(self):
         if self.birth_date:
@@ -157,7 +164,7 @@ class Post(models.TextChoices):
     COMMITTEE_MEMBER = "committee_member", _("Cấp ủy viên")
 
 
-class AppointmentQuerySet(ScopedQuerySet):
+class AppointmentQuerySet(BulkSavedQuerySet, ScopedQuerySet):
     def subtree_filter(self, path):
         return Q(organization__path__startswith=path)
 

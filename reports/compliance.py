@@ -1,21 +1,29 @@
 """Compliance: which current post holders who must be trained hold a valid qualifying certificate in the
-period. One query set computes it for the compliance page, the yearly workbook and the exported list."""
+period. One query set computes it for the compliance page, the yearly workbook and the exported list; the counts
+of a whole sub-tree are read from tallies it keeps up to date (reports/tallies.py)."""
 
 import datetime
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certificates.models import Certificate
 from courses.models import Program
+from organizations.access import scope_of
 from organizations.models import Appointment, Organization
+from reports.models import ComplianceTally, CountedPost
+
+# Posts are tallied per organization down to this depth (the districts of a country, the grassroots organizations
+# of a bloc); below it, in the ancestor at this depth.
+UNIT_DEPTH = 3
 
 
 @dataclass(frozen=True)
@@ -60,18 +68,23 @@ def qualifying_programs():
     return dict(programs)
 
 
+def qualifying_certificates(program_ids):
+    """Valid certificates of these programs held by the member of the appointment (OuterRef) being checked."""
+    return Certificate.objects.valid().filter(
+        enrollment__member_id=OuterRef("member_id"), enrollment__course__program_id__in=program_ids
+    )
+
+
 def post_holders(user, period):
     """Current appointments the user may see whose post requires training (some program qualifies for it),
     each annotated `certified`: the holder has a valid certificate of a qualifying program in the period."""
     programs = qualifying_programs()
-    certificates = Certificate.objects.valid().filter(
-        enrollment__member_id=OuterRef("member_id"), issued_on__gte=period.start
-    )
-    if period.end is not None:
-        certificates = certificates.filter(issued_on__lte=period.end)
     certified = Q(pk__in=[])
     for post, program_ids in programs.items():
-        certified |= Q(post=post) & Q(Exists(certificates.filter(enrollment__course__program_id__in=program_ids)))
+        certificates = qualifying_certificates(program_ids).filter(issued_on__gte=period.start)
+        if period.end is not None:
+            certificates = certificates.filter(issued_on__lte=period.end)
+        certified |= Q(post=post) & Q(Exists(certificates))
     return (
         Appointment.objects.for_user(user)
         .filter(is_current=True, requires_training=True, post__in=list(programs))
@@ -79,26 +92,87 @@ def post_holders(user, period):
     )
 
 
+class Holders:
+    """The post holders a user may see in a period, within an organization's sub-tree (None: all the user sees)
+    and holding one post ("" for all): `rows()` lists them, the functions below count them.
+
+    Counting reads the compliance tallies (reports/tallies.py) when they answer the period exactly, a few hundred
+    rows for a whole country; else it adds up the rows themselves, as it always does on other scopes (a trainee's).
+    Both are kept by the one definition above: post_holders() and qualifying_certificates()."""
+
+    def __init__(self, user, period, organization=None, post=""):
+        self.user, self.period, self.organization, self.post = user, period, organization, post
+
+    def rows(self):
+        holders = post_holders(self.user, self.period)
+        if self.organization is not None:
+            holders = holders.filter(organization__path__startswith=self.organization.path)
+        if self.post:
+            holders = holders.filter(post=self.post)
+        return holders
+
+    @cached_property
+    def base_path(self):
+        """What every counted post's organization path starts with, or None when counting must read the rows."""
+        scope = scope_of(self.user)
+        if not scope.is_staff_scope or not tallies_answer(self.period):
+            return None
+        paths = [path for path in (scope.path, self.organization and self.organization.path) if path]
+        return max(paths, key=len, default="")
+
+    @cached_property
+    def posts(self):
+        programs = qualifying_programs()
+        return [self.post] if self.post in programs else [] if self.post else list(programs)
+
+
+def tallies_answer(period):
+    """Whether the tallies give this period's counts exactly. They keep, for each post, the year its holder was
+    last certified: enough for a period that starts on the first of January (terms and years do) unless a holder
+    was certified again after its end, and so may or may not have been within it."""
+    if (period.start.month, period.start.day) != (1, 1):
+        return False
+    return period.end is None or not CountedPost.objects.filter(certified_on__gt=period.end).exists()
+
+
 def holders_in(user, period, organization=None, post=""):
-    """post_holders narrowed to an organization's sub-tree and one post, as the compliance page filters them."""
-    holders = post_holders(user, period)
-    if organization is not None:
-        holders = holders.filter(organization__path__startswith=organization.path)
-    if post:
-        holders = holders.filter(post=post)
-    return holders
+    """The holders the compliance page shows: within an organization's sub-tree, for one post or all."""
+    return Holders(user, period, organization, post)
 
 
-def holder_counts():
-    """Aggregates over post holders: posts requiring training, and those whose holder is certified. The second
-    is named apart from the `certified` annotation it counts: an aggregate of the same name would shadow it."""
-    return {"required": Count("pk"), "holders_certified": Count("pk", filter=Q(certified=True))}
+def _group_counts(rows, group, required, certified):
+    counts = rows.annotate(group=group).values("group").annotate(required=required, certified=certified).order_by()
+    return {row["group"]: (row["required"], row["certified"]) for row in counts if row["required"]}
 
 
-def unit_counts(holders, prefix_field, width):
-    """{path prefix of `width` characters: (required, certified)} over the holders, in one query."""
-    rows = holders.annotate(unit=Substr(prefix_field, 1, width)).values("unit").annotate(**holder_counts()).order_by()
-    return {row["unit"]: (row["required"], row["holders_certified"]) for row in rows}
+def _certified_years(period):
+    years = Q(certified_year__gte=period.start.year)
+    return years & Q(certified_year__lte=period.end.year) if period.end is not None else years
+
+
+def _certified_dates(period):
+    dates = Q(certified_on__gte=period.start)
+    return dates & Q(certified_on__lte=period.end) if period.end is not None else dates
+
+
+def counts_by(holders, width=None, by_post=False):
+    """{group: (required, certified)}: the holders grouped by the first `width` characters of their
+    organization's path (None: all in one group, keyed ""), or by post. Three queries at most, whatever the size:
+    tallies for groups no deeper than a tally unit, the counted posts of one unit below that, else the rows."""
+    base = holders.base_path
+    if base is None:
+        field = F("post") if by_post else Substr("organization__path", 1, width or 0)
+        return _group_counts(holders.rows(), field, Count("pk"), Count("pk", filter=Q(certified=True)))
+    unit_width = UNIT_DEPTH * Organization.steplen
+    if len(base) <= unit_width and (width or 0) <= unit_width:
+        rows = ComplianceTally.objects.filter(unit__path__startswith=base, post__in=holders.posts)
+        field = F("post") if by_post else Substr("unit__path", 1, width or 0)
+        return _group_counts(
+            rows, field, Sum("holders"), Sum("holders", filter=_certified_years(holders.period), default=0)
+        )
+    rows = CountedPost.objects.filter(organization__path__startswith=base, post__in=holders.posts)
+    field = F("post") if by_post else Substr("organization__path", 1, width or 0)
+    return _group_counts(rows, field, Count("pk"), Count("pk", filter=_certified_dates(holders.period)))
 
 
 @dataclass
@@ -125,7 +199,9 @@ def by_organization(holders, parent):
     """Compliance rolled up to each child of `parent` (plus the parent's own posts), in tree order,
     with the total: two queries whatever the size of the tree."""
     width = len(parent.path) + Organization.steplen
-    counts = unit_counts(holders.filter(organization__path__startswith=parent.path), "organization__path", width)
+    narrower = holders.organization is not None and len(holders.organization.path) > len(parent.path)
+    within = Holders(holders.user, holders.period, holders.organization if narrower else parent, holders.post)
+    counts = counts_by(within, width)
     units = {org.path: org for org in Organization.objects.filter(path__in=list(counts))}
     rows = []
     for unit, (required, certified) in counts.items():
@@ -141,7 +217,8 @@ def by_organization(holders, parent):
 def missing(holders):
     """The holders without a qualifying certificate, by organization then in Vietnamese roster order."""
     return (
-        holders.filter(certified=False)
+        holders.rows()
+        .filter(certified=False)
         .select_related("member", "organization")
         .order_by("organization__path", "member__sort_key", "member__birth_date", "pk")
     )
@@ -149,5 +226,5 @@ def missing(holders):
 
 def totals(holders):
     """(posts requiring training, of which certified)."""
-    row = holders.aggregate(**holder_counts())
-    return row["required"], row["holders_certified"]
+    counts = counts_by(holders).values()
+    return sum(required for required, _certified in counts), sum(certified for _required, certified in counts)

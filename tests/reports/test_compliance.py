@@ -78,7 +78,7 @@ def test_an_officer_counts_only_its_sub_tree(world):
 def test_by_organization_rolls_up_to_the_children_with_the_parents_own_posts_first(world):
     own = factories.MemberFactory(full_name="Đinh Văn Khối", organization=world.root)
     factories.AppointmentFactory(member=own, organization=world.root)
-    holders = compliance.post_holders(world.center_staff, compliance.term_period())
+    holders = compliance.Holders(world.center_staff, compliance.term_period())
     rows, total = compliance.by_organization(holders, world.root)
     assert [(row.organization.name, row.required, row.certified, row.is_parent) for row in rows] == [
         (world.root.name, 1, 0, True),
@@ -93,7 +93,7 @@ def test_by_organization_rolls_up_to_the_children_with_the_parents_own_posts_fir
 def test_missing_lists_the_holders_without_a_certificate_in_roster_order(world):
     for name in ("Trần Văn Ánh", "Nguyễn Văn An"):
         factories.AppointmentFactory(member=factories.MemberFactory(full_name=name, organization=world.cell_a))
-    holders = compliance.post_holders(world.center_staff, compliance.term_period())
+    holders = compliance.Holders(world.center_staff, compliance.term_period())
     names = [holder.member.full_name for holder in compliance.missing(holders)]
     assert names == ["Nguyễn Văn An", "Trần Văn Ánh", "Lê Minh Châu"]
 
@@ -119,7 +119,7 @@ def _check_roll_up(holders_spec):
         factories.AppointmentFactory(member=member, organization=sides[side], post=post)
         if has_certificate:
             factories.CertificateFactory(enrollment=factories.EnrollmentFactory(course=course, member=member))
-    holders = compliance.post_holders(staff, compliance.term_period())
+    holders = compliance.Holders(staff, compliance.term_period())
     rows, total = compliance.by_organization(holders, root)
     assert (sum(row.required for row in rows), sum(row.certified for row in rows)) == (total.required, total.certified)
     assert compliance.totals(holders) == (total.required, total.certified)
