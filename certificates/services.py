@@ -195,7 +195,8 @@ def revoke_certificate(certificate, *, by, reason) -> Certificate:
     certificate.revoked_by = by
     certificate.revoked_at = timezone.now()
     certificate.full_clean(validate_unique=False)
-    certificate._history_user = by
+    if by is not None:  # else the history names whoever the command or task acts as (organizations/audit.py)
+        certificate._history_user = by
     certificate._change_reason = Truncator(reason).chars(CHANGE_REASON_LENGTH)
     certificate.save()
     return certificate
@@ -232,7 +233,8 @@ def reissue_certificate(certificate, *, by, issued_on=None, notify=True) -> Cert
             by=by,
             replaces=old,
         )
-        replacement._history_user = by
+        if by is not None:
+            replacement._history_user = by
         replacement._change_reason = Truncator(
             _("Cấp lại thay cho %(number)s") % {"number": old.register_number}
         ).chars(CHANGE_REASON_LENGTH)

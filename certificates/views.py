@@ -65,11 +65,12 @@ def verify_detail(request, verification_code):
     normalized = normalize_code(verification_code)
     certificate = None
     if normalized is not None:
-        certificate = (
-            Certificate.objects.select_related("issuer", "enrollment__course", "replaced_by")
-            .filter(verification_code=normalized)
-            .first()
-        )
+        # get(), not first(): the code is unique, and first() would join and sort by the model's ordering. The
+        # page shows the certificate's own copies of the names, so the enrollment and course are not read.
+        try:
+            certificate = Certificate.objects.select_related("issuer", "replaced_by").get(verification_code=normalized)
+        except Certificate.DoesNotExist:
+            pass
     if certificate is None:
         # The same page for a code that is malformed and one that is unknown: nothing to learn from it.
         return render(request, "certificates/verify_not_found.html", {"form": VerifyForm()}, status=404)

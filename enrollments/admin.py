@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 from django.http import HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
@@ -13,9 +14,11 @@ from enrollments.account_sheet import account_sheet_pdf
 from enrollments.closing import can_close, can_override
 from enrollments.forms import NominationForm
 from enrollments.models import Attendance, Enrollment, Evaluation, LecturerRating, SeatQuota
+from enrollments.nomination_import_views import NOMINATIONS_PAGE
 from enrollments.nominations import with_seats_used
-from organizations.access import ScopedAdminMixin
+from organizations.access import ScopedAdminMixin, ViewOnlyAdminMixin
 from organizations.accounts import send_activation_links
+from organizations.import_views import import_urls
 from organizations.models import Member
 
 
@@ -164,8 +167,20 @@ class EnrollmentAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         "override_reason",
     ]
 
+    # Importing a nomination list from Excel: nomination_import_views.py.
     def get_urls(self):
-        return [*nomination_views.enrollment_urls(self), *closing_views.enrollment_urls(self), *super().get_urls()]
+        return [
+            *import_urls(self, NOMINATIONS_PAGE),
+            *nomination_views.enrollment_urls(self),
+            *closing_views.enrollment_urls(self),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        if NOMINATIONS_PAGE.may_use(request.user):
+            link = {"import_url": reverse("admin:enrollments_enrollment_import"), "import_label": _("Nhập từ Excel")}
+            extra_context = {**(extra_context or {}), **link}
+        return super().changelist_view(request, extra_context)
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
@@ -251,8 +266,9 @@ class LecturerRatingInline(admin.TabularInline):
         return False
 
 
+# What a trainee sent is theirs.
 @admin.register(Evaluation)
-class EvaluationAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class EvaluationAdmin(ViewOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     """Evaluations as they were sent, read-only, never showing who sent one: the enrollment and its
     member stay off every list, filter, search and form, so trainees can rate freely."""
 
@@ -270,13 +286,3 @@ class EvaluationAdmin(ScopedAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("lớp"), ordering="enrollment__course__code")
     def course(self, obj):
         return obj.enrollment.course
-
-    # What a trainee sent is theirs: nobody adds, edits or deletes it here.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -99,7 +100,9 @@ def compliance_page(request):
         return redirect(job.page_url)
     holders = compliance.holders_in(request.user, period, organization, post)
     rows, total = compliance.by_organization(holders, organization)
-    missing = Paginator(compliance.missing(holders), MISSING_PER_PAGE).get_page(request.GET.get("page"))
+    missing = CountedPaginator(compliance.missing(holders), MISSING_PER_PAGE, total.missing).get_page(
+        request.GET.get("page")
+    )
     labels = _labels_for(missing.object_list, visible)
     for row in rows:
         row.query = _query(request, org=row.organization.pk)
@@ -122,6 +125,19 @@ def compliance_page(request):
             "page_query": _query(request),
         },
     )
+
+
+class CountedPaginator(Paginator):
+    """Pages of a list whose length is already known (the roll-up's total): counting it again would cost as much
+    as the roll-up itself at a country's size."""
+
+    def __init__(self, object_list, per_page, count):
+        super().__init__(object_list, per_page)
+        self.known_count = count
+
+    @cached_property
+    def count(self):
+        return self.known_count
 
 
 def _query(request, **changes):

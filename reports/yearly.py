@@ -7,7 +7,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from django.conf import settings
-from django.db.models import Avg, Count, F, OuterRef, Q, Subquery
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import ExtractMonth, Substr
 from django.utils.translation import gettext as _
 
@@ -116,12 +116,14 @@ def workbook_period(year):
 
 
 def _tally_counts():
-    """Counts over enrollments; certificates joined with DISTINCT so a revoked one never double-counts."""
+    """Counts over enrollments. A certificate is checked with EXISTS rather than joined: a join would repeat an
+    enrollment with a revoked certificate and its replacement, and need DISTINCT over a million rows."""
+    valid = Certificate.objects.valid().filter(enrollment=OuterRef("pk"))
     return dict(
-        nominated=Count("pk", distinct=True),
-        enrolled=Count("pk", filter=NOT_WITHDRAWN, distinct=True),
-        completed=Count("pk", filter=COMPLETED, distinct=True),
-        certificates=Count("certificates", filter=Q(certificates__status=Certificate.Status.VALID), distinct=True),
+        nominated=Count("pk"),
+        enrolled=Count("pk", filter=NOT_WITHDRAWN),
+        completed=Count("pk", filter=COMPLETED),
+        certificates=Count("pk", filter=Exists(valid)),
     )
 
 
@@ -163,7 +165,7 @@ class YearReport:
         return self.all_courses().filter(year=self.year)
 
     def holders(self):
-        return compliance.post_holders(self.user, self.period)
+        return compliance.Holders(self.user, self.period)
 
     # --- sheet 1 ------------------------------------------------------------------------------------------
 
@@ -238,7 +240,7 @@ class YearReport:
         units = defaultdict(dict)
         for row in counts:
             units[row.pop("unit")].update(row)
-        for unit, (required, certified) in compliance.unit_counts(self.holders(), "organization__path", width).items():
+        for unit, (required, certified) in compliance.counts_by(self.holders(), width).items():
             units[unit].update(required=required, certified=certified)
         names = dict(Organization.objects.filter(path__in=list(units)).values_list("path", "name"))
         # The top's own posts first, then its children in tree order; trainees from outside the sub-tree (in a
@@ -256,8 +258,8 @@ class YearReport:
         posts = defaultdict(dict)
         for row in counts:
             posts[row.pop("post")].update(row)
-        for row in self.holders().values("post").annotate(**compliance.holder_counts()).order_by():
-            posts[row["post"]].update(required=row["required"], certified=row["holders_certified"])
+        for post, (required, certified) in compliance.counts_by(self.holders(), by_post=True).items():
+            posts[post].update(required=required, certified=certified)
         labels = dict(Post.choices)
         order = [*labels, ""]
         rows = [Tally(str(labels.get(post, _("Không giữ chức vụ"))), **posts[post]) for post in order if post in posts]

@@ -15,6 +15,7 @@ from certificates.services import new_verification_code, take_register_numbers
 from courses.models import Course, Lecturer, Program, Session, Topic
 from enrollments.models import Attendance, Enrollment, Evaluation, LecturerRating, SeatQuota
 from organizations.models import Appointment, Member, Officer, Organization, Post
+from reports.models import ReportJob
 
 FAMILY_NAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ"]
 MIDDLE_NAMES = ["Văn", "Thị", "Minh", "Thu", "Đức", "Ngọc", "Quốc", "Hữu", "Thanh", "Xuân"]
@@ -246,6 +247,17 @@ class PrintJobFactory(DjangoModelFactory):
     done = 0
 
 
+class ReportJobFactory(DjangoModelFactory):
+    """A report job as a staff page records it, waiting for its task (reports.jobs.run_report_job)."""
+
+    class Meta:
+        model = ReportJob
+
+    kind = ReportJob.Kind.YEAR_WORKBOOK
+    year = 2021
+    requested_by = factory.SubFactory(UserFactory, is_staff=True)
+
+
 class DBTaskResultFactory(DjangoModelFactory):
     """A finished background job whose task function no longer exists (the admin copes with that)."""
 
@@ -296,3 +308,23 @@ class CertificateFactory(DjangoModelFactory):
     grade = factory.SelfAttribute("enrollment.grade")
     signer_title = factory.SelfAttribute("issuer.signer_title")
     signer_name = factory.SelfAttribute("issuer.signer_name")
+
+
+def open_course(world, *, capacity=30, seats=None):
+    """A class of the center (code 2030-K1-L1, the world's program) open for nomination for another week,
+    starting in two; `seats` gives committees their quotas ({organization: seats})."""
+    today = timezone.localdate()
+    course = CourseFactory(
+        code="2030-K1-L1",
+        program=world.program,
+        organizer=world.root,
+        year=today.year,
+        start_date=today + datetime.timedelta(days=14),
+        end_date=today + datetime.timedelta(days=18),
+        nomination_deadline=today + datetime.timedelta(days=7),
+        capacity=capacity,
+        status=Course.Status.OPEN,
+    )
+    for organization, count in (seats or {}).items():
+        SeatQuotaFactory(course=course, organization=organization, seats=count)
+    return course

@@ -19,8 +19,8 @@ from django.test import override_settings
 from django.urls import URLResolver, get_resolver, reverse
 
 from tests.certificates.world import finish_print_jobs
-from tests.reports.world import finish_report_jobs
 from tests.conftest import PERSONAS, build_world
+from tests.reports.world import finish_report_jobs
 
 # -- Outcomes ------------------------------------------------------------------------------------
 
@@ -140,6 +140,8 @@ EXPECTED = {
     # Anyone checks a certificate by its code.
     "certificates:verify": PUBLIC,
     "certificates:verify-detail": PUBLIC,
+    # Load balancers and monitoring ask whether the service is up; it names no record.
+    "health": PUBLIC,
     # Reports: every staff scope reads its own sub-tree's figures; a report job is its requester's (and the center's).
     "admin:app_list[reports]": STAFF_ONLY,
     "reports:dashboard": STAFF_ONLY,
@@ -193,6 +195,12 @@ EXPECTED = {
         delete=SCOPED_CENTER_ONLY,
     ),
     "admin:organizations_appointment_simple_history": SCOPED_TO_SUBTREE,
+    # Excel imports: staff who keep members (both roles) upload and download the template; an upload is
+    # shown only to whoever uploaded it, and the matrix asks for a code no upload has.
+    "admin:organizations_organization_import": STAFF_ONLY,
+    "admin:organizations_organization_import_template": STAFF_ONLY,
+    "admin:organizations_organization_import_preview": NO_SUCH_PAGE,
+    "admin:organizations_organization_import_report": NO_SUCH_PAGE,
     # Who is an officer is the center's business; an officer record is never deleted from the admin.
     **model_pages(
         "organizations.officer",
@@ -220,6 +228,11 @@ EXPECTED = {
     # Withdrawing a trainee is the nominating side's; overriding a result is the center's.
     "admin:enrollments_enrollment_withdraw": SCOPED_TO_SUBTREE,
     "admin:enrollments_enrollment_override": SCOPED_CENTER_ONLY,
+    # Importing a nomination list from Excel: as for the tree's import above.
+    "admin:enrollments_enrollment_import": STAFF_ONLY,
+    "admin:enrollments_enrollment_import_template": STAFF_ONLY,
+    "admin:enrollments_enrollment_import_preview": NO_SUCH_PAGE,
+    "admin:enrollments_enrollment_import_report": NO_SUCH_PAGE,
     # Every officer reads a shared course's nominations (its own committee's rows); the center closes it.
     "admin:courses_course_nominations": SHARED,
     "admin:courses_course_close": SHARED_CENTER_ONLY,

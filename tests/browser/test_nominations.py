@@ -4,10 +4,8 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from courses.models import Course
 from enrollments.models import Enrollment
 from tests import factories
 
@@ -17,20 +15,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def course(world):
     """A class of the center open for nomination for another week, with one seat for committee A."""
-    today = timezone.localdate()
-    course = factories.CourseFactory(
-        code="2030-K1-L1",
-        program=world.program,
-        organizer=world.root,
-        year=today.year,
-        start_date=today + datetime.timedelta(days=14),
-        end_date=today + datetime.timedelta(days=18),
-        nomination_deadline=today + datetime.timedelta(days=7),
-        capacity=30,
-        status=Course.Status.OPEN,
-    )
-    factories.SeatQuotaFactory(course=course, organization=world.committee_a, seats=1)
-    return course
+    return factories.open_course(world, seats={world.committee_a: 1})
 
 
 @pytest.fixture

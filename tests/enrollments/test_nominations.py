@@ -21,19 +21,9 @@ def today():
 
 
 @pytest.fixture
-def course(world, today):
+def course(world):
     """A class of the center, open for nomination for another week, under the world's program."""
-    return factories.CourseFactory(
-        code="2030-K1-L1",
-        program=world.program,
-        organizer=world.root,
-        year=today.year,
-        start_date=today + datetime.timedelta(days=14),
-        end_date=today + datetime.timedelta(days=18),
-        nomination_deadline=today + datetime.timedelta(days=7),
-        capacity=30,
-        status=Course.Status.OPEN,
-    )
+    return factories.open_course(world)
 
 
 def messages_of(raised):

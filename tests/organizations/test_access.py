@@ -38,6 +38,8 @@ VISIBLE = {
         "officer_a": ["officer_record_a"],
         "officer_b": ["officer_record_b"],
     },
+    # An upload belongs to the uploader's organization (and is shown only to the uploader: import_views.py).
+    "organizations.importrecord": {"officer_a": ["upload_a"], "officer_b": ["upload_b"]},
     "courses.program": {"officer_a": EVERYTHING, "officer_b": EVERYTHING},
     "courses.topic": {"officer_a": EVERYTHING, "officer_b": EVERYTHING},
     "courses.lecturer": {"officer_a": EVERYTHING, "officer_b": EVERYTHING},
@@ -82,6 +84,8 @@ VISIBLE = {
     },
     "certificates.issuerprofile": {"officer_a": ["issuer_a"], "officer_b": ["issuer_b"]},
     "certificates.printjob": {"officer_a": ["print_job_a"], "officer_b": ["print_job_b"]},
+    # A report job's file holds what its requester may see: only the requester (and the center) reads it.
+    "reports.reportjob": {"officer_a": ["report_job_a"], "officer_b": ["report_job_b"]},
 }
 SEES_EVERYTHING = ["center_staff", "superuser"]
 SEES_NOTHING = ["anonymous", "staff_without_officer", "inactive_officer"]

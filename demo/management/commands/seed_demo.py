@@ -1,8 +1,10 @@
 """The seed_demo command: fills an empty database with the demo bloc, its people, classes and logins."""
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from demo.builder import DEFAULT_SEED, DEMO_PASSWORD, SCALES, DatabaseNotEmpty, seed_demo
+from demo.import_samples import SAMPLES_FOLDER, write_samples
 from organizations.models import Organization
 
 Kind = Organization.Kind
@@ -55,4 +57,6 @@ class Command(BaseCommand):
             f"Tài khoản dùng thử (mật khẩu {DEMO_PASSWORD}):",
             *(f"  {username} — {description}" for username, description in summary.logins),
         ]
+        samples = write_samples(settings.MEDIA_ROOT / SAMPLES_FOLDER)
+        lines.append(f"Tệp Excel mẫu để thử chức năng nhập ({len(samples)} tệp): {samples[0].parent}")
         self.stdout.write("\n".join(lines))
