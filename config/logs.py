@@ -64,5 +64,7 @@ def logging_config(level):
             # WeasyPrint and fontTools narrate every PDF at INFO.
             "weasyprint": {"level": "WARNING"},
             "fontTools": {"level": "WARNING"},
+            # django-axes announces itself at INFO each time Django starts (every management command).
+            "axes.apps": {"level": "WARNING"},
         },
     }
