@@ -57,6 +57,7 @@ def environment(database_url, workdir):
         "DEBUG": "0",
         "SECRET_KEY": os.environ.get("BENCH_SECRET_KEY") or secrets.token_urlsafe(50),
         "DJANGO_SETTINGS_MODULE": "config.settings",
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),  # no log lines between the figures
     }
 
 
