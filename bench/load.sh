@@ -97,7 +97,7 @@ for page in "${pages[@]}"; do
 done
 
 echo "== wrk: ${DURATION}s per page, $CONNECTIONS connections, 2 wrk threads; $(nproc) cores, $(. /etc/os-release && echo "$PRETTY_NAME")"
-echo "   gunicorn: ${WEB_CONCURRENCY:-$(nproc)} processes x ${WEB_THREADS:-8} threads; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "   gunicorn: ${WEB_CONCURRENCY:-$((2 * $(nproc) + 1))} processes x ${WEB_THREADS:-1} threads; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-8s %12s %10s %10s %8s %10s\n' page "requests/s" "p50 ms" "p99 ms" errors requests
 declare -A rps
 for page in "${pages[@]}"; do

@@ -15,11 +15,14 @@ from config.logs import JsonFormatter
 wsgi_app = "config.wsgi:application"
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 
-# Threaded workers keep connections alive and are not held up by a slow client, so gunicorn can face clients
-# without a buffering proxy. Per core: one process, since Python runs one thread at a time in a process, and
-# threads to overlap the waits on PostgreSQL and Redis.
-workers = int(os.environ.get("WEB_CONCURRENCY", os.cpu_count() or 1))
-threads = int(os.environ.get("WEB_THREADS", "8"))
+# Sync workers, two per core and one more (gunicorn's advice): a request is mostly Python, which runs one thread
+# at a time in a process, so threads in one process queue for it, and a thread back from PostgreSQL or Redis
+# waits behind the busy ones. bench/load.sh on 2 cores: 5 sync processes served the verification page at 504
+# requests/s (p99 122 ms) where 2 processes x 8 threads served 296 (p99 273 ms). A sync worker is held by a
+# slow client, so clients reach it through a buffering proxy (nginx, deploy/README.md); WEB_THREADS > 1 gives
+# threaded workers, which can face clients directly.
+workers = int(os.environ.get("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1) + 1))
+threads = int(os.environ.get("WEB_THREADS", "1"))
 worker_class = "gthread" if threads > 1 else "sync"
 
 # Requests are short: batch printing, workbooks and big imports run in the task worker. A PDF render can take

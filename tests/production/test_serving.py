@@ -25,19 +25,20 @@ def gunicorn_settings(**environment):
     )
 
 
-def test_one_threaded_worker_process_per_core_by_default():
+def test_two_sync_worker_processes_per_core_and_one_more_by_default():
     settings = gunicorn_settings(WEB_CONCURRENCY=None, WEB_THREADS=None)
 
-    assert settings["workers"] == str(os.cpu_count())
-    assert settings["worker_class"] == "gthread"
-    assert settings["threads"] == "8"
+    assert settings["workers"] == str(2 * os.cpu_count() + 1)
+    assert settings["worker_class"] == "sync"
+    assert settings["threads"] == "1"
     assert settings["wsgi_app"] == "config.wsgi:application"
 
 
 def test_the_shape_comes_from_the_environment():
-    settings = gunicorn_settings(WEB_CONCURRENCY="3", WEB_THREADS="1", BIND="0.0.0.0:9000")
+    settings = gunicorn_settings(WEB_CONCURRENCY="3", WEB_THREADS="4", BIND="0.0.0.0:9000")
 
-    assert (settings["workers"], settings["worker_class"], settings["bind"]) == ("3", "sync", "['0.0.0.0:9000']")
+    assert (settings["workers"], settings["worker_class"], settings["threads"]) == ("3", "gthread", "4")
+    assert settings["bind"] == "['0.0.0.0:9000']"
 
 
 def test_gunicorn_logs_through_the_json_formatter_and_leaves_requests_to_the_application():
