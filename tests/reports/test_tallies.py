@@ -35,10 +35,16 @@ def stored():
 def assert_tallies_match(world, period=None):
     for user in (world.center_staff, world.officer_a, world.officer_b):
         holders = compliance.Holders(user, period or compliance.term_period())
+        assert "reports_countedpost" in str(holders.rows().query)
         assert holders.base_path is not None  # counted from the tallies, not from the rows
         for width in (None, 8, 12, 16):
             assert compliance.counts_by(holders, width) == counted_from_rows(holders, width), (user, width)
         assert compliance.counts_by(holders, by_post=True) == counted_from_rows(holders, by_post=True)
+        # The list of who is missing reads the counted posts; it names whom the certificates themselves leave out.
+        searched = compliance.post_holders(user, holders.period).filter(certified=False)
+        assert set(compliance.missing(holders).values_list("pk", flat=True)) == set(
+            searched.values_list("pk", flat=True)
+        )
     kept = stored()
     tallies.rebuild()
     assert stored() == kept
