@@ -60,7 +60,8 @@ class IssuerProfileAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Certificate)
-class CertificateAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+# Certificates come only from issuing, change only by revocation (its own page), and are never deleted.
+class CertificateAdmin(ViewOnlyAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["register_number", "holder_name", "course_code", "issued_on", "status"]
     list_filter = ["status", "year", "issuer"]
     list_select_related = ["enrollment__course", "issuer"]
@@ -135,16 +136,6 @@ class CertificateAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
                 "replaced_by": replaced_by,
             }
         return super().render_change_form(request, context, add, change, form_url, obj)
-
-    # Certificates come only from issuing, change only by revocation, and are never deleted.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_revoke_permission(self, request):
         return can_revoke(request.user)

@@ -147,8 +147,8 @@ class ScopedAdminMixin:
 
 
 class ViewOnlyAdminMixin:
-    """Rows made elsewhere and kept as a record (evaluations, print and report jobs): the admin shows them, and
-    nobody adds, edits or deletes one there."""
+    """Rows made elsewhere and kept as a record (certificates, evaluations, print and report jobs): the admin shows
+    them, and nobody adds, edits or deletes one there."""
 
     def has_add_permission(self, request):
         return False
