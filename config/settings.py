@@ -244,6 +244,9 @@ AXES_ENABLE_ADMIN = False
 MIB = 1024 * 1024
 IMPORT_MAX_UPLOAD_BYTES = envint("IMPORT_MAX_UPLOAD_MB", "20") * MIB
 MAX_REQUEST_BYTES = IMPORT_MAX_UPLOAD_BYTES + MIB
+# Uploaded workbooks hold people's personal data: each is kept this many days after it was last uploaded (for the
+# preview, the import and the error report), then deleted by the next upload or `manage.py expire_imports`.
+IMPORT_FILE_DAYS = envint("IMPORT_FILE_DAYS", "30")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * MIB // 2
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * MIB // 2
 

@@ -1,10 +1,12 @@
 """What every Excel import shares: the report of what each row does, keeping an uploaded file between its
 preview and its import, and importing a file once (keyed on its SHA-256 and its target)."""
 
+import datetime
 import hashlib
 import secrets
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, models, transaction
@@ -130,6 +132,7 @@ def new_report(kind, data, file_name, target=""):
 
 def store_upload(data, *, kind, file_name, by, target="", options=None):
     """Keep an uploaded file on the server (once per content) and record who uploaded it for what."""
+    expire_uploads()
     sha256 = file_sha256(data)
     stored_name = f"{STORAGE_FOLDER}/{sha256}.xlsx"
     if not default_storage.exists(stored_name):
@@ -147,7 +150,27 @@ def store_upload(data, *, kind, file_name, by, target="", options=None):
     )
 
 
+def expire_uploads(now=None):
+    """Delete the stored files last uploaded more than IMPORT_FILE_DAYS ago: they hold people's personal data,
+    and are needed only between the preview and the import. The records stay, with their SHA-256, so the same
+    file imported again still changes nothing. Returns how many files were deleted."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.IMPORT_FILE_DAYS)
+    names = list(
+        ImportRecord.objects.exclude(stored_name="")
+        .values("stored_name")
+        .annotate(last=models.Max("uploaded_at"))
+        .filter(last__lt=cutoff)
+        .values_list("stored_name", flat=True)
+    )
+    for name in names:
+        default_storage.delete(name)
+    ImportRecord.objects.filter(stored_name__in=names).update(stored_name="")
+    return len(names)
+
+
 def stored_data(record):
+    if not record.stored_name:
+        raise FileNotFoundError(f"the upload {record.code} was deleted after IMPORT_FILE_DAYS")
     with default_storage.open(record.stored_name, "rb") as stored:
         data = stored.read()
     if file_sha256(data) != record.sha256:
