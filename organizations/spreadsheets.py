@@ -10,6 +10,7 @@ at a time, whatever the sheet claims its size is.
 import datetime
 import io
 import re
+import struct
 import zipfile
 from dataclasses import dataclass, field
 
@@ -120,7 +121,10 @@ def check_workbook_bytes(data, file_name=""):
         raise _refuse(_("Tệp không phải bảng tính Excel (.xlsx)."), "not_xlsx")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except Exception as error:  # BadZipFile, and NotImplementedError or worse for hostile headers
+    # What zipfile raises for a damaged central directory: BadZipFile, NotImplementedError for an unknown
+    # "version needed", UnicodeDecodeError (a ValueError) for a name flagged UTF-8 that is not, struct.error for a
+    # short extra field, and ValueError or OSError for offsets that point outside the file.
+    except (zipfile.BadZipFile, NotImplementedError, ValueError, OSError, struct.error) as error:
         raise _corrupt() from error
     with archive:
         entries = archive.infolist()
