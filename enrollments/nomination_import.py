@@ -104,6 +104,7 @@ class NominationRow:
     details: dict  # for a member created from this row
     organization: Organization | None = None
     member: Member | None = None
+    created_member: bool = False  # the member is made from this row (again on each run: see _nominate)
 
 
 def import_nominations(
@@ -277,7 +278,7 @@ def _nominate(course, rows, *, by, reason, file_name):
     """Create the members the rows need (fresh objects each time) and nominate every row's member."""
     new_members = []
     for row in rows:
-        if row.member is None or row.member.pk is None or getattr(row, "created_member", False):
+        if row.member is None or row.member.pk is None or row.created_member:
             row.member = Member(
                 full_name=row.full_name,
                 birth_date=row.birth.date,
@@ -309,7 +310,7 @@ def _describe(rows, outcomes, course):
                 result.refuse(message)
             continue
         post = f" ({outcome.get_post_display()})" if outcome.post else ""
-        if getattr(row, "created_member", False):
+        if row.created_member:
             result.outcome = Outcome.CREATED
             result.description += " — " + _("thêm đảng viên mới vào %(organization)s và cử đi học%(post)s") % {
                 "organization": where,

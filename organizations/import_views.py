@@ -20,6 +20,7 @@ from organizations.importing import PREVIEW_ROWS, Outcome, store_upload, stored_
 from organizations.imports import SPECS, import_organizations, import_template
 from organizations.models import ImportRecord
 from organizations.spreadsheets import (
+    XLSX_MEDIA_TYPE,
     SpreadsheetError,
     check_file_size,
     error_report,
@@ -28,7 +29,6 @@ from organizations.spreadsheets import (
     read_tables,
 )
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEMPLATES = "admin/imports/"
 
 
@@ -257,7 +257,7 @@ def template_view(model_admin, page, request):
 
 
 def _attachment(content, file_name):
-    response = HttpResponse(content, content_type=XLSX)
+    response = HttpResponse(content, content_type=XLSX_MEDIA_TYPE)
     # The name may hold Vietnamese letters: Django encodes it as RFC 5987 asks.
     response["Content-Disposition"] = content_disposition_header(True, file_name)
     return response

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from organizations.access import Scope, scope_of
-from organizations.importing import Outcome, history_reason, new_report, record_import
+from organizations.importing import Outcome, history_reason, new_report, previous_import, record_import
 from organizations.models import Appointment, ImportRecord, Member, Organization, Post
 from organizations.spreadsheets import (
     CellError,
@@ -293,9 +293,7 @@ def import_organizations(data, *, by, file_name="", dry_run=False, valid_only=Fa
         plan.write()
         if not record_import(report, by=by, record=record, data=data):
             transaction.set_rollback(True)
-            report.previous = ImportRecord.objects.filter(
-                kind=report.kind, sha256=report.sha256, target="", imported_at__isnull=False
-            ).first()
+            report.previous = previous_import(report.kind, report.sha256)
             return report
         report.imported = True
     return report

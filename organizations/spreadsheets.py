@@ -48,7 +48,6 @@ TRAILING_BLANK_ROWS = 1000
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls and password-protected .xlsx alike
 ZIP_SIGNATURE = b"PK\x03\x04"
 ENCRYPTED_OOXML_MARK = "EncryptedPackage".encode("utf-16-le")
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
