@@ -2,7 +2,6 @@
 
 from django.contrib import admin, messages
 from django.http import HttpResponse
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
@@ -18,7 +17,7 @@ from enrollments.nomination_import_views import NOMINATIONS_PAGE
 from enrollments.nominations import with_seats_used
 from organizations.access import ScopedAdminMixin, ViewOnlyAdminMixin
 from organizations.accounts import send_activation_links
-from organizations.import_views import import_urls
+from organizations.import_views import import_link, import_urls
 from organizations.models import Member
 
 
@@ -177,10 +176,8 @@ class EnrollmentAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         ]
 
     def changelist_view(self, request, extra_context=None):
-        if NOMINATIONS_PAGE.may_use(request.user):
-            link = {"import_url": reverse("admin:enrollments_enrollment_import"), "import_label": _("Nhập từ Excel")}
-            extra_context = {**(extra_context or {}), **link}
-        return super().changelist_view(request, extra_context)
+        link = import_link(request, NOMINATIONS_PAGE, "admin:enrollments_enrollment_import")
+        return super().changelist_view(request, {**(extra_context or {}), **link})
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:

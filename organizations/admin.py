@@ -4,13 +4,12 @@ from django import forms
 from django.contrib import admin
 from django.db import transaction
 from django.db.models import Count, Q
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from organizations.access import ScopedAdminMixin, scope_of
-from organizations.import_views import ORGANIZATIONS_PAGE, import_urls
+from organizations.import_views import ORGANIZATIONS_PAGE, import_link, import_urls
 from organizations.models import Appointment, Member, Officer, Organization
 
 admin.site.site_header = _("Trung tâm Bồi dưỡng chính trị — Quản lý đào tạo")
@@ -47,11 +46,9 @@ class OrganizationForm(forms.ModelForm):
         return parent
 
 
-def import_link(request):
-    """The changelist's link to the Excel import, for those who may use it."""
-    if not ORGANIZATIONS_PAGE.may_use(request.user):
-        return {}
-    return {"import_url": reverse("admin:organizations_organization_import"), "import_label": _("Nhập từ Excel")}
+def tree_import_link(request):
+    # Members and posts come in with the tree: both changelists link to its import.
+    return import_link(request, ORGANIZATIONS_PAGE, "admin:organizations_organization_import")
 
 
 @admin.register(Organization)
@@ -71,7 +68,7 @@ class OrganizationAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return [*import_urls(self, ORGANIZATIONS_PAGE), *super().get_urls()]
 
     def changelist_view(self, request, extra_context=None):
-        return super().changelist_view(request, {**(extra_context or {}), **import_link(request)})
+        return super().changelist_view(request, {**(extra_context or {}), **tree_import_link(request)})
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
@@ -148,7 +145,7 @@ class MemberAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         return found, may_have_duplicates
 
     def changelist_view(self, request, extra_context=None):
-        return super().changelist_view(request, {**(extra_context or {}), **import_link(request)})
+        return super().changelist_view(request, {**(extra_context or {}), **tree_import_link(request)})
 
     @admin.display(description=_("chức vụ hiện tại"))
     def current_posts(self, obj):

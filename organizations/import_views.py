@@ -103,6 +103,13 @@ def url_name(model_admin, suffix=""):
     return f"admin:{model_admin.model._meta.app_label}_{model_admin.model._meta.model_name}_import{suffix}"
 
 
+def import_link(request, page, name):
+    """Extra context for a changelist: a link to the Excel import at URL `name`, for those who may use it."""
+    if not page.may_use(request.user):
+        return {}
+    return {"import_url": reverse(name), "import_label": _("Nhập từ Excel")}
+
+
 def _render(model_admin, request, template, context):
     return TemplateResponse(
         request,
