@@ -17,11 +17,9 @@ def over_limit(request, scope, *, limit=None, window=None):
     limit = settings.VERIFY_RATE_LIMIT if limit is None else limit
     window = settings.VERIFY_RATE_WINDOW if window is None else window
     key = f"ratelimit:{scope}:{client_address(request)}:{int(time.time() // window)}"
-    # add() is a no-op when the key exists, so concurrent first requests do not reset each other's count.
-    cache.add(key, 0, timeout=window)
     try:
         count = cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, timeout=window)
-        count = 1
+    except ValueError:  # the window's first request; add() is a no-op when a concurrent one has just added it
+        cache.add(key, 0, timeout=window)
+        count = cache.incr(key)
     return count > limit

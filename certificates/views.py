@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from certificates.models import CODE_LENGTH, Certificate, format_code, normalize_code
+from certificates.page_cache import cached_page
 from certificates.ratelimit import over_limit
 
 
@@ -61,6 +62,7 @@ def verify(request):
 
 @require_GET
 @public_page
+@cached_page
 def verify_detail(request, verification_code):
     normalized = normalize_code(verification_code)
     certificate = None

@@ -181,9 +181,12 @@ VERIFY_RATE_WINDOW = envint("VERIFY_RATE_WINDOW", "600")
 # production runs several processes, and the verification rate limit must count across them.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "config.cache.RedisCache", "LOCATION": REDIS_URL}}
     # Sessions are read from Redis and written through to the database, which stays the one that counts.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Verification pages are kept whole in the cache for this many seconds, or until a certificate or an issuer changes
+# (certificates/page_cache.py). Only a cache all server processes share will do, so 0 (off) without REDIS_URL.
+VERIFY_PAGE_SECONDS = envint("VERIFY_PAGE_SECONDS", "86400" if REDIS_URL else "0")
 
 # HTTPS=1 (the default with DEBUG off): the site is reached over HTTPS only, directly or through a proxy.
 HTTPS = envbool("HTTPS", "0" if DEBUG else "1")

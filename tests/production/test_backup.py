@@ -10,12 +10,14 @@ import io
 import json
 
 import pytest
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.db import connection, connections
 
 from certificates.models import Certificate
+from certificates.page_cache import GENERATION_KEY, current_generation
 from certificates.services import store_missing_pdfs
 from ops.backup import stored_names
 from tests.certificates.world import finish_print_jobs
@@ -166,6 +168,16 @@ def test_restore_refuses_a_storage_that_holds_files_unless_forced(small_backup, 
     assert "khớp với bản kê" in said
     assert rows_per_table(restored_database) == json.loads((small_backup / "manifest.json").read_text())["tables"]
     assert sorted(stored_files()) == ["certificates/2021/CC-TTBDCT-0001-7KQ2M9XA.pdf", kept]
+
+
+def test_after_a_restore_no_verification_page_stored_before_it_is_served(
+    small_backup, media, tmp_path, restored_database, settings
+):
+    settings.VERIFY_PAGE_SECONDS = 3600
+    media.MEDIA_ROOT = tmp_path / "empty-media"
+    before = current_generation()
+    run("restore", str(small_backup), "--database", restored_database)
+    assert cache.get(GENERATION_KEY) not in (None, before)
 
 
 @committed
