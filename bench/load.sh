@@ -1,20 +1,22 @@
 #!/usr/bin/env bash
-# Load on the production stack: requests per second and p50/p99 latency for four pages.
+# Load on the production stack: requests per second and p50/p99 latency for four pages and two floors.
 #
-#     bench/load.sh                        # 20 s per page at 50 connections
-#     DURATION=60 CONNECTIONS=100 bench/load.sh
+#     bench/load.sh                        # 20 s per page at 50 connections, three rounds
+#     DURATION=60 CONNECTIONS=100 bench/load.sh           # WARMUP=3 (seconds per page, not measured)
 #     WEB_CONCURRENCY=4 WEB_THREADS=4 PAGES="floor verify" bench/load.sh   # another gunicorn shape, some pages
 #
 # Builds a fresh PostgreSQL database (bench_load, dropped first) with the small demo data, collects the static
 # files, then starts what `make serve` starts (gunicorn with deploy/gunicorn.conf.py and the task worker, DEBUG
-# off, Redis cache) on 127.0.0.1 and drives each page with wrk for DURATION seconds:
+# off, Redis cache, so verification pages are served from it) on 127.0.0.1 and drives each page with wrk for
+# DURATION seconds, ROUNDS times (medians printed at the end):
 #   floor         a hello-world view on the same server, settings and middleware (bench/floor_settings.py)
+#   floor-user    the same view after reading the logged-in user (session cookie): the floor of /my/
 #   verify        the public verification page of a real certificate
 #   my            the trainee's /my/ page with a logged-in session cookie
 #   pdf           the trainee's stored certificate PDF
 # Two things differ from production, both to measure the pages rather than the guards: plain HTTP on the
-# loopback (HTTPS=0), and the verification rate limit raised (VERIFY_RATE_LIMIT) so the page is not refused
-# after 60 look-ups. The server logs a line per request as in production, to a file. wrk runs on the same
+# loopback (HTTPS=0), and the verification rate limit raised (VERIFY_RATE_LIMIT), so that look-ups that read the
+# database (the first, and each after a write) are never refused. The server logs a line per request as in production, to a file. wrk runs on the same
 # machine and takes part of its CPU; the load average before and after is printed, since other work on the
 # machine changes the figures.
 set -euo pipefail
@@ -82,12 +84,13 @@ session=$(awk '$6 == "sessionid" { print $7 }' "$jar")
 
 declare -A url=(
   [floor]="$BASE/bench/floor/"
+  [floor-user]="$BASE/bench/floor/user/"
   [verify]="$BASE/verify/$code/"
   [my]="$BASE/my/"
   [pdf]="$BASE/my/courses/$course/certificate/"
 )
-declare -A cookie=([floor]="" [verify]="" [my]="sessionid=$session" [pdf]="sessionid=$session")
-read -r -a pages <<< "${PAGES:-floor verify my pdf}"
+declare -A cookie=([floor]="" [floor-user]="sessionid=$session" [verify]="" [my]="sessionid=$session" [pdf]="sessionid=$session")
+read -r -a pages <<< "${PAGES:-floor floor-user verify my pdf}"
 
 # Each page must answer 200 before it is measured (a redirect to the login page would look fast); the first
 # request also renders and stores the certificate PDF, so the run measures serving the stored file.
@@ -95,27 +98,50 @@ for page in "${pages[@]}"; do
   status=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: ${cookie[$page]}" "${url[$page]}")
   [ "$status" = 200 ] || { echo "$page: ${url[$page]} answered $status"; exit 1; }
 done
-
-echo "== wrk: ${DURATION}s per page, $CONNECTIONS connections, 2 wrk threads; $(nproc) cores, $(. /etc/os-release && echo "$PRETTY_NAME")"
-echo "   gunicorn: ${WEB_CONCURRENCY:-$((2 * $(nproc) + 1))} processes x ${WEB_THREADS:-1} threads; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-8s %12s %10s %10s %8s %10s\n' page "requests/s" "p50 ms" "p99 ms" errors requests
-declare -A rps
+# The database settles after the demo data (autovacuum), and every server process warms up on every page (its
+# database connection, templates, caches) before any page is measured.
+"$PY" manage.py shell -v 0 -c 'from django.db import connection; connection.cursor().execute("VACUUM ANALYZE")'
 for page in "${pages[@]}"; do
   header=()
   [ -n "${cookie[$page]}" ] && header=(-H "Cookie: ${cookie[$page]}")
-  wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s "${header[@]}" -s bench/wrk_summary.lua "${url[$page]}" \
-    > "$work/$page.wrk"
-  read -r _ requests_per_second p50 p99 errors requests < <(grep '^RESULT' "$work/$page.wrk")
-  rps[$page]=$requests_per_second
-  printf '%-8s %12s %10s %10s %8s %10s\n' "$page" "$requests_per_second" "$p50" "$p99" "$errors" "$requests"
+  wrk -t2 -c"$CONNECTIONS" -d"${WARMUP:-3}s" "${header[@]}" "${url[$page]}" > /dev/null
+done
+
+ROUNDS=${ROUNDS:-3}
+echo "== wrk: ${DURATION}s per page, pages in turn, $ROUNDS rounds; $CONNECTIONS connections, 2 wrk threads; $(nproc) cores, $(. /etc/os-release && echo "$PRETTY_NAME")"
+echo "   gunicorn: ${WEB_CONCURRENCY:-$((2 * $(nproc) + 1))} processes x ${WEB_THREADS:-1} threads; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+# The pages take turns, round after round, so that a slow spell of the machine falls on all of them alike.
+printf '%-10s %5s %12s %10s %10s %8s %10s\n' page round "requests/s" "p50 ms" "p99 ms" errors requests
+for round in $(seq "$ROUNDS"); do
+  for page in "${pages[@]}"; do
+    header=()
+    [ -n "${cookie[$page]}" ] && header=(-H "Cookie: ${cookie[$page]}")
+    wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s "${header[@]}" -s bench/wrk_summary.lua "${url[$page]}" \
+      > "$work/$page.wrk"
+    read -r _ requests_per_second p50 p99 errors requests < <(grep '^RESULT' "$work/$page.wrk")
+    echo "$page $requests_per_second $p50 $p99 $errors $requests" >> "$work/results"
+    printf '%-10s %5s %12s %10s %10s %8s %10s\n' "$page" "$round" "$requests_per_second" "$p50" "$p99" "$errors" \
+      "$requests"
+  done
 done
 echo "   load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
-for page in verify my; do
-  if [ -n "${rps[floor]:-}" ] && [ -n "${rps[$page]:-}" ]; then
-    awk -v floor="${rps[floor]}" -v page="${rps[$page]}" -v name="$page" \
-      'BEGIN { printf "%s at %.0f%% of the floor'"'"'s throughput (target: 50%% or more)\n", name, 100 * page / floor }'
-  fi
-done
+"$PY" - "$work/results" <<'SUMMARY'
+import statistics, sys
+
+runs = {}
+for line in open(sys.argv[1]):
+    page, *figures = line.split()
+    runs.setdefault(page, []).append([float(figure) for figure in figures])
+print(f"== medians of the rounds\n{'page':<10} {'requests/s':>12} {'p50 ms':>10} {'p99 ms':>10} {'errors':>8}")
+median = {page: [statistics.median(column) for column in zip(*rows)] for page, rows in runs.items()}
+for page, (rps, p50, p99, errors, _requests) in median.items():
+    print(f"{page:<10} {rps:>12.1f} {p50:>10.2f} {p99:>10.2f} {sum(row[3] for row in runs[page]):>8.0f}")
+targets = {"floor-user": "no target: any logged-in page costs at least this", "verify": "target: 50% or more",
+           "my": "target: 50% or more"}
+for page, target in targets.items():
+    if "floor" in median and page in median:
+        print(f"{page} at {100 * median[page][0] / median['floor'][0]:.0f}% of the floor's throughput ({target})")
+SUMMARY
 if grep -q '"level": "ERROR"' "$work/web.log"; then
   echo "errors in the server log:"
   grep '"level": "ERROR"' "$work/web.log" | head -5

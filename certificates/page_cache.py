@@ -59,7 +59,7 @@ def cached_page(view):
     def wrapped(request, verification_code):
         code = normalize_code(verification_code)
         if code is None or not settings.VERIFY_PAGE_SECONDS or not is_shared_page(request):
-            return view(request, verification_code)
+            return view(request, verification_code=verification_code)
         key = f"verify-page:{request.LANGUAGE_CODE}:{code}"
         found = cache.get_many([GENERATION_KEY, key])
         generation, stored = found.get(GENERATION_KEY), found.get(key)
@@ -67,7 +67,7 @@ def cached_page(view):
             html = stored[1]
         else:
             generation = generation or current_generation()
-            response = view(request, verification_code)
+            response = view(request, verification_code=verification_code)
             if response.status_code != 200:
                 return response
             html = CSRF_VALUE.sub(rf"\g<1>{CSRF_PLACEHOLDER}\g<2>", response.content.decode())

@@ -29,8 +29,21 @@ class VerifyForm(forms.Form):
         return code
 
 
-def public_page(view):
-    """No search engine lists these pages, and each client address gets a limited number of look-ups."""
+def noindex(view):
+    """No search engine lists these pages."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    return wrapped
+
+
+def rate_limited(view):
+    """Each client address gets a limited number of look-ups, against guessing codes. A page served whole from the
+    cache (certificates/page_cache.py) is not counted: it costs no database work and tells nothing new."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
@@ -43,16 +56,15 @@ def public_page(view):
                 status=429,
             )
             response["Retry-After"] = str(settings.VERIFY_RATE_WINDOW)
-        else:
-            response = view(request, *args, **kwargs)
-        response["X-Robots-Tag"] = "noindex, nofollow"
-        return response
+            return response
+        return view(request, *args, **kwargs)
 
     return wrapped
 
 
 @require_GET
-@public_page
+@noindex
+@rate_limited
 def verify(request):
     form = VerifyForm(request.GET if "code" in request.GET else None)
     if form.is_valid():
@@ -61,8 +73,9 @@ def verify(request):
 
 
 @require_GET
-@public_page
+@noindex
 @cached_page
+@rate_limited
 def verify_detail(request, verification_code):
     normalized = normalize_code(verification_code)
     certificate = None

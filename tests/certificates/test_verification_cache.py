@@ -159,3 +159,15 @@ def test_the_redis_cache_counts_in_one_atomic_step_and_keeps_the_expiry(redis_ca
     raw = redis_cache._cache.get_client("counter")
     assert 0 < raw.ttl(redis_cache.make_key("counter")) <= 100
     assert redis_cache._cache.get_client("other") is raw, "one Redis client for every call"
+
+
+def test_over_the_limit_guesses_are_refused_but_a_stored_page_is_still_served(world, client, settings):
+    settings.VERIFY_RATE_LIMIT = 2
+    unknown = reverse("certificates:verify-detail", args=["23456789ABCDEFGH"])
+    assert [client.get(unknown).status_code for _ in range(2)] == [404, 404]
+    assert client.get(unknown).status_code == 429
+    # The first look-up of a page counts (and is refused now); once another visitor has had it stored, it is served.
+    assert look_up(client, world.certificate_a).status_code == 429
+    look_up(Client(REMOTE_ADDR="203.0.113.7"), world.certificate_a)
+    response = look_up(client, world.certificate_a)
+    assert response.status_code == 200 and response["X-Robots-Tag"].startswith("noindex")
