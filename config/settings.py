@@ -199,9 +199,8 @@ SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 SECURE_HSTS_SECONDS = envint("HSTS_SECONDS", "31536000" if HTTPS else "0")
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("HSTS_INCLUDE_SUBDOMAINS", "1")
 SECURE_HSTS_PRELOAD = envbool("HSTS_PRELOAD", "1")
-SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "DENY"
+# Django's defaults already send X-Content-Type-Options: nosniff, Referrer-Policy: same-origin and
+# X-Frame-Options: DENY (tests/production/test_security_settings.py holds them to it).
 
 # The number of reverse proxies in front of the application, each adding the address it saw to X-Forwarded-For
 # and setting X-Forwarded-Proto (0: clients connect to gunicorn directly and both headers are ignored).
@@ -241,17 +240,16 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 AXES_ENABLE_ADMIN = False
 
 # Upload limits. The Excel imports refuse a file over IMPORT_MAX_UPLOAD_BYTES; any request whose body is larger
-# than that plus a margin for the form is refused with 413 before it is read. Uploaded files over 2.5 MiB are
-# spooled to a temporary file rather than held in memory, and a form's fields (everything but its files) may
-# take 2.5 MiB. A web server in front needs a body limit of at least MAX_REQUEST_BYTES (deploy/README.md).
+# than that plus a margin for the form is refused with 413 before it is read. Django's defaults do the rest:
+# uploaded files over 2.5 MiB are spooled to a temporary file rather than held in memory, and a form's fields
+# (everything but its files) may take 2.5 MiB. A web server in front needs a body limit of at least
+# MAX_REQUEST_BYTES (deploy/README.md).
 MIB = 1024 * 1024
 IMPORT_MAX_UPLOAD_BYTES = envint("IMPORT_MAX_UPLOAD_MB", "20") * MIB
 MAX_REQUEST_BYTES = IMPORT_MAX_UPLOAD_BYTES + MIB
 # Uploaded workbooks hold people's personal data: each is kept this many days after it was last uploaded (for the
 # preview, the import and the error report), then deleted by the next upload or `manage.py expire_imports`.
 IMPORT_FILE_DAYS = envint("IMPORT_FILE_DAYS", "30")
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * MIB // 2
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * MIB // 2
 
 # One JSON line per event on stdout, with the request id (config/logs.py); errors carry their stack trace.
 LOGGING = logging_config(os.environ.get("LOG_LEVEL", "INFO"))

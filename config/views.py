@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.db.models import Case, F, Max, Min, When
 from django.db.models.functions import Greatest
-from django.http import HttpResponseServerError, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.utils import timezone
@@ -58,11 +58,15 @@ def worker_check():
     }
 
 
-def server_error(request):
-    """The 500 page, with the request id to quote to the center. It is rendered without the request's context
+def bare_page(request, template_name, status):
+    """An error page with the request id to quote to the center, rendered without the request's context
     processors: whatever broke (the database, the session) must not break the error page too."""
-    template = loader.get_template("500.html")
-    return HttpResponseServerError(template.render({"request_id": getattr(request, "request_id", "")}))
+    page = loader.get_template(template_name).render({"request_id": getattr(request, "request_id", "")})
+    return HttpResponse(page, status=status)
+
+
+def server_error(request):
+    return bare_page(request, "500.html", 500)
 
 
 def locked_out(request, original_response=None, credentials=None):

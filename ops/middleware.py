@@ -4,8 +4,8 @@ server error."""
 import logging
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse
-from django.template import loader
+
+from config.views import bare_page
 
 logger = logging.getLogger(__name__)
 
@@ -20,7 +20,7 @@ class DatabaseUnavailableMiddleware:
     between requests is replaced before use (CONN_HEALTH_CHECKS): the site recovers by itself once the database
     is back. Operational errors that pass on their own (a deadlock, a lock timeout) get the same "try again" page.
 
-    Rendered without the request's context processors, which may need the database themselves.
+    Rendered as a bare page: the request's context processors may need the database themselves.
     """
 
     def __init__(self, get_response):
@@ -33,7 +33,6 @@ class DatabaseUnavailableMiddleware:
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
         logger.error("database unavailable", exc_info=exception)
-        page = loader.get_template("503.html").render({"request_id": getattr(request, "request_id", "")})
-        response = HttpResponse(page, status=503)
+        response = bare_page(request, "503.html", 503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
