@@ -165,20 +165,22 @@ def counts_by(holders, width=None, by_post=False):
     """{group: (required, certified)}: the holders grouped by the first `width` characters of their
     organization's path (None: all in one group, keyed ""), or by post. Three queries at most, whatever the size:
     tallies for groups no deeper than a tally unit, the counted posts of one unit below that, else the rows."""
+
+    def group(path):
+        return F("post") if by_post else Substr(path, 1, width or 0)
+
     base = holders.base_path
     if base is None:
-        field = F("post") if by_post else Substr("organization__path", 1, width or 0)
-        return _group_counts(holders.rows(), field, Count("pk"), Count("pk", filter=Q(certified=True)))
+        rows = holders.rows()
+        return _group_counts(rows, group("organization__path"), Count("pk"), Count("pk", filter=Q(certified=True)))
     unit_width = UNIT_DEPTH * Organization.steplen
     if len(base) <= unit_width and (width or 0) <= unit_width:
         rows = ComplianceTally.objects.filter(unit__path__startswith=base, post__in=holders.posts)
-        field = F("post") if by_post else Substr("unit__path", 1, width or 0)
-        return _group_counts(
-            rows, field, Sum("holders"), Sum("holders", filter=_certified_years(holders.period), default=0)
-        )
+        certified = Sum("holders", filter=_certified_years(holders.period), default=0)
+        return _group_counts(rows, group("unit__path"), Sum("holders"), certified)
     rows = CountedPost.objects.filter(organization__path__startswith=base, post__in=holders.posts)
-    field = F("post") if by_post else Substr("organization__path", 1, width or 0)
-    return _group_counts(rows, field, Count("pk"), Count("pk", filter=_certified_dates(holders.period)))
+    certified = Count("pk", filter=_certified_dates(holders.period))
+    return _group_counts(rows, group("organization__path"), Count("pk"), certified)
 
 
 @dataclass
@@ -202,12 +204,10 @@ class ComplianceRow:
 
 
 def by_organization(holders, parent):
-    """Compliance rolled up to each child of `parent` (plus the parent's own posts), in tree order,
-    with the total: two queries whatever the size of the tree."""
+    """Compliance of the holders within `parent`'s sub-tree rolled up to each of its children (plus the parent's
+    own posts), in tree order, with the total: two queries whatever the size of the tree."""
     width = len(parent.path) + Organization.steplen
-    narrower = holders.organization is not None and len(holders.organization.path) > len(parent.path)
-    within = Holders(holders.user, holders.period, holders.organization if narrower else parent, holders.post)
-    counts = counts_by(within, width)
+    counts = counts_by(Holders(holders.user, holders.period, parent, holders.post), width)
     units = {org.path: org for org in Organization.objects.filter(path__in=list(counts))}
     rows = []
     for unit, (required, certified) in counts.items():

@@ -56,6 +56,13 @@ def _counted_now(appointment_ids):
     return {pk: (organization_id, units[unit], post, newest) for pk, organization_id, unit, post, newest in rows}
 
 
+def _counted_post(pk, values):
+    organization_id, unit_id, post, certified_on = values
+    return CountedPost(
+        appointment_id=pk, organization_id=organization_id, unit_id=unit_id, post=post, certified_on=certified_on
+    )
+
+
 def _add(deltas):
     changes = sorted((key, delta) for key, delta in deltas.items() if delta)
     ComplianceTally.objects.bulk_create(
@@ -84,12 +91,8 @@ def _apply(counted, now):
         row.organization_id, row.unit_id, row.post, row.certified_on = values
         deltas[_key(*values[1:])] += 1
         changed.append(row)
-    new = []
-    for pk, (organization_id, unit_id, post, certified_on) in now.items():
-        if pk not in counted:
-            new.append(CountedPost(appointment_id=pk, organization_id=organization_id, unit_id=unit_id, post=post,
-                                   certified_on=certified_on))  # fmt: skip
-            deltas[_key(unit_id, post, certified_on)] += 1
+    new = [_counted_post(pk, values) for pk, values in now.items() if pk not in counted]
+    deltas.update(_key(row.unit_id, row.post, row.certified_on) for row in new)
     CountedPost.objects.filter(pk__in=gone).delete()
     CountedPost.objects.bulk_update(changed, ["organization", "unit", "post", "certified_on"])
     CountedPost.objects.bulk_create(new)
@@ -136,10 +139,7 @@ def rebuild():
     tallies = Counter()
     for start in range(0, len(ids), CHUNK):
         now = _counted_now(ids[start : start + CHUNK])
-        CountedPost.objects.bulk_create(
-            CountedPost(appointment_id=pk, organization_id=organization, unit_id=unit, post=post, certified_on=on)
-            for pk, (organization, unit, post, on) in now.items()
-        )
+        CountedPost.objects.bulk_create(_counted_post(pk, values) for pk, values in now.items())
         tallies.update(_key(*values[1:]) for values in now.values())
     ComplianceTally.objects.bulk_create(
         ComplianceTally(unit_id=unit, post=post, certified_year=year, holders=holders)

@@ -50,7 +50,7 @@ def dashboard(request):
     report = YearReport(request.user, year, period=compliance.default_period())
     summary = report.summary()
     trend = report.per_year()
-    committees, total = compliance.by_organization(report.holders(), report.top)
+    committees, total = compliance.by_organization(report.holders, report.top)
     lecturers = report.lecturer_averages()
     return _render(
         request,

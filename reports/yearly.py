@@ -164,7 +164,9 @@ class YearReport:
     def courses(self):
         return self.all_courses().filter(year=self.year)
 
+    @cached_property
     def holders(self):
+        # One Holders for the whole report: it remembers whether the tallies answer and which posts count.
         return compliance.Holders(self.user, self.period)
 
     # --- sheet 1 ------------------------------------------------------------------------------------------
@@ -176,7 +178,7 @@ class YearReport:
             center=Count("pk", filter=Q(organizer__depth=1)),
         )
         tally = Tally(str(self.year), **enrollments.aggregate(**_tally_counts()))
-        required, certified = compliance.totals(self.holders())
+        required, certified = compliance.totals(self.holders)
         tally.required, tally.certified = required, certified
         certificates = Certificate.objects.for_user(self.user).filter(enrollment__in=enrollments.values("pk"))
         issued = certificates.aggregate(
@@ -240,7 +242,7 @@ class YearReport:
         units = defaultdict(dict)
         for row in counts:
             units[row.pop("unit")].update(row)
-        for unit, (required, certified) in compliance.counts_by(self.holders(), width).items():
+        for unit, (required, certified) in compliance.counts_by(self.holders, width).items():
             units[unit].update(required=required, certified=certified)
         names = dict(Organization.objects.filter(path__in=list(units)).values_list("path", "name"))
         # The top's own posts first, then its children in tree order; trainees from outside the sub-tree (in a
@@ -258,7 +260,7 @@ class YearReport:
         posts = defaultdict(dict)
         for row in counts:
             posts[row.pop("post")].update(row)
-        for post, (required, certified) in compliance.counts_by(self.holders(), by_post=True).items():
+        for post, (required, certified) in compliance.counts_by(self.holders, by_post=True).items():
             posts[post].update(required=required, certified=certified)
         labels = dict(Post.choices)
         order = [*labels, ""]
@@ -403,7 +405,7 @@ class YearReport:
     # --- sheet 7 ------------------------------------------------------------------------------------------
 
     def missing(self):
-        return compliance.missing(self.holders())
+        return compliance.missing(self.holders)
 
     # --- sheet 8 ------------------------------------------------------------------------------------------
 
