@@ -7,7 +7,6 @@ import re
 import threading
 import zipfile
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -35,26 +34,25 @@ def batch_title(course):
     return f"Giấy chứng nhận — {course.code}"
 
 
-def print_course(course):
-    """The course's valid certificates as one PDF, one page each, in roster order (synchronously)."""
-    return pdf.render_batch(course_certificates(course), batch_title(course))
+def check_can_print(by):
+    if not can_issue(by):
+        raise PermissionDenied(_("Chỉ cán bộ Trung tâm được in giấy chứng nhận."))
 
 
 def start_print_job(course, *, kind, by) -> PrintJob:
     """Record a print job and hand it to the task backend once the record is committed."""
-    if not can_issue(by):
-        raise PermissionDenied(_("Chỉ cán bộ Trung tâm được in giấy chứng nhận."))
+    check_can_print(by)
     with transaction.atomic():
         job = _new_job(course, kind=kind, by=by)
-        transaction.on_commit(lambda: run_print_job_task.enqueue(job.pk, by_id=by.pk))
+        transaction.on_commit(lambda: run_print_job_task.enqueue(job.pk))
     return job
 
 
 def print_now(course, *, kind, by) -> PrintJob:
     """A print job done in this process (the print_certificates command), recorded like one started from the
     admin as asked for by `by`, or by the system account when `by` is None (the command line)."""
-    if by is not None and not can_issue(by):
-        raise PermissionDenied(_("Chỉ cán bộ Trung tâm được in giấy chứng nhận."))
+    if by is not None:
+        check_can_print(by)
     return run_print_job(_new_job(course, kind=kind, by=by or system_user()).pk)
 
 
@@ -87,11 +85,10 @@ def _progress(job, done):
 
 
 @task()
-def run_print_job_task(job_id, by_id=None):
+def run_print_job_task(job_id):
     """The background task: in-process by default, on a db_worker in production (see settings.TASKS). The history
-    records what it changes as done by the user who asked for the job (`by_id`), as if they had done it in a
-    request; a job queued without one is recorded as the system account's."""
-    with acting_as(get_user_model().objects.filter(pk=by_id).first()):
+    records what it changes as done by the user who asked for the job, as if they had done it in a request."""
+    with acting_as(PrintJob.objects.select_related("requested_by").get(pk=job_id).requested_by):
         run_print_job(job_id)
 
 

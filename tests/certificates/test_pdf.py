@@ -23,7 +23,7 @@ from weasyprint.text.fonts import FontConfiguration
 
 from certificates import pdf, printing
 from certificates.models import Certificate, PrintJob
-from certificates.printing import print_course
+from certificates.printing import print_now
 from certificates.services import StoredPDFMismatch, issue_certificates, stored_pdf
 from enrollments.models import Enrollment
 from organizations.models import Member
@@ -308,7 +308,8 @@ def test_the_batch_is_one_pdf_in_roster_order_without_revoked_certificates(world
         revoked_at=datetime.datetime(2021, 4, 1, tzinfo=datetime.UTC),
     )
 
-    content = print_course(course)
+    with print_now(course, kind=PrintJob.Kind.PDF, by=None).output.open("rb") as printed:
+        content = printed.read()
 
     reader = PdfReader(io.BytesIO(content))
     assert len(reader.pages) == 3

@@ -232,15 +232,6 @@ def test_what_the_print_task_changes_is_recorded_as_the_user_who_asked(
     assert not hasattr(HistoricalRecords.context, "request")
 
 
-def test_a_print_task_queued_without_a_user_is_recorded_as_the_system_account(world, monkeypatch):
-    changed = []
-    monkeypatch.setattr(printing, "run_print_job", lambda job_id: changed.append(HistoricalRecords.context.request))
-
-    printing.run_print_job_task.call(world.print_job_b.pk)
-
-    assert [request.user.username for request in changed] == [SYSTEM_USERNAME]
-
-
 def test_acting_as_inside_a_request_gives_the_request_back_afterwards(world):
     """A task run in-process by the immediate backend runs inside the request that queued it."""
     outer = SimpleNamespace(user=world.center_staff)

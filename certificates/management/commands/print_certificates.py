@@ -26,8 +26,7 @@ class Command(BaseCommand):
         course = Course.objects.filter(code=code.strip()).first()
         if course is None:
             raise CommandError(_("Không có lớp nào mã %(code)s.") % {"code": code})
-        count = course_certificates(course).count()
-        if not count:
+        if not course_certificates(course).exists():
             raise CommandError(_("Lớp %(code)s chưa có giấy chứng nhận nào còn hiệu lực.") % {"code": course.code})
         try:
             with command_user(username) as by:
@@ -38,5 +37,5 @@ class Command(BaseCommand):
             output.write_bytes(printed.read())
         self.stdout.write(
             _("Đã in %(count)d giấy chứng nhận của lớp %(code)s vào %(file)s.")
-            % {"count": count, "code": course.code, "file": output}
+            % {"count": job.total, "code": course.code, "file": output}
         )
