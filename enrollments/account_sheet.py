@@ -4,15 +4,13 @@ as a QR code, printed to hand out on the first day."""
 from dataclasses import dataclass
 from itertools import groupby
 
-import segno
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 
 from enrollments.models import Enrollment
 from organizations.accounts import ensure_trainee_accounts, login_url, set_password_url
 from organizations.models import Member
-from organizations.pdf import html_to_pdf
+from organizations.pdf import html_to_pdf, qr_png_data_uri
 
 
 @dataclass(frozen=True)
@@ -20,7 +18,7 @@ class SheetEntry:
     enrollment: Enrollment
     username: str
     set_password_url: str | None  # None once the trainee has set a password: the link would reset it
-    qr_svg: str | None
+    qr: str | None  # the set-password link's QR code, a PNG data URI
 
 
 def _entry(enrollment):
@@ -28,9 +26,7 @@ def _entry(enrollment):
     if user.has_usable_password():
         return SheetEntry(enrollment, user.get_username(), None, None)
     url = set_password_url(user)
-    qr_svg = segno.make(url, error="m").svg_inline(border=2, omitsize=True)
-    # segno's SVG is path data only: nothing of the user's ends up in it unescaped.
-    return SheetEntry(enrollment, user.get_username(), url, mark_safe(qr_svg))
+    return SheetEntry(enrollment, user.get_username(), url, qr_png_data_uri(url))
 
 
 def account_sheet_pdf(enrollments) -> bytes:
