@@ -16,6 +16,7 @@ from simple_history.utils import bulk_create_with_history
 from courses.models import Course
 from enrollments.models import Enrollment
 from enrollments.nominations import is_already_listed, nominate_many
+from organizations.access import scope_acting_for
 from organizations.importing import Outcome, history_reason, new_report, record_import
 from organizations.imports import (
     GENDER_CHOICES,
@@ -201,7 +202,8 @@ def _read_rows(table, report):
 
 def _find_members(rows, by, create_members, headers):
     """Give each row its organization and member, refusing the rows where either is missing or ambiguous."""
-    organizations = Organization.objects.for_user(by) if by is not None else Organization.objects.all()
+    scope = scope_acting_for(by)
+    organizations = Organization.objects.for_scope(scope)
     texts = {row.organization_text for row in rows}
     by_code, by_name = {}, {}
     coded = organizations.annotate(code_key=Upper("code"))
@@ -230,7 +232,7 @@ def _find_members(rows, by, create_members, headers):
             continue
         row.organization = found
     rows = [row for row in rows if not row.result.refused]
-    members = Member.objects.for_user(by) if by is not None else Member.objects.all()
+    members = Member.objects.for_scope(scope)
     candidates = {}
     for chunk in in_chunks({search_key(row.full_name) for row in rows}):
         for member in members.filter(search_key__in=chunk).select_related("organization"):

@@ -14,7 +14,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from courses.models import Course
 from enrollments.models import Enrollment, SeatQuota
-from organizations.access import Scope, scope_of
+from organizations.access import EVERYTHING, scope_of
 from organizations.models import Appointment, Member, Organization
 
 AFFILIATED_DEPTH = 2  # the bloc is depth 1; its affiliated committees are depth 2
@@ -118,7 +118,7 @@ def nominate_many(course, requests, *, by, reason=""):
     closed, past its deadline, not the user's — is raised. `by` None is the command line, with the
     center's rights.
     """
-    scope = Scope(everything=True) if by is None else _staff_scope(by)
+    scope = EVERYTHING if by is None else _staff_scope(by)
     course, reason = _open_list(course, by, scope, reason)
     rules = _ListRules(course, [member for member, _post in requests], scope, by)
     outcomes, new, again = [], [], []

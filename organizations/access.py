@@ -24,6 +24,7 @@ class Scope:
 
 
 NOTHING = Scope()
+EVERYTHING = Scope(everything=True)
 
 
 def scope_of(user):
@@ -37,11 +38,16 @@ def scope_of(user):
     return scope
 
 
+def scope_acting_for(by):
+    """The scope of whoever a service acts for: a user, or the command line (None), which sees the whole tree."""
+    return EVERYTHING if by is None else scope_of(by)
+
+
 def _compute_scope(user):
     if user is None or not user.is_authenticated or not user.is_active:
         return NOTHING
     if user.is_superuser:
-        return Scope(everything=True)
+        return EVERYTHING
     officer = None
     if user.is_staff:
         from organizations.models import Officer
@@ -50,7 +56,7 @@ def _compute_scope(user):
     if officer is not None:
         organization = officer.organization
         if organization.depth == 1:
-            return Scope(everything=True)
+            return EVERYTHING
         return Scope(path=organization.path)
     member_id = own_member_id(user)
     if member_id is not None:
@@ -78,7 +84,9 @@ class ScopedQuerySet(models.QuerySet):
         return Q(pk__in=[])
 
     def for_user(self, user):
-        scope = scope_of(user)
+        return self.for_scope(scope_of(user))
+
+    def for_scope(self, scope):
         if scope.everything:
             return self.all()
         if scope.path is not None:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from organizations.access import Scope, scope_of
+from organizations.access import scope_acting_for
 from organizations.importing import Outcome, history_reason, new_report, previous_import, record_import
 from organizations.models import Appointment, ImportRecord, Member, Organization, Post
 from organizations.spreadsheets import (
@@ -188,11 +188,6 @@ def may(user, permission):
     return user is None or user.has_perm(permission)
 
 
-def scope_for(user):
-    """The scope of the user an import runs for; the command line (no user) sees the whole tree."""
-    return Scope(everything=True) if user is None else scope_of(user)
-
-
 def take(result, table, row, column, parser, *args, required=False):
     """The cell of row under column, parsed; None (and the row refused) when it cannot be taken."""
     header = table.headers.get(column.key, str(column.label))
@@ -302,7 +297,7 @@ def import_organizations(data, *, by, file_name="", dry_run=False, valid_only=Fa
 class _Plan:
     def __init__(self, by, report):
         self.by = by
-        self.scope = scope_for(by)
+        self.scope = scope_acting_for(by)
         self.report = report
         self.today = timezone.localdate()
         self.organization_rows = []
@@ -574,7 +569,7 @@ class _Plan:
     def _match_members(self):
         names = {person.key[0] for person in self.people}
         candidates = defaultdict(list)
-        members = Member.objects.for_user(self.by) if self.by is not None else Member.objects.all()
+        members = Member.objects.for_scope(self.scope)
         for chunk in in_chunks(names):
             for member in members.filter(search_key__in=chunk).select_related("organization"):
                 candidates[member.search_key].append(member)
