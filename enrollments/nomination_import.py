@@ -193,8 +193,7 @@ def _read_rows(table, report):
             details["job_title"] = post_text
         result.description = full_name or "—"
         if full_name and birth:
-            shown = str(birth.date.year) if birth.year_only else birth.date.strftime("%d/%m/%Y")
-            result.description = f"{full_name} ({shown})"
+            result.description = f"{full_name} ({birth})"
         if not result.refused:
             rows.append(NominationRow(result, full_name, birth, organization, post, details))
     return rows
@@ -242,13 +241,7 @@ def _find_members(rows, by, create_members, headers):
         found = [
             member
             for member in candidates.get(search_key(row.full_name), [])
-            if member.birth_date is not None
-            and (
-                member.birth_date.year == row.birth.date.year
-                if row.birth.year_only
-                else member.birth_date == row.birth.date
-            )
-            and member.organization.path.startswith(row.organization.path)
+            if row.birth.matches(member.birth_date) and member.organization.path.startswith(row.organization.path)
         ]
         if len(found) > 1:
             row.result.refuse(

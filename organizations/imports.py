@@ -254,7 +254,7 @@ class Person:
 
 
 def _person_key(full_name, birth):
-    return (search_key(full_name), birth.date.year if birth.year_only else birth.date, birth.year_only)
+    return search_key(full_name), birth
 
 
 # -- The import -------------------------------------------------------------------------------------
@@ -365,7 +365,7 @@ class _Plan:
                 result.refuse(_("ngày sinh ở tương lai"), column=table.headers.get("birth_date"))
             result.description = full_name or "—"
             if full_name and birth:
-                result.description = f"{full_name} ({_shown_birth(birth)})"
+                result.description = f"{full_name} ({birth})"
             if result.refused:
                 continue
             self.person_rows.append(
@@ -574,13 +574,8 @@ class _Plan:
             for member in members.filter(search_key__in=chunk).select_related("organization"):
                 candidates[member.search_key].append(member)
         for person in self.people:
-            name, birth, year_only = person.key
-            found = [
-                member
-                for member in candidates[name]
-                if member.birth_date is not None
-                and (member.birth_date.year if year_only else member.birth_date) == birth
-            ]
+            name, birth = person.key
+            found = [member for member in candidates[name] if birth.matches(member.birth_date)]
             if len(found) > 1:
                 paths = [_path_of(row.organization) for row in person.rows]
                 found = [
@@ -842,7 +837,3 @@ def _name_of(organization):
 def _last_day(value):
     """A year alone, as an end date, means the end of that year."""
     return value.date.replace(month=12, day=31) if value.year_only else value.date
-
-
-def _shown_birth(birth):
-    return str(birth.date.year) if birth.year_only else birth.date.strftime("%d/%m/%Y")

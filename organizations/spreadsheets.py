@@ -359,6 +359,13 @@ class DateValue:
     date: datetime.date
     year_only: bool = False
 
+    def matches(self, day):
+        """Whether a stored date is this one: the same day, or the same year when the cell gave only a year."""
+        return day is not None and (day.year == self.date.year if self.year_only else day == self.date)
+
+    def __str__(self):
+        return str(self.date.year) if self.year_only else self.date.strftime("%d/%m/%Y")
+
 
 _DAY_MONTH_YEAR = re.compile(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})")
 _YEAR_MONTH_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T][\d:.]+)?")

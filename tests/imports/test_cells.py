@@ -4,6 +4,8 @@ import datetime
 import unicodedata
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from organizations.imports import POST_CHOICES, parse_term
 from organizations.models import Post
@@ -19,6 +21,7 @@ from organizations.spreadsheets import (
 )
 
 MARCH_5 = DateValue(datetime.date(1975, 3, 5))
+DAYS = st.dates(min_value=datetime.date(1900, 1, 1), max_value=datetime.date(2100, 12, 31))
 
 
 @pytest.mark.parametrize(
@@ -141,3 +144,13 @@ def test_a_term_is_written_with_an_en_dash(value):
 def test_a_term_that_is_not_two_years_in_order_is_refused(value):
     with pytest.raises(CellError):
         parse_term(value)
+
+
+@given(typed=DAYS, stored=DAYS)
+def test_a_typed_date_matches_a_stored_one_on_the_day_and_a_year_alone_on_the_year(typed, stored):
+    day, year = parse_date(typed.strftime("%d/%m/%Y")), parse_date(typed.year)
+    assert day.matches(typed) and year.matches(typed)
+    assert day.matches(stored) == (stored == typed)
+    assert year.matches(stored) == (stored.year == typed.year)
+    assert not day.matches(None) and not year.matches(None)
+    assert (str(day), str(year)) == (typed.strftime("%d/%m/%Y"), str(typed.year))
