@@ -6,7 +6,7 @@ from itertools import accumulate
 
 from demo import names
 from organizations.models import Member, Organization, Post
-from organizations.vietnamese import normalize_name, search_key
+from organizations.vietnamese import search_key
 
 Kind = Organization.Kind
 
@@ -135,8 +135,8 @@ def head_titles(unit):
 
 
 def _node(kind, code, name, unit, category, parent=None, **extra):
-    name = normalize_name(name)
-    organization = Organization(kind=kind, code=code, name=name, search_key=search_key(name), **extra)
+    organization = Organization(kind=kind, code=code, name=name, **extra)
+    organization.fill_keys()
     node = Node(organization, unit, category, parent)
     if parent is not None:
         parent.children.append(node)

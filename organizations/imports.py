@@ -35,7 +35,7 @@ from organizations.spreadsheets import (
     read_tables,
     template_workbook,
 )
-from organizations.vietnamese import normalize_name, search_key
+from organizations.vietnamese import search_key
 
 Kind = Organization.Kind
 BATCH_SIZE = 1000
@@ -512,13 +512,13 @@ class _Plan:
             result.outcome = Outcome.CREATED
             result.description = _("%(code)s · %(name)s: thêm tổ chức") % {
                 "code": row.code,
-                "name": normalize_name(row.name),
+                "name": row.name,
             }
             return
         organization = row.existing
         changes = []
-        if normalize_name(row.name) != organization.name:
-            changes.append(_("tên '%(old)s' → '%(new)s'") % {"old": organization.name, "new": normalize_name(row.name)})
+        if row.name != organization.name:
+            changes.append(_("tên '%(old)s' → '%(new)s'") % {"old": organization.name, "new": row.name})
         if row.kind != organization.kind:
             changes.append(
                 _("loại '%(old)s' → '%(new)s'") % {"old": organization.get_kind_display(), "new": Kind(row.kind).label}
@@ -622,7 +622,7 @@ class _Plan:
                 appointment = existing.get((row.person.member.pk, row.organization.pk, row.post, row.term))
             label = _("%(post)s %(organization)s (%(term)s)") % {
                 "post": Post(row.post).label,
-                "organization": _name_of(row.organization),
+                "organization": row.organization.name,
                 "term": row.term,
             }
             if appointment is None:
@@ -761,9 +761,8 @@ class _Plan:
         for row in self.organization_rows:
             if row.result.outcome == Outcome.CHANGED:
                 organization = row.existing
-                organization.name = normalize_name(row.name)
-                organization.search_key = search_key(organization.name)
-                organization.kind = row.kind
+                organization.name, organization.kind = row.name, row.kind
+                organization.fill_keys()
                 changed.append(organization)
         Organization.objects.bulk_update(changed, ["name", "search_key", "kind"], batch_size=BATCH_SIZE)
         if not new_rows:
@@ -790,8 +789,8 @@ class _Plan:
             row.depth = _row_depth(row)
         added = defaultdict(int)
         for row in sorted(new_rows, key=lambda r: (r.depth, r.code)):
-            organization = Organization(kind=row.kind, code=row.code, name=normalize_name(row.name), numchild=0)
-            organization.search_key = search_key(organization.name)
+            organization = Organization(kind=row.kind, code=row.code, name=row.name, numchild=0)
+            organization.fill_keys()
             if row.parent is False:
                 roots += 1
                 organization.depth, organization.path = 1, Organization._get_path(None, 1, roots)
@@ -828,10 +827,6 @@ def _path_of(organization):
 
 def _depth_of(organization):
     return organization.depth if isinstance(organization, Organization) else _row_depth(organization)
-
-
-def _name_of(organization):
-    return organization.name if isinstance(organization, Organization) else normalize_name(organization.name)
 
 
 def _last_day(value):

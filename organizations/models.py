@@ -71,9 +71,13 @@ class Organization(MP_Node):
         return self.name
 
     def save(self, *args, **kwargs):
+        self.fill_keys()
+        super().save(*args, **kwargs)
+
+    def fill_keys(self):
+        """Normalize the name and derive its search key; bulk writers call this too."""
         self.name = normalize_name(self.name)
         self.search_key = search_key(self.name)
-        super().save(*args, **kwargs)
 
     @classmethod
     def path_prefixes(cls, path):
