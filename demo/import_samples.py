@@ -20,8 +20,9 @@ from openpyxl.styles import Alignment, Font
 from courses.models import Course
 from demo.builder import OFFICER_LOGIN
 from enrollments.models import Enrollment
-from organizations.imports import GENDER_NAMES, KIND_NAMES, POST_NAMES
+from organizations.imports import GENDER_NAMES, KIND_NAMES, ORGANIZATION_COLUMNS, PEOPLE_COLUMNS, POST_NAMES
 from organizations.models import Appointment, Member, Officer, Organization, Post
+from organizations.spreadsheets import save
 
 Kind = Organization.Kind
 SAMPLES_FOLDER = "mau-nhap-excel"  # under MEDIA_ROOT
@@ -42,12 +43,6 @@ NEW_PEOPLE = [
 
 def _dmy(day):
     return day.strftime("%d/%m/%Y")
-
-
-def _workbook_bytes(workbook):
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def _title(sheet, lines, width):
@@ -177,7 +172,7 @@ def nomination_list_excel(course, members):
         )
     for _ in range(3):
         sheet.append([None] * 9)  # rows Excel keeps after the data was cleared
-    return saved_by(_workbook_bytes(workbook), EXCEL)
+    return saved_by(save(workbook), EXCEL)
 
 
 def nomination_list_libreoffice(course, members):
@@ -218,7 +213,7 @@ def nomination_list_libreoffice(course, members):
                 phone,
             ]
         )
-    return saved_by(_workbook_bytes(workbook), LIBREOFFICE, drop_dimension=True, drop_cell_references=True)
+    return saved_by(save(workbook), LIBREOFFICE, drop_dimension=True, drop_cell_references=True)
 
 
 def nomination_samples(course, committee, other_committee):
@@ -241,21 +236,9 @@ def nomination_samples(course, committee, other_committee):
 # -- The tree, members and posts ----------------------------------------------------------------------
 
 
-ORGANIZATION_HEADER = ["Mã tổ chức", "Tên tổ chức", "Loại", "Mã tổ chức cấp trên"]
-PEOPLE_HEADER = [
-    "Họ và tên",
-    "Ngày sinh",
-    "Giới tính",
-    "Mã tổ chức",
-    "Chức vụ",
-    "Nhiệm kỳ",
-    "Từ ngày",
-    "Đến ngày",
-    "Đơn vị công tác",
-    "Chức danh",
-    "Email",
-    "Điện thoại",
-]
+# The official headers, as the templates have them.
+ORGANIZATION_HEADER = [column.label for column in ORGANIZATION_COLUMNS]
+PEOPLE_HEADER = [column.label for column in PEOPLE_COLUMNS]
 
 
 def yearly_update(committee):
@@ -296,7 +279,7 @@ def yearly_update(committee):
         people,
         [name, _dmy(born), gender, f"{code}-01", "Chi ủy viên", "2020–2025", "15/06/2020", "", unit, "", "", ""],
     )
-    return saved_by(_workbook_bytes(workbook), EXCEL)
+    return saved_by(save(workbook), EXCEL)
 
 
 def committee_members(committee):
@@ -333,7 +316,7 @@ def committee_members(committee):
     )
     name, born, gender = NEW_PEOPLE[6]
     sheet.append([cell.code, unicodedata.normalize("NFD", name), born.year, gender, None, None, None, None, None, None])
-    return saved_by(_workbook_bytes(workbook), LIBREOFFICE)
+    return saved_by(save(workbook), LIBREOFFICE)
 
 
 def organization_samples(committee):
@@ -406,4 +389,4 @@ def tree_workbook(tree, people):
                 member.phone or None,
             ]
         )
-    return _workbook_bytes(workbook)
+    return save(workbook)

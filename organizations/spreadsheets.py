@@ -277,12 +277,21 @@ def read_tables(data, specs, file_name=""):
     return tables
 
 
-def _read_sheet(sheet, specs):
-    if not hasattr(sheet, "reset_dimensions"):  # a chart sheet
-        return None
+def _is_table(sheet):
+    return hasattr(sheet, "reset_dimensions")  # not a chart sheet
+
+
+def _sheet_rows(sheet):
+    """A worksheet's rows of values, as far as the data goes, MAX_COLUMNS wide at most."""
     # The dimension a sheet states can be wrong or hostile: rows are read until the data ends instead.
     sheet.reset_dimensions()
-    rows = sheet.iter_rows(min_row=1, min_col=1, max_col=MAX_COLUMNS, values_only=True)
+    return sheet.iter_rows(min_row=1, min_col=1, max_col=MAX_COLUMNS, values_only=True)
+
+
+def _read_sheet(sheet, specs):
+    if not _is_table(sheet):
+        return None
+    rows = _sheet_rows(sheet)
     header = None
     for number, cells in enumerate(rows, 1):
         if number > HEADER_SEARCH_ROWS:
@@ -546,7 +555,7 @@ def error_report(data, problems, header_rows):
     report = openpyxl.Workbook(write_only=True)
     try:
         for sheet in source.worksheets:
-            if not hasattr(sheet, "reset_dimensions"):
+            if not _is_table(sheet):
                 continue
             _copy_sheet(sheet, report.create_sheet(sheet.title), problems.get(sheet.title, {}), header_rows)
     except SpreadsheetError:
@@ -559,7 +568,6 @@ def error_report(data, problems, header_rows):
 
 
 def _copy_sheet(sheet, copy, problems, header_rows):
-    sheet.reset_dimensions()
     rows = list(_bounded_rows(sheet))
     width = max((len(_trimmed(cells)) for cells in rows), default=0)
     header_row = header_rows.get(sheet.title)
@@ -590,7 +598,7 @@ def _bounded_rows(sheet):
     """A sheet's rows within the reading limits, without its trailing blank rows."""
     pending = []
     read = 0
-    for cells in sheet.iter_rows(min_row=1, min_col=1, max_col=MAX_COLUMNS, values_only=True):
+    for cells in _sheet_rows(sheet):
         if all(_is_blank(value) for value in cells):
             pending.append(())
             if len(pending) >= TRAILING_BLANK_ROWS:
