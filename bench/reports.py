@@ -113,7 +113,7 @@ def person_names(rng, count):
     return result
 
 
-def build_tree(rng, cell_count):
+def build_tree(cell_count):
     """The bloc, its affiliated committees, grassroots organizations and cells, with treebeard's paths set by
     hand so they go in with one bulk_create. Returns the root, the committees, the cells and how many there are
     in all."""
@@ -243,7 +243,7 @@ def build_catalog(rng, root):
     return program, topics, lecturers, issuer
 
 
-def build_courses(rng, root, committees, program, topics, lecturers, count):
+def build_courses(root, committees, program, topics, lecturers, count):
     """`count` closed courses of YEAR, one in ten run by a committee allowed to organize its own."""
     from courses.models import Course, Session
 
@@ -407,10 +407,10 @@ def build(enrollment_count, seed):
     member_count = max(2, enrollment_count * 4 // 5)
     course_count = max(1, -(-enrollment_count // CLASS_SIZE))
     with transaction.atomic():
-        root, committees, cells, organizations = build_tree(rng, max(4, member_count // 14))
+        root, committees, cells, organizations = build_tree(max(4, member_count // 14))
         members, holders = build_members(rng, cells, member_count)
         program, topics, lecturers, issuer = build_catalog(rng, root)
-        courses = build_courses(rng, root, committees, program, topics, lecturers, course_count)
+        courses = build_courses(root, committees, program, topics, lecturers, course_count)
         enrollments = build_enrollments(rng, courses, members, holders, enrollment_count)
         certificates = build_certificates(rng, enrollments, program, issuer)
         evaluations = build_evaluations(rng, enrollments, lecturers, topics)

@@ -1054,7 +1054,7 @@ def load_training(rng, tree, people, current, catalog, params):
     return loader.counts()
 
 
-def create_users(tree_paths):
+def create_users():
     """The center's staff (an officer of the root), the officer of the biggest provincial committee, and a
     post holder with classes in the most years, one of them this year's (with attendance)."""
     from django.contrib.auth import get_user_model
@@ -1164,7 +1164,7 @@ def generate(args, params):
     with connection.cursor() as cursor:
         for sql in connection.ops.sequence_reset_sql(no_style(), bulk_models()):
             cursor.execute(sql)
-    users = phases.run("users", create_users, paths)
+    users = phases.run("users", create_users)
     phases.run("compliance tallies (reports.tallies.rebuild)", tallies.rebuild)
     with connection.cursor() as cursor:
         # Visibility map and planner statistics, as autovacuum leaves a database in service.
