@@ -1,8 +1,8 @@
 """Whole verification pages kept in the shared cache, so the page a QR code opens is served without the database.
 
 Each stored page carries the generation it was rendered in. Any write to a certificate or an issuer, one row or in
-bulk, starts a new generation once its transaction commits, and so does every migrate (a release may change the
-templates): a revoked certificate shows as revoked on the very next look-up. The generation is read before the
+bulk, starts a new generation once its transaction commits, and so do every migrate (a release may change the
+templates) and every restore: a revoked certificate shows as revoked on the very next look-up. The generation is read before the
 database, so a page rendered while a write commits is stored under the old generation and never served.
 
 Only a cache every server process shares will do (settings.VERIFY_PAGE_SECONDS is 0, off, without REDIS_URL): a
