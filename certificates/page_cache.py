@@ -2,8 +2,9 @@
 
 Each stored page carries the generation it was rendered in. Any write to a certificate or an issuer, one row or in
 bulk, starts a new generation once its transaction commits, and so do every migrate (a release may change the
-templates) and every restore: a revoked certificate shows as revoked on the very next look-up. The generation is read before the
-database, so a page rendered while a write commits is stored under the old generation and never served.
+templates) and every restore: a revoked certificate shows as revoked on the very next look-up. The generation is
+read before the database, so a page rendered while a write commits is stored under the old generation and never
+served.
 
 Only a cache every server process shares will do (settings.VERIFY_PAGE_SECONDS is 0, off, without REDIS_URL): a
 process's own memory would not hear of another process's writes. Only anonymous visitors without pending messages
