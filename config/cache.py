@@ -8,15 +8,17 @@
 """
 
 from django.core.cache.backends import redis
+from redis.commands.core import Script
 
-INCR_EXISTING = "if redis.call('exists', KEYS[1]) == 1 then return redis.call('incrby', KEYS[1], ARGV[1]) end"
+# Bytes, so the script needs no client to encode it: it runs on whichever client incr() is given.
+INCR_EXISTING = b"if redis.call('exists', KEYS[1]) == 1 then return redis.call('incrby', KEYS[1], ARGV[1]) end"
 
 
 class RedisCacheClient(redis.RedisCacheClient):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._clients = {}
-        self._incr_existing = self._client().register_script(INCR_EXISTING)
+        self._incr_existing = Script(None, INCR_EXISTING)
 
     def get_client(self, key=None, *, write=False):
         pool = self._get_connection_pool(write)
