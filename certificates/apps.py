@@ -8,7 +8,7 @@ class CertificatesConfig(AppConfig):
     verbose_name = _("Giấy chứng nhận")
 
     def ready(self):
-        from certificates import page_cache
+        from certificates.page_cache import VERIFY_PAGES
 
         # A release may change the pages' templates: every migrate starts a new generation of stored pages.
-        post_migrate.connect(page_cache.new_generation, sender=self, dispatch_uid="certificates.page_cache.migrated")
+        post_migrate.connect(VERIFY_PAGES.new, sender=self, weak=False, dispatch_uid="certificates.page_cache.migrated")

@@ -15,7 +15,6 @@ from enrollments.models import Enrollment, enrollment_scope
 from enrollments.rules import Grade
 from organizations.access import ScopedQuerySet
 from organizations.models import Organization
-from organizations.signals import BulkSavedQuerySet
 from organizations.vietnamese import normalize_name
 
 # Verification codes: 16 symbols of a 32-symbol alphabet are 80 random bits. 0/O and 1/I are left out
@@ -110,7 +109,7 @@ class RegisterCounter(models.Model):
         return f"{self.issuer.register_suffix} {self.year}: {self.last_number}"
 
 
-class CertificateQuerySet(BulkSavedQuerySet, ScopedQuerySet):
+class CertificateQuerySet(ScopedQuerySet):
     def subtree_filter(self, path):
         return enrollment_scope(path, prefix="enrollment__")
 

@@ -80,7 +80,9 @@ def _loggable_path(request):
 
 
 def _user_id(request):
-    # Only a user the request already loaded: logging never costs a query.
+    # Only a user the request already loaded, or the one a stored page was served to: logging never costs a query.
+    if hasattr(request, "served_user_id"):
+        return request.served_user_id
     user = getattr(request, "user", None)
     wrapped = getattr(user, "_wrapped", None) if user is not None else None
     if wrapped is None or not getattr(wrapped, "is_authenticated", False):

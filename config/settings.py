@@ -187,6 +187,9 @@ if REDIS_URL:
 # Verification pages are kept whole in the cache for this many seconds, or until a certificate or an issuer changes
 # (certificates/page_cache.py). Only a cache all server processes share will do, so 0 (off) without REDIS_URL.
 VERIFY_PAGE_SECONDS = envint("VERIFY_PAGE_SECONDS", "86400" if REDIS_URL else "0")
+# A trainee's own pages are kept whole for their login session for this many seconds, until anything they show
+# changes, the session ends or the day does (portal/page_cache.py); 0 (off) without REDIS_URL, as above.
+PORTAL_PAGE_SECONDS = envint("PORTAL_PAGE_SECONDS", "3600" if REDIS_URL else "0")
 
 # HTTPS=1 (the default with DEBUG off): the site is reached over HTTPS only, directly or through a proxy.
 HTTPS = envbool("HTTPS", "0" if DEBUG else "1")

@@ -5,10 +5,10 @@ from dataclasses import dataclass
 
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db import models
 from django.db.models import Q
 from django.http import Http404
 
+from organizations.signals import BulkSavedQuerySet
 from organizations.vietnamese import search_key
 
 
@@ -75,8 +75,11 @@ def own_member_id(user):
     return user._own_member_id
 
 
-class ScopedQuerySet(models.QuerySet):
-    """Rows a user may see. Subclasses say how a row belongs to a sub-tree and to a member."""
+class ScopedQuerySet(BulkSavedQuerySet):
+    """Rows a user may see. Subclasses say how a row belongs to a sub-tree and to a member.
+
+    Bulk writes send bulk_saved (organizations/signals.py), so that whatever is derived from any of the product's
+    rows (tallies, stored pages) hears of them."""
 
     # Subclasses define subtree_filter(path) -> Q.
 

@@ -10,7 +10,6 @@ from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from organizations.access import ScopedQuerySet
-from organizations.signals import BulkSavedQuerySet
 from organizations.vietnamese import normalize_name, search_key, sort_key
 
 
@@ -168,7 +167,7 @@ class Post(models.TextChoices):
     COMMITTEE_MEMBER = "committee_member", _("Cấp ủy viên")
 
 
-class AppointmentQuerySet(BulkSavedQuerySet, ScopedQuerySet):
+class AppointmentQuerySet(ScopedQuerySet):
     def subtree_filter(self, path):
         return Q(organization__path__startswith=path)
 

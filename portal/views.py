@@ -6,6 +6,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
@@ -17,6 +18,7 @@ from enrollments.evaluations import EvaluationForm, evaluation_status, submit_ev
 from enrollments.models import Enrollment
 from enrollments.progress import progress_of, with_schedule
 from organizations.access import own_member_id
+from portal.page_cache import cached_own_page
 
 
 def home(request):
@@ -48,6 +50,7 @@ def evaluation_form(progress, data=None):
     return EvaluationForm(data, pairs=pairs, prefix="evaluation")
 
 
+@method_decorator(cached_own_page, name="dispatch")  # before the login check, which would load the user
 class MyCoursesView(LoginRequiredMixin, TemplateView):
     template_name = "portal/course_list.html"
 
@@ -66,6 +69,7 @@ class MyCoursesView(LoginRequiredMixin, TemplateView):
         return super().get_context_data(cards=cards, **kwargs)
 
 
+@method_decorator(cached_own_page, name="dispatch")
 class MyCourseDetailView(LoginRequiredMixin, TemplateView):
     template_name = "portal/course_detail.html"
 

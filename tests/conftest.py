@@ -21,11 +21,15 @@ that drops a kept connection): SQLite would let them pass without proving anythi
 """
 
 import datetime
+import os
+import uuid
 from types import SimpleNamespace
 
 import pytest
+import redis
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, Group
+from django.core.cache import cache
 from django.test import Client
 
 from organizations import roles
@@ -200,3 +204,21 @@ def client_for():
         return client
 
     return make
+
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """The production cache backend on a Redis database of its own, with a fresh key prefix."""
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.ConnectionError:
+        pytest.fail(f"no Redis at {REDIS_URL}: start redis-server (.ci/run does) or set TEST_REDIS_URL")
+    prefix = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = {"default": {"BACKEND": "config.cache.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": prefix}}
+    yield cache
+    client = redis.Redis.from_url(REDIS_URL)
+    for key in client.scan_iter(match=f"{prefix}*"):
+        client.delete(key)

@@ -2,13 +2,9 @@
 any change to a certificate or an issuer shows on the very next look-up once it commits. Only anonymous visitors
 share stored pages, each with their own CSRF token, in their own language."""
 
-import os
 import re
-import uuid
 
 import pytest
-import redis
-from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -17,7 +13,6 @@ from certificates.models import Certificate
 from certificates.services import reissue_certificate, revoke_certificate
 from tests.certificates.world import close_with_results
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -121,21 +116,6 @@ def test_a_logged_in_visitor_and_an_unknown_code_are_read_from_the_database(
         with django_assert_max_num_queries(5) as queries:
             assert anonymous.get(unknown).status_code == 404
         assert any("certificates_certificate" in query["sql"] for query in queries.captured_queries)
-
-
-@pytest.fixture
-def redis_cache(settings):
-    """The production cache backend on a Redis database of its own, with a fresh key prefix."""
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.ConnectionError:
-        pytest.fail(f"no Redis at {REDIS_URL}: start redis-server (.ci/run does) or set TEST_REDIS_URL")
-    prefix = f"test-{uuid.uuid4().hex}"
-    settings.CACHES = {"default": {"BACKEND": "config.cache.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": prefix}}
-    yield cache
-    client = redis.Redis.from_url(REDIS_URL)
-    for key in client.scan_iter(match=f"{prefix}*"):
-        client.delete(key)
 
 
 def test_in_redis_a_revocation_shows_on_the_next_look_up(

@@ -6,7 +6,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from certificates.page_cache import new_generation
+from config.page_cache import new_generations
 from ops.backup import BackupError, restore
 
 
@@ -37,7 +37,7 @@ class Command(BaseCommand):
             )
         except BackupError as error:
             raise CommandError(str(error)) from error
-        new_generation()  # verification pages stored from the data just replaced must not be served again
+        new_generations()  # pages stored from the data just replaced must not be served again
         tables = manifest["tables"]
         lines = [
             _(
