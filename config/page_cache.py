@@ -42,8 +42,8 @@ class Generation:
         self.seconds_setting = seconds_setting
         self.ignored_fields = ignored_fields or {}
         for model in models:
-            for name, signal in (("saved", post_save), ("deleted", post_delete), ("bulk_saved", bulk_saved)):
-                uid = f"{self.key}:{model._meta.label}:{name}"
+            for kind, signal in (("saved", post_save), ("deleted", post_delete), ("bulk_saved", bulk_saved)):
+                uid = f"{self.key}:{model._meta.label}:{kind}"
                 signal.connect(self._changed, sender=model, weak=False, dispatch_uid=uid)
         GENERATIONS.append(self)
 

@@ -6,6 +6,7 @@ it was rendered (what has been held and what is open depends on the date), and w
 changed: any committed write to courses, sessions, attendance, results, certificates, evaluations, members or logins
 starts a new generation. A logout deletes the session; a password change or a deactivation writes the login: either
 way the page is not served again.
+
 Sessions must live in the default cache (cached_db with REDIS_URL); settings.PORTAL_PAGE_SECONDS is 0 without it.
 """
 
