@@ -53,7 +53,7 @@ def print_now(course, *, kind, by) -> PrintJob:
     admin as asked for by `by`, or by the system account when `by` is None (the command line)."""
     if by is not None:
         check_can_print(by)
-    return run_print_job(_new_job(course, kind=kind, by=by or system_user()).pk)
+    return run_print_job(_new_job(course, kind=kind, by=by or system_user()))
 
 
 def _new_job(course, *, kind, by):
@@ -88,13 +88,13 @@ def _progress(job, done):
 def run_print_job_task(job_id):
     """The background task: in-process by default, on a db_worker in production (see settings.TASKS). The history
     records what it changes as done by the user who asked for the job, as if they had done it in a request."""
-    with acting_as(PrintJob.objects.select_related("requested_by").get(pk=job_id).requested_by):
-        run_print_job(job_id)
+    job = PrintJob.objects.select_related("requested_by", "course").get(pk=job_id)
+    with acting_as(job.requested_by):
+        run_print_job(job)
 
 
-def run_print_job(job_id):
+def run_print_job(job):
     """Produce a job's file. Progress is written as it goes, so the staff page can show it."""
-    job = PrintJob.objects.select_related("course").get(pk=job_id)
     PrintJob.objects.filter(pk=job.pk).update(status=PrintJob.Status.RUNNING)
     certificates = list(course_certificates(job.course))
     job.total = len(certificates)

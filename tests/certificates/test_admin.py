@@ -108,7 +108,7 @@ def test_a_failing_print_job_says_so(course, center_staff, monkeypatch):
     monkeypatch.setattr(pdf, "render_batch", broken)
     job = printing.start_print_job(course, kind=PrintJob.Kind.PDF, by=center_staff)
     with pytest.raises(RuntimeError):
-        printing.run_print_job(job.pk)
+        printing.run_print_job(job)
     job.refresh_from_db()
     assert job.status == PrintJob.Status.FAILED and "hết giấy" in job.error
 

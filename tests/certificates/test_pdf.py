@@ -351,7 +351,7 @@ def test_a_print_job_counts_its_pages_without_narrating_them_to_the_log(world, c
     )
 
     with caplog.at_level(logging.INFO):
-        printing.run_print_job(job.pk)
+        printing.run_print_job(job)
 
     job.refresh_from_db()
     assert job.status == PrintJob.Status.DONE and job.done == 1
