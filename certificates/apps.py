@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,7 +7,5 @@ class CertificatesConfig(AppConfig):
     verbose_name = _("Giấy chứng nhận")
 
     def ready(self):
-        from certificates.page_cache import VERIFY_PAGES
-
-        # A release may change the pages' templates: every migrate starts a new generation of stored pages.
-        post_migrate.connect(VERIFY_PAGES.new, sender=self, weak=False, dispatch_uid="certificates.page_cache.migrated")
+        # The stored pages' generation listens to writes from the start, in every process that can write.
+        import certificates.page_cache  # noqa: F401

@@ -2,9 +2,10 @@
 
 A Generation names the models a kind of page is built from. Any write to one of them, one row or in bulk, starts a
 new generation once its transaction commits, and so do every migrate (a release may change the templates) and every
-restore. A stored page carries the generation it was rendered in and is served only while that is still the
-current one. The generation is read before the database, so a page rendered while a write commits is stored under
-the old generation and never served.
+restore. Every process that writes (web, task worker, manage.py) must use the same shared cache. A stored page
+carries the generation it was rendered in and is served only while that is still the current one. The generation is
+read before the database, so a page rendered while a write commits is stored under the old generation and never
+served.
 
 Only a cache every server process shares will do (the pages' settings are 0, off, without REDIS_URL): a process's
 own memory would not hear of another process's writes. The one part of a page that is the visitor's own, the CSRF
@@ -17,7 +18,7 @@ import uuid
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template.response import SimpleTemplateResponse
@@ -45,6 +46,9 @@ class Generation:
             for kind, signal in (("saved", post_save), ("deleted", post_delete), ("bulk_saved", bulk_saved)):
                 uid = f"{self.key}:{model._meta.label}:{kind}"
                 signal.connect(self._changed, sender=model, weak=False, dispatch_uid=uid)
+        # A release may change the templates: every migrate starts a new generation. post_migrate is sent once per
+        # app with models, and an app without (portal) is never its sender, so this listens to all of them.
+        post_migrate.connect(self.new, weak=False, dispatch_uid=f"{self.key}:migrated")
         GENERATIONS.append(self)
 
     @property

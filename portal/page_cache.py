@@ -5,19 +5,22 @@ A stored page belongs to one login session. It is served only while that session
 it was rendered (what has been held and what is open depends on the date), and while nothing the page shows has
 changed: any committed write to courses, sessions, attendance, results, certificates, evaluations, members or logins
 starts a new generation. A logout deletes the session; a password change or a deactivation writes the login: either
-way the page is not served again.
+way the page is not served again, and nor is it after a change of SECRET_KEY or of the login backends.
 
 Sessions must live in the default cache (cached_db with REDIS_URL); settings.PORTAL_PAGE_SECONDS is 0 without it.
 """
 
+import functools
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.contrib.messages.storage.session import SessionStorage
 from django.core.cache import cache
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.crypto import salted_hmac
 
 from certificates.models import Certificate, IssuerProfile
 from config.page_cache import Generation, served, storable
@@ -37,6 +40,14 @@ PORTAL_PAGES = Generation(
 )
 
 
+@functools.cache
+def _logins_fingerprint(secret_key, backends):
+    """Changes with the settings by which Django decides that a session is still logged in (the password hash it
+    holds is signed with SECRET_KEY, and its backend must be configured). A page stored under other settings is
+    never looked up again, so a rotated key or a backend taken away logs sessions out here too."""
+    return salted_hmac("portal.page_cache", ",".join(backends), secret=secret_key).hexdigest()[:16]
+
+
 def cached_own_page(view):
     """Serve the view's 200 pages to a logged-in trainee from the cache while nothing they show has changed."""
 
@@ -52,7 +63,8 @@ def cached_own_page(view):
             or CookieStorage.cookie_name in request.COOKIES
         ):
             return view(request, *args, **kwargs)
-        key = f"portal-page:{request.LANGUAGE_CODE}:{session.session_key}:{request.path}"
+        logins = _logins_fingerprint(settings.SECRET_KEY, tuple(settings.AUTHENTICATION_BACKENDS))
+        key = f"portal-page:{logins}:{request.LANGUAGE_CODE}:{session.session_key}:{request.path}"
         today = timezone.localdate().isoformat()
         found = cache.get_many([session.cache_key, PORTAL_PAGES.key, key])
         data, generation, stored = found.get(session.cache_key), found.get(PORTAL_PAGES.key), found.get(key)

@@ -2,6 +2,7 @@
 login; anything the page shows, a logout, a password change or a new day ends the stored page at once."""
 
 import datetime
+import json
 import logging
 import re
 from decimal import Decimal
@@ -10,7 +11,12 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.messages import constants
+from django.contrib.messages.storage.base import Message
+from django.contrib.messages.storage.cookie import MessageEncoder
+from django.contrib.messages.storage.session import SessionStorage
 from django.contrib.sessions.models import Session as LoginSession
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -157,6 +163,46 @@ def test_a_password_change_or_a_deactivation_ends_the_stored_page(
 
     response = my_courses(trainee)
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("change", ["secret key", "login backends"])
+def test_a_new_secret_key_or_login_backend_list_ends_the_stored_page(world, trainee, settings, change):
+    """Django logs such sessions out (the password hash in a session is signed with SECRET_KEY, and its backend must
+    be configured); the stored page must not outlive that."""
+    my_courses(trainee)
+    if change == "secret key":
+        settings.SECRET_KEY = "a-new-secret-key-after-a-stolen-cookie-" + "x" * 30
+    else:
+        settings.AUTHENTICATION_BACKENDS = [
+            "axes.backends.AxesStandaloneBackend",
+            "django.contrib.auth.backends.ModelBackend",
+        ]
+    response = my_courses(trainee)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_messages_waiting_in_the_session_are_shown_not_a_stored_page(world, trainee, settings):
+    # The default storage keeps messages in a cookie (which also skips the stored page) and in the session only
+    # what does not fit; with the session storage every message waits there.
+    settings.MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+    my_courses(trainee)
+    session = trainee.session
+    session[SessionStorage.session_key] = json.dumps(
+        [Message(constants.SUCCESS, "Đã đổi mật khẩu.")], cls=MessageEncoder
+    )
+    session.save()
+
+    assert "Đã đổi mật khẩu." in my_courses(trainee).content.decode()
+    assert "Đã đổi mật khẩu." not in my_courses(trainee).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migrate_starts_a_new_generation(world, trainee, django_assert_max_num_queries):
+    my_courses(trainee)
+    call_command("migrate", verbosity=0)
+    with django_assert_max_num_queries(12) as queries:
+        my_courses(trainee)
+    assert any("enrollments_enrollment" in query["sql"] for query in queries.captured_queries)
 
 
 def test_another_trainees_login_keeps_the_stored_pages(
