@@ -72,8 +72,8 @@ class Generation:
         transaction.on_commit(self.new)
 
 
-def new_generations(**kwargs):
-    """Start a new generation of every kind of stored page (after a migrate or a restore)."""
+def new_generations():
+    """Start a new generation of every kind of stored page (after a restore)."""
     for generation in GENERATIONS:
         generation.new()
 
