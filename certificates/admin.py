@@ -12,7 +12,6 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from simple_history.admin import SimpleHistoryAdmin
 
 from certificates.forms import RevokeForm
 from certificates.models import Certificate, IssuerProfile, PrintJob
@@ -29,7 +28,7 @@ from certificates.services import (
 from courses.models import Course
 from enrollments.admin import CourseWithTraineesAdmin
 from enrollments.forms import add_service_error
-from organizations.access import ScopedAdminMixin, ViewOnlyAdminMixin, scope_of
+from organizations.access import ReadOnlyHistoryAdmin, ScopedAdminMixin, ViewOnlyAdminMixin, scope_of
 
 
 def render(model_admin, request, template, context):
@@ -61,7 +60,7 @@ class IssuerProfileAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 @admin.register(Certificate)
 # Certificates come only from issuing, change only by revocation (its own page), and are never deleted.
-class CertificateAdmin(ViewOnlyAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+class CertificateAdmin(ViewOnlyAdminMixin, ScopedAdminMixin, ReadOnlyHistoryAdmin):
     list_display = ["register_number", "holder_name", "course_code", "issued_on", "status"]
     list_filter = ["status", "year", "issuer"]
     list_select_related = ["enrollment__course", "issuer"]

@@ -4,7 +4,6 @@ from django.contrib import admin, messages
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from simple_history.admin import SimpleHistoryAdmin
 
 from courses.admin import CourseAdmin, LecturerAdmin, SessionAdmin
 from courses.models import Course, Lecturer, Session
@@ -15,7 +14,7 @@ from enrollments.forms import NominationForm
 from enrollments.models import Attendance, Enrollment, Evaluation, LecturerRating, SeatQuota
 from enrollments.nomination_import_views import NOMINATIONS_PAGE
 from enrollments.nominations import with_seats_used
-from organizations.access import ScopedAdminMixin, ViewOnlyAdminMixin
+from organizations.access import ReadOnlyHistoryAdmin, ScopedAdminMixin, ViewOnlyAdminMixin
 from organizations.accounts import send_activation_links
 from organizations.import_views import import_link, import_urls
 from organizations.models import Member
@@ -146,7 +145,7 @@ class LecturerWithEvaluationsAdmin(LecturerAdmin):
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class EnrollmentAdmin(ScopedAdminMixin, ReadOnlyHistoryAdmin):
     list_display = ["member", "course", "nominated_by", "post", "status", "final_score"]
     list_filter = ["status", "course__year", "post"]
     list_select_related = ["member", "course__program", "nominated_by"]
@@ -235,7 +234,7 @@ class SeatQuotaAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class AttendanceAdmin(ScopedAdminMixin, ReadOnlyHistoryAdmin):
     list_display = ["enrollment", "session", "status"]
     list_filter = ["status", "session__period"]
     list_select_related = ["enrollment__member", "enrollment__course", "session"]

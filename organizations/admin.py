@@ -6,9 +6,8 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
-from organizations.access import ScopedAdminMixin, scope_of
+from organizations.access import ReadOnlyHistoryAdmin, ScopedAdminMixin, scope_of
 from organizations.import_views import ORGANIZATIONS_PAGE, import_link, import_urls
 from organizations.models import Appointment, Member, Officer, Organization
 
@@ -116,7 +115,7 @@ class AppointmentInline(ScopedAdminMixin, admin.TabularInline):
 
 
 @admin.register(Member)
-class MemberAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class MemberAdmin(ScopedAdminMixin, ReadOnlyHistoryAdmin):
     list_display = ["full_name", "birth_date", "gender", "organization", "workplace", "current_posts"]
     list_filter = ["gender", "organization__kind"]
     list_select_related = ["organization"]
@@ -157,7 +156,7 @@ class MemberAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class AppointmentAdmin(ScopedAdminMixin, ReadOnlyHistoryAdmin):
     list_display = ["member", "post", "organization", "term_label", "start_date", "end_date", "is_current"]
     list_filter = ["post", "is_current", "requires_training", "term_label"]
     list_select_related = ["member", "organization"]

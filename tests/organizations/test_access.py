@@ -424,18 +424,6 @@ def test_an_officer_who_may_only_read_attendance_cannot_revert_it(world, officer
     assert attendance.status == Attendance.Status.ABSENT
 
 
-def test_center_staff_can_revert_attendance_from_history(world, center_staff, client_for):
-    attendance = world.attendance_x
-    original = attendance.history.earliest("history_date")
-    attendance.status = Attendance.Status.ABSENT
-    attendance.save()
-    url = reverse("admin:enrollments_attendance_simple_history", args=[attendance.pk, original.history_id])
-    data = {"enrollment": attendance.enrollment_id, "session": attendance.session_id, "status": "present"}
-    assert client_for(center_staff).post(url, data).status_code == 302
-    attendance.refresh_from_db()
-    assert attendance.status == Attendance.Status.PRESENT
-
-
 def test_anonymous_and_trainees_get_no_scope(world, trainee_x):
     """A trainee's login is not a staff scope, and anonymous has no scope at all."""
     assert not scope_of(AnonymousUser()).is_staff_scope
