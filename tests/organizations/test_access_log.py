@@ -2,12 +2,14 @@
 read and the client's address; append-only; seen by the center only; pruned after its retention."""
 
 import datetime
+import io
 
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
@@ -312,3 +314,14 @@ def test_pruning_removes_the_rows_past_the_retention_and_keeps_the_newer(world, 
     assert deleted == 1
     assert not AccessLog.objects.filter(pk=old.pk).exists()
     assert AccessLog.objects.filter(pk__in=[kept.pk, world.access_log.pk]).count() == 2
+
+
+def test_the_command_prunes_and_says_how_many(world, settings):
+    settings.ACCESS_LOG_RETENTION_DAYS = 30
+    factories.AccessLogFactory(at=timezone.now() - datetime.timedelta(days=40))
+    output = io.StringIO()
+
+    call_command("prune_access_log", stdout=output)
+
+    assert output.getvalue().strip() == "Đã xóa 1 dòng nhật ký truy cập cũ hơn 30 ngày."
+    assert AccessLog.objects.filter(pk=world.access_log.pk).exists()
