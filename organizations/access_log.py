@@ -5,6 +5,7 @@ import datetime
 import ipaddress
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.http import HttpRequest
@@ -16,7 +17,7 @@ LABEL_LENGTH = AccessLog._meta.get_field("object_label").max_length
 
 
 def record_access(
-    request_or_user,
+    request_or_user: HttpRequest | AbstractBaseUser | None,
     action: str,
     *,
     obj: models.Model | None = None,
