@@ -29,6 +29,8 @@ from courses.models import Course
 from enrollments.admin import CourseWithTraineesAdmin
 from enrollments.forms import add_service_error
 from organizations.access import ReadOnlyHistoryAdmin, ScopedAdminMixin, ViewOnlyAdminMixin, scope_of
+from organizations.access_log import record_access
+from organizations.models import AccessLog
 
 
 def render(model_admin, request, template, context):
@@ -190,8 +192,10 @@ def certificate_pdf_view(model_admin, request, object_id):
     # A revoked certificate's PDF is the center's only: nobody else should print it again.
     if not certificate.is_valid and not scope_of(request.user).everything:
         raise PermissionDenied
+    content = stored_pdf(certificate)
+    record_access(request, AccessLog.Action.CERTIFICATE_PDF, obj=certificate)
     return HttpResponse(
-        stored_pdf(certificate),
+        content,
         content_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="{pdf_filename(certificate)}"'},
     )
@@ -289,7 +293,10 @@ def print_job_download_view(model_admin, request, object_id):
         raise Http404
     content_type = "application/pdf" if job.kind == PrintJob.Kind.PDF else "application/zip"
     filename = job.output.name.rsplit("/", 1)[-1]
-    return FileResponse(job.output.open("rb"), content_type=content_type, as_attachment=True, filename=filename)
+    output = job.output.open("rb")
+    # The batch holds every certificate of the course: the job's label names the course and the format.
+    record_access(request, AccessLog.Action.EXPORT, obj=job)
+    return FileResponse(output, content_type=content_type, as_attachment=True, filename=filename)
 
 
 # Issuing and printing are run from the course list; courses and enrollments cannot import certificates,

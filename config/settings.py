@@ -254,6 +254,11 @@ MAX_REQUEST_BYTES = IMPORT_MAX_UPLOAD_BYTES + MIB
 # preview, the import and the error report), then deleted by the next upload or `manage.py expire_imports`.
 IMPORT_FILE_DAYS = envint("IMPORT_FILE_DAYS", "30")
 
+# The access log of reads of personal data (organizations.AccessLog) keeps each row this many days, then the
+# scheduled prune deletes it. Five years by default: one party term, so an inspection of a term can still see who
+# read whose data during it.
+ACCESS_LOG_RETENTION_DAYS = envint("ACCESS_LOG_RETENTION_DAYS", str(5 * 365 + 1))
+
 # One JSON line per event on stdout, with the request id (config/logs.py); errors carry their stack trace.
 LOGGING = logging_config(os.environ.get("LOG_LEVEL", "INFO"))
 

@@ -7,9 +7,10 @@ from django.db.models import Count, Q
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from organizations.access import ReadOnlyHistoryAdmin, ScopedAdminMixin, scope_of
+from organizations.access import ReadOnlyHistoryAdmin, ScopedAdminMixin, ViewOnlyAdminMixin, scope_of
+from organizations.access_log import record_access
 from organizations.import_views import ORGANIZATIONS_PAGE, import_link, import_urls
-from organizations.models import Appointment, Member, Officer, Organization
+from organizations.models import AccessLog, Appointment, Member, Officer, Organization
 
 admin.site.site_header = _("Trung tâm Bồi dưỡng chính trị — Quản lý đào tạo")
 admin.site.site_title = _("Quản lý đào tạo")
@@ -146,6 +147,28 @@ class MemberAdmin(ScopedAdminMixin, ReadOnlyHistoryAdmin):
     def changelist_view(self, request, extra_context=None):
         return super().changelist_view(request, {**(extra_context or {}), **tree_import_link(request)})
 
+    # Each page that shows a member's data is a read the access log records, once the page is allowed (an object
+    # out of scope or a missing permission raises before).
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        record_access(request, AccessLog.Action.VIEW_MEMBER, obj=self._require_visible(request, object_id))
+        return response
+
+    def history_view(self, request, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)
+        record_access(request, AccessLog.Action.VIEW_MEMBER_HISTORY, obj=self._require_visible(request, object_id))
+        return response
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        response = super().history_form_view(request, object_id, version_id, extra_context)
+        record_access(
+            request,
+            AccessLog.Action.VIEW_MEMBER_HISTORY,
+            obj=self._require_visible(request, object_id),
+            parameters={"version": version_id},
+        )
+        return response
+
     @admin.display(description=_("chức vụ hiện tại"))
     def current_posts(self, obj):
         return ", ".join(str(a.get_post_display()) for a in obj.appointments.all() if a.is_current)
@@ -172,3 +195,27 @@ class OfficerAdmin(ScopedAdminMixin, admin.ModelAdmin):
     search_fields = ["user__username", "organization__search_key", "organization__code"]
     autocomplete_fields = ["organization"]
     raw_id_fields = ["user"]
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+    """The log of reads of personal data, for staff given organizations.view_accesslog (the center's group)."""
+
+    list_display = ["at", "username", "action", "object_label", "client_address"]
+    list_filter = ["action", ("user", admin.RelatedOnlyFieldListFilter), "at"]
+    search_fields = ["username", "object_label", "client_address"]
+    date_hierarchy = "at"
+    show_full_result_count = False
+    fields = [
+        "at",
+        "user",
+        "username",
+        "action",
+        "content_type",
+        "object_id",
+        "object_label",
+        "parameters",
+        "client_address",
+    ]
+    readonly_fields = fields
+    actions = None

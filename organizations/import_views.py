@@ -16,9 +16,10 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from organizations.access_log import record_access
 from organizations.importing import PREVIEW_ROWS, Outcome, store_upload, stored_data, upload_of
 from organizations.imports import SPECS, import_organizations, import_template
-from organizations.models import ImportRecord
+from organizations.models import AccessLog, ImportRecord
 from organizations.spreadsheets import (
     XLSX_MEDIA_TYPE,
     SpreadsheetError,
@@ -254,6 +255,7 @@ def report_view(model_admin, page, request, code):
     except ValidationError as error:
         model_admin.message_user(request, " ".join(error.messages), messages.ERROR)
         return redirect(reverse(url_name(model_admin, "_preview"), args=[record.code]))
+    record_access(request, AccessLog.Action.IMPORT_REPORT, obj=record)
     stem = record.file_name.rsplit(".", 1)[0]
     return _attachment(content, f"loi-{stem}.xlsx")
 

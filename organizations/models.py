@@ -327,3 +327,83 @@ class ImportRecord(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.file_name}"
+
+
+class AppendOnlyError(Exception):
+    """A change or delete of an access-log row was asked for."""
+
+
+class AccessLogQuerySet(models.QuerySet):
+    """Rows of the access log can only be added: bulk changes and deletes are refused, except the pruning of rows
+    past their retention (organizations/access_log.py prune_access_log), which deletes through _prune()."""
+
+    def update(self, **kwargs):
+        raise AppendOnlyError(_("Nhật ký truy cập không sửa được."))
+
+    def delete(self):
+        raise AppendOnlyError(_("Nhật ký truy cập không xóa được."))
+
+    def _prune(self):
+        return super().delete()
+
+
+class AccessLog(models.Model):
+    """One read of personal data: who viewed a member's page, exported a list or workbook, or downloaded a
+    certificate PDF, an import's error report or their own data; when, from which address, and what was read.
+
+    Party membership is sensitive personal data (Law 91/2025/QH15 on personal data protection): the log shows
+    who read whose. Rows are written by record_access() and removed only by prune_access_log()."""
+
+    class Action(models.TextChoices):
+        VIEW_MEMBER = "view_member", _("Xem trang đảng viên")
+        VIEW_MEMBER_HISTORY = "view_member_history", _("Xem lịch sử đảng viên")
+        EXPORT = "export", _("Xuất danh sách, báo cáo")
+        CERTIFICATE_PDF = "certificate_pdf", _("Tải giấy chứng nhận")
+        IMPORT_REPORT = "import_report", _("Tải báo cáo lỗi tệp nhập")
+        OWN_DATA = "own_data", _("Tải dữ liệu của mình")
+
+    at = models.DateTimeField(_("thời điểm"), default=timezone.now, db_index=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người truy cập"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        editable=False,
+    )
+    # Kept as written: the log still names who read when the account is renamed or removed.
+    username = models.CharField(_("tên đăng nhập"), max_length=150, editable=False)
+    action = models.CharField(_("việc"), max_length=32, choices=Action.choices, editable=False)
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        verbose_name=_("loại đối tượng"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        editable=False,
+    )
+    object_id = models.CharField(_("mã đối tượng"), max_length=64, blank=True, editable=False)
+    object_label = models.CharField(_("đối tượng"), max_length=255, blank=True, editable=False)
+    parameters = models.JSONField(_("tham số"), default=dict, blank=True, editable=False)
+    client_address = models.GenericIPAddressField(_("địa chỉ máy"), null=True, editable=False)
+
+    objects = AccessLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("nhật ký truy cập dữ liệu cá nhân")
+        verbose_name_plural = _("nhật ký truy cập dữ liệu cá nhân")
+        ordering = ["-at", "-pk"]
+        # Seeing the log is a permission of its own; nobody may add, change or delete a row.
+        default_permissions = ["view"]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="access_log_object")]
+
+    def __str__(self):
+        return f"{self.at:%d/%m/%Y %H:%M} {self.username} — {self.get_action_display()}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError(_("Nhật ký truy cập không sửa được."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(_("Nhật ký truy cập không xóa được."))

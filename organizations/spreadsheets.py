@@ -1,5 +1,5 @@
 """Reading untrusted Excel workbooks safely, finding their tables, parsing their cells, and writing
-templates and error reports.
+templates, error reports and safe cells (text never written as a formula).
 
 Imports of every app read their files here (organizations is the leftmost app, so each can use it).
 A file goes through cheap checks on its bytes and on its zip central directory before openpyxl sees
@@ -22,6 +22,7 @@ from django.core.validators import validate_email
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
@@ -49,6 +50,8 @@ OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls and password-protect
 ZIP_SIGNATURE = b"PK\x03\x04"
 ENCRYPTED_OOXML_MARK = "EncryptedPackage".encode("utf-16-le")
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Excel, LibreOffice and CSV readers treat text starting with these as a formula or a command.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def _unsized(sheet):
@@ -536,6 +539,27 @@ def template_workbook(sheets, guidance=()):
         sheet.column_dimensions["A"].width = 28
         sheet.column_dimensions["B"].width = 110
     return save(workbook)
+
+
+def clean_text(text):
+    """Text as a cell may hold it: control characters, which the file format cannot store, removed, and line
+    breaks as a reader sees them (XML turns CR LF and CR into LF, unless lxml writes them escaped)."""
+    return ILLEGAL_CHARACTERS_RE.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
+
+
+def safe_cell(sheet, value, style=None):
+    """A write-only cell of `value` for any workbook the product writes: text cleaned, and text a reader would
+    take for a formula stored as a string with Excel's "text" flag, so neither opening nor editing the cell runs
+    it. `style` is a named style of the workbook."""
+    if isinstance(value, str):
+        value = clean_text(value)
+    cell = WriteOnlyCell(sheet, value=value)
+    if style:
+        cell.style = style  # first: a named style brings its own flags, the text flag goes on top
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
 
 
 def save(workbook):

@@ -9,4 +9,6 @@ urlpatterns = [
     path("courses/<str:code>/", views.MyCourseDetailView.as_view(), name="course-detail"),
     path("courses/<str:code>/evaluation/", views.MyCourseEvaluationView.as_view(), name="course-evaluation"),
     path("courses/<str:code>/certificate/", views.my_certificate_pdf, name="course-certificate"),
+    path("data.pdf", views.my_data_pdf, name="my-data-pdf"),
+    path("data.xlsx", views.my_data_xlsx, name="my-data-xlsx"),
 ]

@@ -1,4 +1,5 @@
-"""The trainee's own pages (/my/): their courses, schedule, attendance, results, certificates and evaluations."""
+"""The trainee's own pages (/my/): their courses, schedule, attendance, results, certificates and evaluations, and
+the export of their own data."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,6 +19,10 @@ from enrollments.evaluations import EvaluationForm, evaluation_status, submit_ev
 from enrollments.models import Enrollment
 from enrollments.progress import progress_of, with_schedule
 from organizations.access import own_member_id
+from organizations.access_log import record_access
+from organizations.models import AccessLog
+from organizations.spreadsheets import XLSX_MEDIA_TYPE
+from portal.my_data import own_data, own_data_pdf, own_data_workbook
 from portal.page_cache import cached_own_page
 
 
@@ -126,11 +131,42 @@ def my_certificate_pdf(request, code):
     )
     if certificate is None:
         raise Http404
+    content = stored_pdf(certificate)
+    record_access(request, AccessLog.Action.CERTIFICATE_PDF, obj=certificate)
     return HttpResponse(
-        stored_pdf(certificate),
+        content,
         content_type="application/pdf",
         headers={
             "Content-Disposition": f'attachment; filename="{pdf_filename(certificate)}"',
             "Cache-Control": "private, no-store",
         },
     )
+
+
+def _own_data_download(request, content_of, extension, content_type):
+    """The trainee's own data in one format, written to the access log; 404 for a login without a member record."""
+    data = own_data(request.user)
+    if data is None:
+        raise Http404
+    content = content_of(data)
+    record_access(request, AccessLog.Action.OWN_DATA, obj=data.member, parameters={"format": extension})
+    return HttpResponse(
+        content,
+        content_type=content_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="du-lieu-ca-nhan-{data.made_at:%Y%m%d}.{extension}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+@require_GET
+@login_required
+def my_data_pdf(request):
+    return _own_data_download(request, own_data_pdf, "pdf", "application/pdf")
+
+
+@require_GET
+@login_required
+def my_data_xlsx(request):
+    return _own_data_download(request, own_data_workbook, "xlsx", XLSX_MEDIA_TYPE)

@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy
 from certificates.admin import CourseWithCertificatesAdmin, visible_object
 from courses.models import Course
 from organizations.access import ScopedAdminMixin, ViewOnlyAdminMixin
+from organizations.access_log import record_access
+from organizations.models import AccessLog
 from reports.jobs import start_year_workbook
 from reports.models import ReportJob
 
@@ -45,8 +47,12 @@ def report_job_download_view(model_admin, request, object_id):
     if not job.is_downloadable:
         raise Http404
     filename = job.file.name.rsplit("/", 1)[-1]
+    content = job.file.open("rb")
+    record_access(
+        request, AccessLog.Action.EXPORT, obj=job, parameters={"kind": job.kind, "year": job.year, **job.parameters}
+    )
     return FileResponse(
-        job.file.open("rb"),
+        content,
         as_attachment=True,
         filename=filename,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -33,7 +33,8 @@ from django.core.cache import cache
 from django.test import Client
 
 from organizations import roles
-from organizations.models import Organization, Post
+from organizations.access_log import record_access
+from organizations.models import AccessLog, Organization, Post
 from tests import factories
 from tests.certificates.world import add_certificates
 from tests.imports.world import add_uploads
@@ -144,6 +145,7 @@ def build_world():
     w.evaluation_x = factories.EvaluationFactory(enrollment=w.enrollment_x)
     w.evaluation_y = factories.EvaluationFactory(enrollment=w.enrollment_y)
     w.task_result = factories.DBTaskResultFactory()
+    w.access_log = record_access(w.center_staff, AccessLog.Action.VIEW_MEMBER, obj=w.member_x)
     return add_uploads(add_report_jobs(add_certificates(w)))
 
 

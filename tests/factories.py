@@ -14,7 +14,7 @@ from certificates.models import Certificate, IssuerProfile, PrintJob, format_reg
 from certificates.services import new_verification_code, take_register_numbers
 from courses.models import Course, Lecturer, Program, Session, Topic
 from enrollments.models import Attendance, Enrollment, Evaluation, LecturerRating, SeatQuota
-from organizations.models import Appointment, Member, Officer, Organization, Post
+from organizations.models import AccessLog, Appointment, Member, Officer, Organization, Post
 from reports.models import ReportJob
 
 FAMILY_NAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ"]
@@ -97,6 +97,17 @@ class OfficerFactory(DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory, is_staff=True)
     organization = factory.SubFactory(OrganizationFactory)
+
+
+class AccessLogFactory(DjangoModelFactory):
+    class Meta:
+        model = AccessLog
+
+    user = factory.SubFactory(UserFactory, is_staff=True)
+    username = factory.LazyAttribute(lambda log: log.user.username)
+    action = AccessLog.Action.VIEW_MEMBER
+    object_label = factory.Sequence(lambda n: f"Đảng viên {n}")
+    client_address = "203.0.113.7"
 
 
 class ProgramFactory(DjangoModelFactory):

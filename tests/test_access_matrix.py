@@ -86,6 +86,8 @@ OWN_COURSE = {
     **page(center=NOT_FOUND, officers=NOT_FOUND, trainees=NOT_FOUND, anonymous=TO_PORTAL_LOGIN),
     "trainee_x": OK,
 }
+# The export of one's own data: every trainee gets their own; a staff login has no member record to export.
+OWN_DATA = page(center=NOT_FOUND, officers=NOT_FOUND, trainees=OK, anonymous=TO_PORTAL_LOGIN)
 
 # The admin.
 ADMIN_LOGIN = page(center=TO_ADMIN_INDEX, officers=TO_ADMIN_INDEX, trainees=OK)
@@ -103,6 +105,7 @@ SCOPED_NO_ROLE = object_page(center=DENIED, in_scope=DENIED, out_of_scope=NOT_FO
 SHARED = object_page(center=OK, in_scope=OK, out_of_scope=NOT_FOUND, shared=True)
 SHARED_CENTER_ONLY = object_page(center=OK, in_scope=DENIED, out_of_scope=NOT_FOUND, shared=True)
 SUPERUSER_ONLY_OBJECT = object_page(center=DENIED, in_scope=DENIED, out_of_scope=DENIED, shared=True)
+NOBODY_OBJECT = object_page(center=DENIED, in_scope=DENIED, out_of_scope=DENIED, shared=True)
 # "<id>/" is an alias of "<id>/change/": it redirects without looking the object up.
 OBJECT_ALIAS = object_page(center=TO_CHANGE_PAGE, in_scope=TO_CHANGE_PAGE, out_of_scope=TO_CHANGE_PAGE)
 # No model has a public page, so "view on site" finds nothing, in scope or not.
@@ -137,6 +140,8 @@ EXPECTED = {
     "portal:course-evaluation": OWN_COURSE,
     # The trainee's own certificate PDF (trainee_x holds a valid one of course_a).
     "portal:course-certificate": OWN_COURSE,
+    "portal:my-data-pdf": OWN_DATA,
+    "portal:my-data-xlsx": OWN_DATA,
     # Anyone checks a certificate by its code.
     "certificates:verify": PUBLIC,
     "certificates:verify-detail": PUBLIC,
@@ -201,6 +206,15 @@ EXPECTED = {
     "admin:organizations_organization_import_template": STAFF_ONLY,
     "admin:organizations_organization_import_preview": NO_SUCH_PAGE,
     "admin:organizations_organization_import_report": NO_SUCH_PAGE,
+    # The log of reads of personal data is read by the center (organizations.view_accesslog); nobody adds, changes
+    # or deletes a row, the superuser included.
+    **model_pages(
+        "organizations.accesslog",
+        changelist=CENTER_ONLY,
+        add=page(center=DENIED, officers=DENIED),
+        change=SHARED_CENTER_ONLY,
+        delete=NOBODY_OBJECT,
+    ),
     # Who is an officer is the center's business; an officer record is never deleted from the admin.
     **model_pages(
         "organizations.officer",
@@ -329,6 +343,7 @@ OBJECTS = {
     "organizations.member": ("member_x", "member_y"),
     "organizations.appointment": ("appointment_a", "appointment_b"),
     "organizations.officer": ("officer_record_a", "officer_record_b"),
+    "organizations.accesslog": ("access_log", None),
     "courses.program": ("program", None),
     "courses.topic": ("topic", None),
     "courses.lecturer": ("lecturer", None),
