@@ -225,3 +225,11 @@ def test_the_admin_scripts_catalog_is_in_vietnamese(world_with_superuser, db, cl
 def test_djangos_mistranslations_are_corrected(message, wrong):
     with translation.override("vi"):
         assert translation.gettext(message) not in (wrong, message)
+
+
+def test_the_task_queue_app_is_named_in_vietnamese(world_with_superuser, db, client_for):
+    """django-tasks-db names its app in plain English, out of any catalog's reach; the project renames it."""
+    index = client_for(world_with_superuser.superuser).get(reverse("admin:index")).content.decode()
+
+    assert "Tác vụ nền" in index
+    assert "Tasks Database Backend" not in index

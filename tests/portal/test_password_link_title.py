@@ -19,9 +19,9 @@ UNSUCCESSFUL = "Đặt lại mật khẩu không thành công"
 
 def title_and_heading(response):
     page = response.content.decode()
-    return re.search(r"<title>(.*?)</title>", page, re.S)[1].strip(), re.search(r"<h1[^>]*>(.*?)</h1>", page, re.S)[
-        1
-    ].strip()
+    title = re.search(r"<title>(.*?)</title>", page, re.S)[1]
+    heading = re.search(r"<h1[^>]*>(.*?)</h1>", page, re.S)[1]
+    return title.strip(), heading.strip()
 
 
 def test_a_used_link_says_the_reset_did_not_succeed(world, client_for):
