@@ -233,3 +233,23 @@ def test_the_task_queue_app_is_named_in_vietnamese(world_with_superuser, db, cli
 
     assert "Tác vụ nền" in index
     assert "Tasks Database Backend" not in index
+
+
+def test_history_pages_show_no_english_of_simple_history(world_with_superuser, db, client_for):
+    """simple_history prints a missing change reason as "None" and names the app by its label and the list by
+    "Historical …" in its breadcrumbs; the project's templates show "-" and the verbose names."""
+    certificate = world_with_superuser.certificate_a
+    staff = client_for(world_with_superuser.center_staff)
+    history_url = reverse("admin:certificates_certificate_history", args=[certificate.pk])
+    version = certificate.history.earliest("history_date")
+    version_url = reverse("admin:certificates_certificate_simple_history", args=[certificate.pk, version.history_id])
+    version.history_change_reason = None
+    version.save()
+
+    history = staff.get(history_url).content.decode()
+    breadcrumbs = re.search(r'<div class="breadcrumbs">(.*?)</div>', staff.get(version_url).content.decode(), re.S)[1]
+
+    assert re.search(r"<td>\s*None\s*</td>", history) is None
+    assert "Giấy chứng nhận" in breadcrumbs
+    assert "Historical" not in breadcrumbs
+    assert ">Certificates<" not in breadcrumbs
