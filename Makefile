@@ -32,6 +32,10 @@ lint: venv
 migrations-check: venv
 	$(PY) manage.py makemigrations --check --dry-run
 
+# English only: the source strings are Vietnamese. NEVER run makemessages for vi (-l vi or --all): it would
+# fill locale/vi with the project's own Vietnamese strings and, with --no-obsolete, drop the hand-written
+# corrections to Django's and the dependencies' Vietnamese catalogs that locale/vi holds. compilemessages
+# compiles both.
 messages: venv
 	$(PY) manage.py makemessages --locale en --no-obsolete --no-location --ignore=$(VENV) --ignore=tests
 	$(PY) manage.py compilemessages --ignore=$(VENV)

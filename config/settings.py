@@ -54,7 +54,7 @@ INSTALLED_APPS = [
     "demo",
     "ops",
     "django_tasks",
-    "django_tasks_db",
+    "config.apps.TasksDatabaseConfig",  # django_tasks_db, named in Vietnamese
     "csp",
     "axes",
 ]

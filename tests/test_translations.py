@@ -1,15 +1,19 @@
-"""The English catalog covers every UI string, and the compiled catalog matches its source."""
+"""The English catalog covers every UI string; the Vietnamese one holds only corrections to Django's and the
+dependencies' strings; each compiled catalog matches its source."""
 
 import gettext
 import re
 import shutil
 import subprocess
 
+import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.test import override_settings
 
-CATALOG = settings.BASE_DIR / "locale" / "en" / "LC_MESSAGES"
+LOCALE = settings.BASE_DIR / "locale"
+CATALOG = LOCALE / "en" / "LC_MESSAGES"
+VIETNAMESE = LOCALE / "vi" / "LC_MESSAGES"
 
 
 def untranslated(po_text):
@@ -39,10 +43,25 @@ def test_every_ui_string_has_an_english_translation(tmp_path, monkeypatch):
         call_command("makemessages", locale=["en"], no_location=True, verbosity=0)
     po_text = (project / "locale" / "en" / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
     assert untranslated(po_text) == []
+    vietnamese = project / "locale" / "vi" / "LC_MESSAGES" / "django.po"
+    assert vietnamese.read_text(encoding="utf-8") == (VIETNAMESE / "django.po").read_text(encoding="utf-8")
 
 
-def test_compiled_catalog_matches_its_source(tmp_path):
-    compiled = tmp_path / "django.mo"
-    subprocess.run(["msgfmt", "--check", "-o", compiled, CATALOG / "django.po"], check=True)
-    with open(compiled, "rb") as fresh, open(CATALOG / "django.mo", "rb") as committed:
-        assert gettext.GNUTranslations(committed)._catalog == gettext.GNUTranslations(fresh)._catalog
+def compiled(po, tmp_path):
+    target = tmp_path / "fresh.mo"
+    subprocess.run(["msgfmt", "--check", "-o", target, po], check=True)
+    with open(target, "rb") as fresh:
+        return gettext.GNUTranslations(fresh)._catalog
+
+
+@pytest.mark.parametrize("po", [CATALOG / "django.po", VIETNAMESE / "django.po", VIETNAMESE / "djangojs.po"])
+def test_compiled_catalog_matches_its_source(po, tmp_path):
+    with open(po.with_suffix(".mo"), "rb") as committed:
+        assert gettext.GNUTranslations(committed)._catalog == compiled(po, tmp_path)
+
+
+def test_the_vietnamese_catalog_holds_none_of_the_projects_own_strings(tmp_path):
+    """The source strings are Vietnamese already: a project msgid in locale/vi means makemessages was run for vi."""
+    own = {key[0] if isinstance(key, tuple) else key for key in compiled(CATALOG / "django.po", tmp_path)} - {""}
+    corrections = {key[0] if isinstance(key, tuple) else key for key in compiled(VIETNAMESE / "django.po", tmp_path)}
+    assert sorted(own & corrections) == []

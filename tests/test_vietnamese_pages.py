@@ -1,0 +1,255 @@
+"""Every page the product serves, in Vietnamese, shows no string of Django or a dependency left in English.
+
+The pages are walked as the access matrix walks them (every URL pattern, as the superuser, the center's staff,
+a trainee and an anonymous visitor), and the forms are posted with mistakes so their errors show. While they
+render, every message looked up is recorded. The project's own messages are Vietnamese in the source; any
+other one comes from Django or a dependency and must come back translated from the merged catalogs (Django's,
+the apps', then locale/vi, which corrects and completes them). The admin's JavaScript catalog is checked the
+same way against the messages Django's admin scripts use.
+"""
+
+import gettext
+import json
+import re
+from pathlib import Path
+
+import django
+import pytest
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth.tokens import default_token_generator
+from django.core.cache import cache
+from django.db import transaction
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from tests import factories
+from tests.certificates.world import finish_print_jobs
+from tests.conftest import build_world
+from tests.reports.world import finish_report_jobs
+from tests.test_access_matrix import concrete_url, endpoints
+
+# Punctuation Vietnamese writes as English does: the label suffix, the sentence ends it is checked against,
+# and the ellipsis of a truncated text.
+SAME_IN_VIETNAMESE = {":", ":?.!", "%(truncated_text)s…"}
+
+# Lookups of Django's translation functions, as (context, msgid, plural msgid).
+LOOKUPS = {
+    "gettext": lambda message: ("", message, None),
+    "pgettext": lambda context, message: (context, message, None),
+    "ngettext": lambda singular, plural, number: ("", singular, plural),
+    "npgettext": lambda context, singular, plural, number: (context, singular, plural),
+}
+
+# Django's Vietnamese catalogs say the opposite or something else entirely for these.
+MISTRANSLATED = {
+    "Password reset unsuccessful": "Đặt lại mật khẩu thành công",
+    "History": "Bản ghi nhớ",
+    "log entry": "đăng nhập",
+    "permission": "cho phép",
+    "Go": "Đi đến",
+    "Enter a valid email address.": "Nhập địa chỉ email.",
+}
+
+
+class Recorder:
+    """Records each message looked up in Vietnamese, with the first request that looked it up."""
+
+    def __init__(self, monkeypatch):
+        self.looked_up = {}
+        self.request = None
+        trans = translation._trans
+        for name, key in LOOKUPS.items():
+            monkeypatch.setattr(trans, name, self._recording(getattr(trans, name), key))
+
+    def _recording(self, lookup, key):
+        def record(*args):
+            if translation.get_language() == "vi":
+                entry = tuple(None if part is None else str(part) for part in key(*args))
+                self.looked_up.setdefault(entry, self.request)
+            return lookup(*args)
+
+        return record
+
+    def get(self, client, url, data=None):
+        self.request = f"GET {url}"
+        return client.get(url, data)
+
+    def post(self, client, url, data):
+        self.request = f"POST {url}"
+        return client.post(url, data)
+
+
+def own_messages():
+    """The project's own msgids (with their context), as its English catalog holds them."""
+    with open(settings.BASE_DIR / "locale" / "en" / "LC_MESSAGES" / "django.mo", "rb") as english:
+        return {key[0] if isinstance(key, tuple) else key for key in gettext.GNUTranslations(english)._catalog}
+
+
+def untranslated(looked_up):
+    """The looked-up messages of Django or a dependency that come back in English."""
+    own = own_messages()
+    # Some of Django's code looks up text already translated (a model's verbose names, a language's name).
+    translated = {value for _key, value in translation.trans_real.translation("vi")._catalog.items()}
+    missing = []
+    with translation.override("vi"):
+        for (context, message, plural), request in sorted(looked_up.items(), key=str):
+            if (f"{context}\x04{message}" if context else message) in own:
+                continue
+            if message in translated or message in SAME_IN_VIETNAMESE:
+                continue
+            if plural is None:
+                found = translation.pgettext(context, message) if context else translation.gettext(message)
+            elif context:
+                found = translation.npgettext(context, message, plural, 2)
+            else:
+                found = translation.ngettext(message, plural, 2)
+            if found in (message, plural):
+                missing.append(f"{message!r} (context {context!r}) on {request}")
+    return missing
+
+
+@pytest.fixture(scope="module")
+def world_with_superuser(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The access matrix's world, with a superuser for the pages only a superuser opens."""
+    cache.clear()
+    with (
+        override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
+        world = finish_report_jobs(finish_print_jobs(build_world()))
+        world.superuser = factories.UserFactory(username="quantri", is_staff=True, is_superuser=True)
+        yield world
+        transaction.set_rollback(True)
+
+
+def test_every_page_shows_django_and_its_dependencies_in_vietnamese(world_with_superuser, db, client_for, monkeypatch):
+    recorder = Recorder(monkeypatch)
+    for persona in ("superuser", "center_staff", "trainee_x", None):
+        client = client_for(getattr(world_with_superuser, persona) if persona else None)
+        for endpoint in endpoints():
+            recorder.get(client, concrete_url(endpoint, world_with_superuser, "a"))
+
+    assert untranslated(recorder.looked_up) == []
+
+
+def test_form_errors_and_admin_messages_are_in_vietnamese(world_with_superuser, db, client_for, monkeypatch):
+    world = world_with_superuser
+    recorder = Recorder(monkeypatch)
+    visitor = client_for()
+    recorder.post(visitor, reverse("login"), {"username": "khong-co", "password": "sai"})
+    recorder.post(visitor, reverse("admin:login"), {"username": "khong-co", "password": "sai"})
+    recorder.post(visitor, reverse("password-reset"), {"email": "khong-phai-dia-chi"})
+    recorder.post(visitor, reverse("password-reset"), {})
+    world.trainee_x.refresh_from_db()
+    link = reverse(
+        "password-reset-confirm",
+        args=[
+            urlsafe_base64_encode(force_bytes(world.trainee_x.pk)),
+            default_token_generator.make_token(world.trainee_x),
+        ],
+    )
+    form_url = recorder.get(visitor, link)["Location"]
+    for password, again in [("a", "b"), ("12345678", "12345678"), ("hocvien.x", "hocvien.x"), ("", "")]:
+        recorder.post(visitor, form_url, {"new_password1": password, "new_password2": again})
+
+    for user in (world.superuser, world.center_staff):
+        staff = client_for(user)
+        recorder.post(
+            staff, reverse("admin:password_change"), {"old_password": "sai", "new_password1": "a", "new_password2": "b"}
+        )
+        for model in admin.site._registry:
+            name = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+            changelist = reverse(f"{name}_changelist")
+            recorder.get(staff, changelist, {"q": "khong-co-ket-qua"})
+            recorder.post(staff, changelist, {"action": "delete_selected", "index": 0})
+            recorder.post(staff, changelist, {"action": "", "index": 0})
+            recorder.post(staff, reverse(f"{name}_add"), {})
+            first = model._default_manager.first()
+            if first is not None:
+                recorder.post(
+                    staff, changelist, {"action": "delete_selected", "index": 0, "_selected_action": [first.pk]}
+                )
+                recorder.post(staff, reverse(f"{name}_change", args=[first.pk]), {})
+
+    superuser = client_for(world.superuser)
+    recorder.post(
+        superuser,
+        reverse("admin:auth_user_add"),
+        {"username": "hocvien.x", "usable_password": "true", "password1": "a", "password2": "b"},
+    )
+    recorder.post(
+        superuser,
+        reverse("admin:auth_user_password_change", args=[world.trainee_x.pk]),
+        {"usable_password": "true", "password1": "a", "password2": "b"},
+    )
+    center = client_for(world.center_staff)
+    recorder.post(center, reverse("admin:courses_lecturer_delete", args=[world.lecturer.pk]), {"post": "yes"})
+    recorder.get(center, reverse("admin:courses_lecturer_changelist"))
+
+    assert untranslated(recorder.looked_up) == []
+
+
+def admin_script_messages():
+    """(context, msgid) of every message Django's admin scripts look up, from Django's own message list."""
+    po = Path(django.__file__).parent / "contrib/admin/locale/en/LC_MESSAGES/djangojs.po"
+    messages = set()
+    for entry in po.read_text(encoding="utf-8").split("\n\n"):
+        parts = {
+            field: "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', text)).replace('\\"', '"')
+            for field, text in re.findall(r'^(msgctxt|msgid|msgid_plural) ((?:".*"\n?)+)', entry + "\n", re.M)
+        }
+        if parts.get("msgid"):
+            messages.add((parts.get("msgctxt", ""), parts["msgid"]))
+    return messages
+
+
+def test_the_admin_scripts_catalog_is_in_vietnamese(world_with_superuser, db, client_for):
+    script = client_for(world_with_superuser.center_staff).get(reverse("admin:jsi18n")).content.decode()
+    catalog = json.loads(re.search(r"const newcatalog = (\{.*?\});\n", script, re.S)[1])
+
+    missing = [
+        (context, message)
+        for context, message in sorted(admin_script_messages())
+        if not catalog.get(f"{context}\x04{message}" if context else message)
+    ]
+
+    assert missing == []
+
+
+@pytest.mark.parametrize(("message", "wrong"), MISTRANSLATED.items())
+def test_djangos_mistranslations_are_corrected(message, wrong):
+    with translation.override("vi"):
+        assert translation.gettext(message) not in (wrong, message)
+
+
+def test_the_task_queue_app_is_named_in_vietnamese(world_with_superuser, db, client_for):
+    """django-tasks-db names its app in plain English, out of any catalog's reach; the project renames it."""
+    index = client_for(world_with_superuser.superuser).get(reverse("admin:index")).content.decode()
+
+    assert "Tác vụ nền" in index
+    assert "Tasks Database Backend" not in index
+
+
+def test_history_pages_show_no_english_of_simple_history(world_with_superuser, db, client_for):
+    """simple_history prints a missing change reason as "None" and names the app by its label and the list by
+    "Historical …" in its breadcrumbs; the project's templates show "-" and the verbose names."""
+    certificate = world_with_superuser.certificate_a
+    staff = client_for(world_with_superuser.center_staff)
+    history_url = reverse("admin:certificates_certificate_history", args=[certificate.pk])
+    version = certificate.history.earliest("history_date")
+    version_url = reverse("admin:certificates_certificate_simple_history", args=[certificate.pk, version.history_id])
+    version.history_change_reason = None
+    version.save()
+
+    history = staff.get(history_url).content.decode()
+    breadcrumbs = re.search(r'<div class="breadcrumbs">(.*?)</div>', staff.get(version_url).content.decode(), re.S)[1]
+
+    assert re.search(r"<td>\s*None\s*</td>", history) is None
+    assert "Giấy chứng nhận" in breadcrumbs
+    assert "Historical" not in breadcrumbs
+    assert ">Certificates<" not in breadcrumbs
