@@ -2,7 +2,7 @@
 resolved as pip resolves it today, checked with pip-audit. Exits 1 on a known vulnerability, and on a runtime
 package it could not check. The test and lint tools (requirements-dev.txt) never reach a server and are not audited.
 
-    .venv/bin/python .ci/audit_dependencies.py
+    .venv/bin/python .ci/audit_dependencies.py [REQUIREMENTS_FILE]   # requirements.txt by default
 
 pip-audit asks the registry's JSON API about each exact version (/pypi/NAME/VERSION/json). The registry these
 machines reach answers that with 404 ("Dependency not found") and serves only the project-wide /pypi/NAME/json,
@@ -94,7 +94,8 @@ def check_by_latest_release(name, version, data):
 
 
 def main():
-    packages = resolve(ROOT / "requirements.txt")
+    requirements = Path(sys.argv[1] if len(sys.argv) > 1 else ROOT / "requirements.txt")
+    packages = resolve(requirements)
     verdicts = pip_audit(packages)
     skipped = [name for name in packages if verdicts.get(name) is None]
     with ThreadPoolExecutor(max_workers=8) as pool:
@@ -113,7 +114,8 @@ def main():
         if newest and Version(packages[name]) == newest:
             accepted.append(f"{name} {packages[name]} (the newest {series} release; {why})")
         else:
-            not_audited.append(f"{name} {packages[name]}: {why}")
+            newest_allowed = f" (or the newest {series} release)" if series else ""
+            not_audited.append(f"{name} {packages[name]}: {why}: pin the latest release{newest_allowed}")
 
     vulnerable = {name: vulns for name, vulns in verdicts.items() if vulns}
     for name, vulns in sorted(vulnerable.items()):
@@ -121,7 +123,7 @@ def main():
             fixed = ", ".join(vuln["fix_versions"]) or "no fixed release"
             print(f"VULNERABLE {name} {packages[name]}: {vuln['id']} (fixed in: {fixed})")
     print(
-        f"pip-audit: {len(packages)} runtime packages checked (requirements.txt as pip resolves it): "
+        f"pip-audit: {len(packages)} runtime packages checked ({requirements.name} as pip resolves it): "
         f"{by_version + by_latest} audited ({by_version} by exact version, {by_latest} as their latest release), "
         f"{len(accepted)} accepted without audit, {len(not_audited)} not audited; "
         f"{len(vulnerable)} with known vulnerabilities"
@@ -129,7 +131,7 @@ def main():
     for line in accepted:
         print(f"ACCEPTED WITHOUT AUDIT {line}")
     for line in not_audited:
-        print(f"NOT AUDITED {line}: pin the latest release")
+        print(f"NOT AUDITED {line}")
     if vulnerable or not_audited:
         sys.exit(1)
 
