@@ -3,23 +3,30 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: run serve test lint migrations-check messages venv
+.PHONY: run serve test lint migrations-check messages venv runtime
 
-venv: $(VENV)/.installed
+# The runtime packages (requirements.txt), as a server has them; `venv` adds the test and lint tools
+# (requirements-dev.txt) for development and CI.
+runtime: $(VENV)/.runtime
+venv: $(VENV)/.dev
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.runtime: requirements.txt
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-run: venv
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+run: runtime
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 # The production stack on PostgreSQL with the task worker (deploy/serve.sh; deploy/README.md for the settings).
-serve: venv
+serve: runtime
 	PY=$(PY) deploy/serve.sh
 
 test: venv

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from whitenoise.compress import Compressor
 
 from config.logs import logging_config
+from config.secret_key import GENERATE, secret_key_problems
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -25,10 +26,11 @@ def envint(name, default):
 DEBUG = envbool("DEBUG", "1")
 _INSECURE_KEY = "insecure-development-key-do-not-use-in-production"
 SECRET_KEY = os.environ.get("SECRET_KEY", _INSECURE_KEY)
-if not DEBUG and (SECRET_KEY == _INSECURE_KEY or len(SECRET_KEY) < 50):
+# The same rules as the deploy check (ops/checks.py): long, random, and found in none of the project's files.
+if not DEBUG and (_key_problems := secret_key_problems(SECRET_KEY, project_folder=BASE_DIR)):
     raise ImproperlyConfigured(
-        "SECRET_KEY must be set to a long random string (50 characters or more) when DEBUG is off, e.g. "
-        "python -c 'import secrets; print(secrets.token_urlsafe(50))'."
+        f"SECRET_KEY must be set to a long random string made for this installation when DEBUG is off, e.g. the "
+        f"output of {GENERATE}. This one will not do: {'; '.join(_key_problems)}."
     )
 
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")

@@ -18,6 +18,10 @@ back up a local folder or S3-compatible storage; the database is dumped first, s
 already stored when the files are copied (certificate PDFs are never deleted).
 
 The manifest is written last: a folder without one is an interrupted backup, and restore refuses it.
+
+A backup holds every member's personal data and, once restored, decides what the database holds: it is created
+readable by its owner only (folders 0700, files 0600, made so from the start rather than changed afterwards), and
+restore refuses a backup that another user could have changed (any file or folder in it writable by group or others).
 """
 
 import hashlib
@@ -25,7 +29,9 @@ import json
 import os
 import posixpath
 import sqlite3
+import stat
 import subprocess
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.core.files import File
@@ -42,6 +48,9 @@ DUMP_FILES = {"postgresql": "database.dump", "sqlite": "database.sqlite3"}
 # Rows `migrate` writes by itself into a new database: a database with rows only in these is still empty.
 MIGRATE_TABLES = {"django_migrations", "django_content_type", "auth_permission", "auth_group", "auth_group_permissions"}
 CHUNK = 1024 * 1024
+# What nobody but the owner may do to a backup: read or write it while it is made, write it before it is restored.
+OWNER_ONLY_UMASK = 0o077
+WRITABLE_BY_OTHERS = stat.S_IWGRP | stat.S_IWOTH
 
 
 class BackupError(Exception):
@@ -55,23 +64,25 @@ def back_up(directory, *, connection, storage):
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise BackupError(_("%(path)s đã có nội dung: hãy sao lưu vào thư mục mới hoặc rỗng.") % {"path": directory})
     engine = _engine(connection)
-    directory.mkdir(parents=True, exist_ok=True)
-    dump = directory / DUMP_FILES[engine]
-    if engine == "postgresql":
-        tables, migrations = _dump_postgresql(connection, dump)
-    else:
-        tables, migrations = _dump_sqlite(connection, dump)
-    files = _copy_files_out(storage, directory)
-    manifest = {
-        "format": FORMAT,
-        "created_at": timezone.localtime().isoformat(timespec="seconds"),
-        "engine": engine,
-        "database": {"file": dump.name, "sha256": sha256_of_file(dump), "bytes": dump.stat().st_size},
-        "migrations": migrations,
-        "tables": tables,
-        "files": files,
-    }
-    (directory / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    with _owner_only():
+        directory.mkdir(parents=True, exist_ok=True)
+        directory.chmod(0o700)  # an empty folder made beforehand keeps its own mode otherwise
+        dump = directory / DUMP_FILES[engine]
+        if engine == "postgresql":
+            tables, migrations = _dump_postgresql(connection, dump)
+        else:
+            tables, migrations = _dump_sqlite(connection, dump)
+        files = _copy_files_out(storage, directory)
+        manifest = {
+            "format": FORMAT,
+            "created_at": timezone.localtime().isoformat(timespec="seconds"),
+            "engine": engine,
+            "database": {"file": dump.name, "sha256": sha256_of_file(dump), "bytes": dump.stat().st_size},
+            "migrations": migrations,
+            "tables": tables,
+            "files": files,
+        }
+        (directory / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return manifest
 
 
@@ -80,6 +91,7 @@ def restore(directory, *, connection, storage, force=False):
     `force`, restore the database and the files, then check the restored rows and files against the manifest.
     Returns the manifest and the migrations this code has that the backup has not (to apply with migrate)."""
     directory = Path(directory)
+    _refuse_writable_by_others(directory)
     manifest = read_manifest(directory)
     engine = _engine(connection)
     if manifest["engine"] != engine:
@@ -139,6 +151,39 @@ def count_rows(connection, tables):
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         return _count_rows(cursor, tables, quote)
+
+
+@contextmanager
+def _owner_only():
+    """Everything created meanwhile, by this process or the pg_dump it starts, is its owner's only: the mode is set
+    as each file is created, so no file is readable by others even for a moment. The umask is the process's, so
+    this belongs in a command, not in a threaded server."""
+    previous = os.umask(OWNER_ONLY_UMASK)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+def _refuse_writable_by_others(directory):
+    """pg_restore runs whatever SQL the dump holds, and the manifest vouches for the rest: a backup someone else
+    could have written is refused, the backup folder and everything in it."""
+    paths = [directory]
+    for folder, subfolders, files in os.walk(directory):
+        paths += [Path(folder) / name for name in subfolders + files]
+    for path in paths:
+        try:
+            mode = path.stat().st_mode
+        except OSError:
+            continue  # a missing folder or file is refused further on, with its own message
+        if mode & WRITABLE_BY_OTHERS:
+            raise BackupError(
+                _(
+                    "Không khôi phục: %(path)s có quyền %(mode)s, người dùng khác trên máy ghi được nên bản sao lưu "
+                    "có thể đã bị sửa. Hãy kiểm tra rồi bỏ quyền ghi đó (chmod -R go-w %(folder)s)."
+                )
+                % {"path": path, "mode": stat.filemode(mode), "folder": directory}
+            )
 
 
 # -- The database ------------------------------------------------------------------------------------------------

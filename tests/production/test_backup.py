@@ -8,6 +8,8 @@ pg_dump, run by another process, sees only committed rows: the tests that check 
 import hashlib
 import io
 import json
+import os
+import stat
 
 import pytest
 from django.core.cache import cache
@@ -253,3 +255,67 @@ def test_a_backup_is_written_only_into_a_new_or_empty_folder(db, media, tmp_path
         run("backup", "-o", str(tmp_path / "used"))
 
     assert (tmp_path / "used" / "manifest.json").read_text() == "{}"
+
+
+def modes(folder):
+    """Every folder's and file's permission bits in a backup, by path relative to it."""
+    found = {".": stat.S_IMODE(folder.stat().st_mode)}
+    for path in folder.rglob("*"):
+        found[path.relative_to(folder).as_posix()] = stat.S_IMODE(path.stat().st_mode)
+    return found
+
+
+@pytest.fixture
+def permissive_umask():
+    """The umask of an operator who shares everything: a backup must not depend on theirs."""
+    previous = os.umask(0)
+    yield
+    os.umask(previous)
+
+
+def test_a_backup_is_readable_by_its_owner_only(db, media, tmp_path, permissive_umask):
+    default_storage.save("certificates/2021/CC-TTBDCT-0001-7KQ2M9XA.pdf", ContentFile(b"%PDF-1.7\n%%EOF\n"))
+    (tmp_path / "made-beforehand").mkdir(mode=0o777)
+
+    run("backup", "-o", str(tmp_path / "made-beforehand"))
+    run("backup", "-o", str(tmp_path / "new" / "2026-12-03"))
+
+    for backup in (tmp_path / "made-beforehand", tmp_path / "new" / "2026-12-03"):
+        found = modes(backup)
+        dump = "database.dump" if connection.vendor == "postgresql" else "database.sqlite3"
+        assert {dump, "manifest.json", "files.sha256", "media/certificates/2021/CC-TTBDCT-0001-7KQ2M9XA.pdf"} <= set(
+            found
+        )
+        assert {path: mode for path, mode in found.items() if mode != 0o700 and mode != 0o600} == {}
+        assert {path for path, mode in found.items() if mode == 0o700} == {
+            ".",
+            "media",
+            "media/certificates",
+            "media/certificates/2021",
+        }
+    assert os.umask(0) == 0  # the command gave the process its umask back
+
+
+@pytest.mark.parametrize(
+    ("changed", "bits"),
+    [("database", stat.S_IWGRP), (".", stat.S_IWOTH), ("media/certificates/2021", stat.S_IWGRP | stat.S_IWOTH)],
+    ids=["the dump, by its group", "the folder, by anyone", "a folder of stored files"],
+)
+def test_restore_refuses_a_backup_that_others_can_write(
+    small_backup, media, tmp_path, restored_database, changed, bits
+):
+    if changed == "database":
+        changed = json.loads((small_backup / "manifest.json").read_text())["database"]["file"]
+    path = small_backup / changed
+    path.chmod(stat.S_IMODE(path.stat().st_mode) | bits)
+    media.MEDIA_ROOT = tmp_path / "restored-media"
+
+    with pytest.raises(CommandError) as refusal:
+        run("restore", str(small_backup), "--database", restored_database)
+
+    assert str(refusal.value) == (
+        f"Không khôi phục: {path} có quyền {stat.filemode(path.stat().st_mode)}, "
+        "người dùng khác trên máy ghi được nên bản sao lưu có thể đã bị sửa. Hãy kiểm tra rồi bỏ quyền ghi đó "
+        f"(chmod -R go-w {small_backup})."
+    )
+    assert connections[restored_database].introspection.table_names() == [] and not stored_files()
