@@ -293,10 +293,6 @@ def page_form(html, url):
     return data
 
 
-# The center's form of each URL, parsed once (the world is the same in every test).
-CENTER_FORMS = {}
-
-
 def rendered_form(client, url):
     # Whatever reading the page writes is not the post's: it is rolled back.
     with transaction.atomic():
@@ -308,9 +304,10 @@ def rendered_form(client, url):
 
 
 def center_form(world, url):
-    if url not in CENTER_FORMS:
-        CENTER_FORMS[url] = rendered_form(world.clients["center_staff"], url)
-    return CENTER_FORMS[url]
+    """The center's form of the URL, parsed once: every test starts from the same world."""
+    if url not in world.center_forms:
+        world.center_forms[url] = rendered_form(world.clients["center_staff"], url)
+    return world.center_forms[url]
 
 
 # -- The cases -----------------------------------------------------------------------------------
@@ -384,6 +381,7 @@ def post_world(django_db_setup, django_db_blocker, tmp_path_factory):
             if persona != "anonymous":
                 client.force_login(getattr(world, persona))
         world.clients[OUT_OF_SCOPE] = world.clients["officer_a"]
+        world.center_forms = {}
         yield SimpleNamespace(world=world, before=snapshot())
         transaction.set_rollback(True)
 
