@@ -29,12 +29,16 @@ from tests.reports.world import finish_report_jobs
 class Outcome:
     status: int
     goes_to: str | None = None  # for redirects: where to, one of the names in assert_redirect()
+    # Whether posting the page's own form may write what the page is for (tests/test_access_matrix_post.py):
+    # false for a page the persona only reads.
+    writes: bool = True
 
     def __str__(self):
         return f"{self.status} → {self.goes_to}" if self.goes_to else str(self.status)
 
 
 OK = Outcome(200)
+READ = Outcome(200, writes=False)
 DENIED = Outcome(403)
 NOT_FOUND = Outcome(404)
 METHOD_NOT_ALLOWED = Outcome(405)
@@ -46,6 +50,11 @@ TO_HOME = Outcome(302, "home")
 TO_CHANGE_PAGE = Outcome(302, "change page")
 
 OUT_OF_SCOPE = "officer_a_on_b"  # officer_a asking for the B-side object of an object page
+
+
+def reading(profile):
+    """The same profile for a page that is only read: whoever may see it writes nothing by posting to it."""
+    return {persona: READ if outcome == OK else outcome for persona, outcome in profile.items()}
 
 
 def page(*, center, officers, trainees=TO_LOGIN, anonymous=None):
@@ -104,6 +113,13 @@ SCOPED_CENTER_ONLY = object_page(center=OK, in_scope=DENIED, out_of_scope=NOT_FO
 SCOPED_NO_ROLE = object_page(center=DENIED, in_scope=DENIED, out_of_scope=NOT_FOUND)
 SHARED = object_page(center=OK, in_scope=OK, out_of_scope=NOT_FOUND, shared=True)
 SHARED_CENTER_ONLY = object_page(center=OK, in_scope=DENIED, out_of_scope=NOT_FOUND, shared=True)
+# Kept by the center and read by officers: their own sub-tree's (the tree, quotas, attendance) or shared (the
+# catalog and the courses).
+SCOPED_READ_BY_OFFICERS = object_page(center=OK, in_scope=READ, out_of_scope=NOT_FOUND)
+SHARED_READ_BY_OFFICERS = object_page(center=OK, in_scope=READ, out_of_scope=NOT_FOUND, shared=True)
+# A past version of a recorded model is read by whoever reads the record, and reverted by nobody
+# (organizations.access.ReadOnlyHistoryAdmin).
+PAST_VERSION = reading(SCOPED_TO_SUBTREE)
 SUPERUSER_ONLY_OBJECT = object_page(center=DENIED, in_scope=DENIED, out_of_scope=DENIED, shared=True)
 NOBODY_OBJECT = object_page(center=DENIED, in_scope=DENIED, out_of_scope=DENIED, shared=True)
 # "<id>/" is an alias of "<id>/change/": it redirects without looking the object up.
@@ -113,14 +129,14 @@ NO_PUBLIC_PAGE = object_page(center=NOT_FOUND, in_scope=NOT_FOUND, out_of_scope=
 
 
 def model_pages(label, *, changelist, add, change, delete):
-    """The five pages the admin makes for a model; history is read like the change page."""
+    """The five pages the admin makes for a model; history is read by whoever reads the change page."""
     app_label, model_name = label.split(".")
     name = f"admin:{app_label}_{model_name}"
     return {
         f"{name}_changelist": changelist,
         f"{name}_add": add,
         f"{name}_change": change,
-        f"{name}_history": change,
+        f"{name}_history": reading(change),
         f"{name}_delete": delete,
         f"admin/{app_label}/{model_name}/<path:object_id>/": OBJECT_ALIAS,
     }
@@ -156,10 +172,10 @@ EXPECTED = {
         "reports.reportjob",
         changelist=STAFF_ONLY,
         add=SUPERUSER_ONLY,
-        change=SCOPED_TO_SUBTREE,
+        change=reading(SCOPED_TO_SUBTREE),
         delete=SCOPED_NO_ROLE,
     ),
-    "admin:reports_reportjob_download": SCOPED_TO_SUBTREE,
+    "admin:reports_reportjob_download": reading(SCOPED_TO_SUBTREE),
     "admin:index": STAFF_ONLY,
     "admin:login": ADMIN_LOGIN,
     "admin:logout": ADMIN_LOGOUT,
@@ -180,7 +196,7 @@ EXPECTED = {
         "organizations.organization",
         changelist=STAFF_ONLY,
         add=CENTER_ONLY,
-        change=SCOPED_TO_SUBTREE,
+        change=SCOPED_READ_BY_OFFICERS,
         delete=SCOPED_NO_ROLE,
     ),
     # Officers keep their sub-tree's members and posts; deleting is the center's.
@@ -191,7 +207,7 @@ EXPECTED = {
         change=SCOPED_TO_SUBTREE,
         delete=SCOPED_CENTER_ONLY,
     ),
-    "admin:organizations_member_simple_history": SCOPED_TO_SUBTREE,
+    "admin:organizations_member_simple_history": PAST_VERSION,
     **model_pages(
         "organizations.appointment",
         changelist=STAFF_ONLY,
@@ -199,11 +215,11 @@ EXPECTED = {
         change=SCOPED_TO_SUBTREE,
         delete=SCOPED_CENTER_ONLY,
     ),
-    "admin:organizations_appointment_simple_history": SCOPED_TO_SUBTREE,
+    "admin:organizations_appointment_simple_history": PAST_VERSION,
     # Excel imports: staff who keep members (both roles) upload and download the template; an upload is
     # shown only to whoever uploaded it, and the matrix asks for a code no upload has.
     "admin:organizations_organization_import": STAFF_ONLY,
-    "admin:organizations_organization_import_template": STAFF_ONLY,
+    "admin:organizations_organization_import_template": reading(STAFF_ONLY),
     "admin:organizations_organization_import_preview": NO_SUCH_PAGE,
     "admin:organizations_organization_import_report": NO_SUCH_PAGE,
     # The log of reads of personal data is read by the center (organizations.view_accesslog); nobody adds, changes
@@ -224,13 +240,43 @@ EXPECTED = {
         delete=SCOPED_NO_ROLE,
     ),
     # The catalog is the center's, read by every officer.
-    **model_pages("courses.program", changelist=STAFF_ONLY, add=CENTER_ONLY, change=SHARED, delete=SHARED_CENTER_ONLY),
-    **model_pages("courses.topic", changelist=STAFF_ONLY, add=CENTER_ONLY, change=SHARED, delete=SHARED_CENTER_ONLY),
-    **model_pages("courses.lecturer", changelist=STAFF_ONLY, add=CENTER_ONLY, change=SHARED, delete=SHARED_CENTER_ONLY),
+    **model_pages(
+        "courses.program",
+        changelist=STAFF_ONLY,
+        add=CENTER_ONLY,
+        change=SHARED_READ_BY_OFFICERS,
+        delete=SHARED_CENTER_ONLY,
+    ),
+    **model_pages(
+        "courses.topic",
+        changelist=STAFF_ONLY,
+        add=CENTER_ONLY,
+        change=SHARED_READ_BY_OFFICERS,
+        delete=SHARED_CENTER_ONLY,
+    ),
+    **model_pages(
+        "courses.lecturer",
+        changelist=STAFF_ONLY,
+        add=CENTER_ONLY,
+        change=SHARED_READ_BY_OFFICERS,
+        delete=SHARED_CENTER_ONLY,
+    ),
     # The root's courses are every committee's; a committee's own courses are not its sibling's.
-    **model_pages("courses.course", changelist=STAFF_ONLY, add=CENTER_ONLY, change=SHARED, delete=SHARED_CENTER_ONLY),
-    **model_pages("courses.session", changelist=STAFF_ONLY, add=CENTER_ONLY, change=SHARED, delete=SHARED_CENTER_ONLY),
-    # Officers nominate trainees of their sub-tree; attendance is taken by the center.
+    **model_pages(
+        "courses.course",
+        changelist=STAFF_ONLY,
+        add=CENTER_ONLY,
+        change=SHARED_READ_BY_OFFICERS,
+        delete=SHARED_CENTER_ONLY,
+    ),
+    **model_pages(
+        "courses.session",
+        changelist=STAFF_ONLY,
+        add=CENTER_ONLY,
+        change=SHARED_READ_BY_OFFICERS,
+        delete=SHARED_CENTER_ONLY,
+    ),
+    # Officers nominate and withdraw trainees of their sub-tree; attendance is taken by the center.
     **model_pages(
         "enrollments.enrollment",
         changelist=STAFF_ONLY,
@@ -238,47 +284,47 @@ EXPECTED = {
         change=SCOPED_TO_SUBTREE,
         delete=SCOPED_CENTER_ONLY,
     ),
-    "admin:enrollments_enrollment_simple_history": SCOPED_TO_SUBTREE,
+    "admin:enrollments_enrollment_simple_history": PAST_VERSION,
     # Withdrawing a trainee is the nominating side's; overriding a result is the center's.
     "admin:enrollments_enrollment_withdraw": SCOPED_TO_SUBTREE,
     "admin:enrollments_enrollment_override": SCOPED_CENTER_ONLY,
     # Importing a nomination list from Excel: as for the tree's import above.
     "admin:enrollments_enrollment_import": STAFF_ONLY,
-    "admin:enrollments_enrollment_import_template": STAFF_ONLY,
+    "admin:enrollments_enrollment_import_template": reading(STAFF_ONLY),
     "admin:enrollments_enrollment_import_preview": NO_SUCH_PAGE,
     "admin:enrollments_enrollment_import_report": NO_SUCH_PAGE,
     # Every officer reads a shared course's nominations (its own committee's rows); the center closes it.
-    "admin:courses_course_nominations": SHARED,
+    "admin:courses_course_nominations": reading(SHARED),
     "admin:courses_course_close": SHARED_CENTER_ONLY,
     # Running a class: every officer reads a shared course's attendance matrix (its own trainees' rows);
     # attendance and scores are entered by the organizer's side only; evaluation averages are the center's.
-    "admin:courses_course_attendance": SHARED,
+    "admin:courses_course_attendance": reading(SHARED),
     "admin:courses_course_scores": SHARED_CENTER_ONLY,
-    "admin:courses_course_evaluations": SHARED_CENTER_ONLY,
+    "admin:courses_course_evaluations": reading(SHARED_CENTER_ONLY),
     "admin:courses_session_attendance": SHARED_CENTER_ONLY,
-    "admin:courses_lecturer_evaluations": SHARED_CENTER_ONLY,
+    "admin:courses_lecturer_evaluations": reading(SHARED_CENTER_ONLY),
     # Seat quotas are set by the center and read by the committees they are set for.
     **model_pages(
         "enrollments.seatquota",
         changelist=STAFF_ONLY,
         add=CENTER_ONLY,
-        change=SCOPED_TO_SUBTREE,
+        change=SCOPED_READ_BY_OFFICERS,
         delete=SCOPED_CENTER_ONLY,
     ),
     **model_pages(
         "enrollments.attendance",
         changelist=STAFF_ONLY,
         add=CENTER_ONLY,
-        change=SCOPED_TO_SUBTREE,
+        change=SCOPED_READ_BY_OFFICERS,
         delete=SCOPED_CENTER_ONLY,
     ),
-    "admin:enrollments_attendance_simple_history": SCOPED_TO_SUBTREE,
+    "admin:enrollments_attendance_simple_history": PAST_VERSION,
     # Evaluations are read by the center only, and nobody adds, changes or deletes one.
     **model_pages(
         "enrollments.evaluation",
         changelist=CENTER_ONLY,
         add=page(center=DENIED, officers=DENIED),
-        change=SCOPED_CENTER_ONLY,
+        change=reading(SCOPED_CENTER_ONLY),
         delete=SCOPED_NO_ROLE,
     ),
     **model_pages(
@@ -302,11 +348,11 @@ EXPECTED = {
         "certificates.certificate",
         changelist=STAFF_ONLY,
         add=page(center=DENIED, officers=DENIED),
-        change=SCOPED_TO_SUBTREE,
+        change=reading(SCOPED_TO_SUBTREE),
         delete=SCOPED_NO_ROLE,
     ),
-    "admin:certificates_certificate_simple_history": SCOPED_TO_SUBTREE,
-    "admin:certificates_certificate_pdf": SCOPED_TO_SUBTREE,
+    "admin:certificates_certificate_simple_history": PAST_VERSION,
+    "admin:certificates_certificate_pdf": reading(SCOPED_TO_SUBTREE),
     "admin:certificates_certificate_revoke": SCOPED_CENTER_ONLY,
     "admin:certificates_certificate_reissue": SCOPED_CENTER_ONLY,
     # What an organizer prints on its certificates is kept by the center; its register books outlive it.
@@ -322,10 +368,10 @@ EXPECTED = {
         "certificates.printjob",
         changelist=CENTER_ONLY,
         add=page(center=DENIED, officers=DENIED),
-        change=SCOPED_CENTER_ONLY,
+        change=reading(SCOPED_CENTER_ONLY),
         delete=SCOPED_NO_ROLE,
     ),
-    "admin:certificates_printjob_download": SCOPED_CENTER_ONLY,
+    "admin:certificates_printjob_download": reading(SCOPED_CENTER_ONLY),
     # Background task results are the superuser's; staff follow their jobs on the pages that start them.
     **model_pages(
         "django_tasks_database.dbtaskresult",
@@ -334,6 +380,24 @@ EXPECTED = {
         change=SUPERUSER_ONLY_OBJECT,
         delete=SUPERUSER_ONLY_OBJECT,
     ),
+}
+
+# The changelist actions besides deleting the selection (which is the delete page's right, declared above), as
+# pages about the one selected object: A's (or the shared one), and B's for officer_a.
+ACTIONS = {
+    "courses.course": {
+        # Activation links and account sheets create the trainees' missing logins: the center's, as running the
+        # class is; closing, issuing and printing too.
+        "send_activation_links": SHARED_CENTER_ONLY,
+        "print_account_sheet": SHARED_CENTER_ONLY,
+        "close_courses": SHARED_CENTER_ONLY,
+        "issue_certificates": SHARED_CENTER_ONLY,
+        "print_certificates": SHARED_CENTER_ONLY,
+        "zip_certificates": SHARED_CENTER_ONLY,
+        # Every staff scope exports its own sub-tree's yearly workbook.
+        "export_year_report": SHARED,
+    },
+    "certificates.certificate": {"revoke_certificates": SCOPED_CENTER_ONLY},
 }
 
 # The objects object pages are asked about, as attributes of the `world` fixture: one in committee
@@ -477,7 +541,9 @@ def cases():
 # -- The tests -----------------------------------------------------------------------------------
 
 
-def concrete_url(endpoint, world, side):
+def concrete_url(endpoint, world, side, version=None):
+    """The URL of the endpoint for the side's object; a history version page shows `version(obj)`, by default
+    the latest."""
     values = {
         "url": NO_SUCH_PAGE_PATH,
         "code": world.course_a.code,
@@ -491,8 +557,12 @@ def concrete_url(endpoint, world, side):
         values["object_id"] = values["id"] = obj.pk
         values["content_type_id"] = ContentType.objects.get_for_model(obj).pk
         if "version_id" in endpoint.parameters():
-            values["version_id"] = obj.history.latest("history_date").history_id
+            values["version_id"] = (version or latest_version)(obj).history_id
     return endpoint.build(values) + QUERY_STRINGS.get(endpoint.key, "")
+
+
+def latest_version(obj):
+    return obj.history.latest("history_date")
 
 
 def assert_redirect(response, outcome, url):
