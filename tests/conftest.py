@@ -43,11 +43,15 @@ from tests.reports.world import add_report_jobs
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "postgresql: needs PostgreSQL (deselected on any other database)")
+    config.addinivalue_line("markers", "browser: drives Chromium (tests/browser/); CI runs it on one database only")
     # The default hasher is slow on purpose; tests create users by the hundred.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.nodeid.startswith("tests/browser/"):
+            item.add_marker(pytest.mark.browser)
     if "postgresql" in settings.DATABASES["default"]["ENGINE"]:
         return
     deselected = [item for item in items if item.get_closest_marker("postgresql")]
