@@ -1,11 +1,13 @@
 """The trainee's own pages (/my/): their courses, schedule, attendance, results, certificates and evaluations."""
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -14,10 +16,12 @@ from django.views.generic import TemplateView
 from certificates.models import Certificate
 from certificates.services import pdf_filename, stored_pdf
 from certificates.status import certificate_status, with_certificates
+from config.ratelimit import over_limit, spent
 from enrollments.evaluations import EvaluationForm, evaluation_status, submit_evaluation, taught_pairs
 from enrollments.models import Enrollment
 from enrollments.progress import progress_of, with_schedule
 from organizations.access import own_member_id
+from portal.forms import comparable_address
 from portal.page_cache import cached_own_page
 
 
@@ -134,3 +138,37 @@ def my_certificate_pdf(request, code):
             "Cache-Control": "private, no-store",
         },
     )
+
+
+class LimitedPasswordResetView(auth_views.PasswordResetView):
+    """Django's password-reset page, limited per address a link is asked for and per client address. Every
+    well-formed request is counted, whether or not the address belongs to an account, so the answer over a limit
+    (no mail, a 429 page) says nothing about the address either."""
+
+    def form_valid(self, form):
+        window = settings.PASSWORD_RESET_RATE_WINDOW
+        address = comparable_address(form.cleaned_data["email"])
+        # Both counted on every request: a client spreading over many addresses, or many clients over one.
+        for_address = spent(
+            "password-reset-address", address, limit=settings.PASSWORD_RESET_ADDRESS_LIMIT, window=window
+        )
+        from_client = over_limit(
+            self.request, "password-reset-client", limit=settings.PASSWORD_RESET_CLIENT_LIMIT, window=window
+        )
+        if not (for_address or from_client):
+            return super().form_valid(form)
+        response = render(
+            self.request,
+            "portal/message.html",
+            {
+                "title": _("Quá nhiều yêu cầu"),
+                "message": _(
+                    "Đã có quá nhiều yêu cầu gửi liên kết đặt mật khẩu cho thư điện tử này hoặc từ máy này trong "
+                    "thời gian ngắn, nên chưa gửi thêm liên kết nào. Xin thử lại sau %(minutes)d phút."
+                )
+                % {"minutes": max(1, window // 60)},
+            },
+            status=429,
+        )
+        response["Retry-After"] = str(window)
+        return response
