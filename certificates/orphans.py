@@ -15,12 +15,12 @@ GRACE = datetime.timedelta(hours=1)
 CHUNK = 1000  # names per IN (...) list
 
 
-def orphan_pdfs(*, delete: bool = False, now: datetime.datetime | None = None) -> Iterator[str]:
+def orphan_pdfs(*, delete: bool = False) -> Iterator[str]:
     """The names of the stored files in the certificates' folder that no certificate names and that were last
     written more than GRACE ago; each deleted before it is given when `delete`. Names are checked a thousand at a
     time, each chunk just before it is given, so a large folder costs one query per thousand files."""
     storage = Certificate._meta.get_field("pdf").storage
-    cutoff = (now or timezone.now()) - GRACE
+    cutoff = timezone.now() - GRACE
     folder = Certificate._meta.get_field("pdf").upload_to.rstrip("/")
     chunk = []
     for name in stored_names(storage, folder):

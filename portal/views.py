@@ -1,4 +1,5 @@
-"""The trainee's own pages (/my/): their courses, schedule, attendance, results, certificates and evaluations."""
+"""The trainee's own pages (/my/): their courses, schedule, attendance, results, certificates and evaluations; and
+the password-reset page with its limits."""
 
 from django.conf import settings
 from django.contrib import messages
