@@ -256,19 +256,32 @@ def find_by_register_number(text):
 
 
 def store_missing_pdfs(certificates):
-    """Render and store the PDF of each of these certificates that has none yet (a PDF, once stored, is
-    never rendered again), with its SHA-256."""
-    pending = list(certificates.filter(pdf="").select_related("issuer", "enrollment__course").order_by("pk"))
-    for certificate, content in pdf.render_each(pending):
-        # The random code in the name keeps the file unguessable should the storage ever be served publicly.
-        name = (
-            f"{certificate.year}/{certificate.issuer.register_suffix}-{certificate.number:04d}"
-            f"-{certificate.verification_code}.pdf"
+    """Render and store the PDF of each of these certificates that has none yet, with its SHA-256: one file per
+    certificate, written once. The rows stay locked from finding them without a PDF to recording it, so concurrent
+    callers (parallel issuers, a download of a certificate being issued) wait for the first one and then find its
+    file, instead of storing another beside it that no certificate would name."""
+    storage = Certificate._meta.get_field("pdf").storage
+    with transaction.atomic():
+        pending = list(
+            certificates.filter(pdf="")
+            .select_for_update(of=("self",))
+            .select_related("issuer", "enrollment__course")
+            .order_by("pk")
         )
-        certificate.pdf.save(name, ContentFile(content), save=False)
-        certificate.pdf_sha256 = hashlib.sha256(content).hexdigest()
-    # The stored file is the rendering of what was issued, not a change to it: no history row.
-    Certificate.objects.bulk_update(pending, ["pdf", "pdf_sha256"])
+        for certificate, content in pdf.render_each(pending):
+            # The random code in the name keeps the file unguessable should the storage ever be served publicly.
+            name = certificate.pdf.field.generate_filename(
+                certificate,
+                f"{certificate.year}/{certificate.issuer.register_suffix}-{certificate.number:04d}"
+                f"-{certificate.verification_code}.pdf",
+            )
+            # A file of this name while the row holds none was left by an attempt that did not commit: it is
+            # replaced, where the storage would keep it and write this one beside it under a random suffix.
+            storage.delete(name)
+            certificate.pdf.name = storage.save(name, ContentFile(content))
+            certificate.pdf_sha256 = hashlib.sha256(content).hexdigest()
+        # The stored file is the rendering of what was issued, not a change to it: no history row.
+        Certificate.objects.bulk_update(pending, ["pdf", "pdf_sha256"])
     return pending
 
 

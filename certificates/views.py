@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 
 from certificates.models import CODE_LENGTH, Certificate, format_code, normalize_code
 from certificates.page_cache import cached_page
-from certificates.ratelimit import over_limit
+from config.ratelimit import over_limit
 
 
 class VerifyForm(forms.Form):

@@ -176,6 +176,11 @@ TASKS = {
 # The counter lives in Django's cache: with several server processes, set REDIS_URL (below) to share it.
 VERIFY_RATE_LIMIT = envint("VERIFY_RATE_LIMIT", "60")
 VERIFY_RATE_WINDOW = envint("VERIFY_RATE_WINDOW", "600")
+# The password-reset form sends at most this many links to one address, and takes this many requests from one
+# client address, in each window (seconds); what it answers over the limit is the same for any address.
+PASSWORD_RESET_ADDRESS_LIMIT = envint("PASSWORD_RESET_ADDRESS_LIMIT", "3")
+PASSWORD_RESET_CLIENT_LIMIT = envint("PASSWORD_RESET_CLIENT_LIMIT", "10")
+PASSWORD_RESET_RATE_WINDOW = envint("PASSWORD_RESET_RATE_WINDOW", "3600")
 
 # -- Production: cache, HTTPS, headers, login lockout, uploads, logs (deploy/README.md) --------------------------
 

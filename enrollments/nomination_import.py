@@ -17,7 +17,7 @@ from courses.models import Course
 from enrollments.models import Enrollment
 from enrollments.nominations import is_already_listed, nominate_many
 from organizations.access import scope_acting_for
-from organizations.importing import Outcome, history_reason, new_report, record_import
+from organizations.importing import Outcome, history_reason, imported_meanwhile, new_report, record_import
 from organizations.imports import (
     GENDER_CHOICES,
     PEOPLE_COLUMNS,
@@ -138,6 +138,8 @@ def import_nominations(
     with transaction.atomic():
         # The course row stays locked from the preview pass to the writing pass, so no seat changes between.
         course = Course.objects.select_for_update().get(pk=course.pk)
+        if not dry_run and imported_meanwhile(report):
+            return report
         _find_members(rows, by, create_members, table.headers)
         candidates = [row for row in rows if not row.result.refused]
         try:

@@ -213,7 +213,8 @@ def preview_view(model_admin, page, request, code):
                 )
                 return redirect(page.done_url(record))
             if report.previous is not None:
-                model_admin.message_user(request, report.already_imported_message(), messages.INFO)
+                level = messages.WARNING if report.lost_race else messages.INFO
+                model_admin.message_user(request, report.already_imported_message(), level)
                 return redirect(page.done_url(record))
             form.add_error(None, _("Chưa nhập: hãy xem các dòng không nhận được dưới đây."))
     if report is None:

@@ -11,7 +11,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -66,6 +66,7 @@ class ImportReport:
     errors: list = field(default_factory=list)  # what refuses the whole file
     header_rows: dict = field(default_factory=dict)  # sheet title -> header row number
     previous: ImportRecord | None = None  # an earlier import of the same file for the same target
+    lost_race: bool = False  # previous was committed while this import waited for its turn
     imported: bool = False
 
     def add_row(self, sheet, number, description=""):
@@ -102,8 +103,14 @@ class ImportReport:
 
     def already_imported_message(self):
         record = self.previous
-        when = date_format(timezone.localtime(record.imported_at), "SHORT_DATETIME_FORMAT")
+        imported_at = timezone.localtime(record.imported_at)
         who = record.imported_by.get_username() if record.imported_by else _("dòng lệnh")
+        if self.lost_race:
+            return _("Tệp này vừa được nhập bởi %(who)s lúc %(time)s; lần nhập này không ghi gì.") % {
+                "who": who,
+                "time": time_format(imported_at, "TIME_FORMAT"),
+            }
+        when = date_format(imported_at, "SHORT_DATETIME_FORMAT")
         return _("Tệp này đã được nhập lúc %(when)s (%(who)s); nhập lại không thay đổi gì.") % {
             "when": when,
             "who": who,
@@ -123,6 +130,15 @@ def previous_import(kind, sha256, target=""):
         .select_related("imported_by")
         .first()
     )
+
+
+def imported_meanwhile(report: ImportReport) -> bool:
+    """Whether the same file was imported for the same target after the report was made, naming who and when in
+    report.previous. Asked inside the import's transaction once it holds the lock that makes imports of one target
+    wait for each other (the course, the tree): the confirms that lost the race then write nothing."""
+    report.previous = previous_import(report.kind, report.sha256, report.target)
+    report.lost_race = report.previous is not None
+    return report.lost_race
 
 
 def new_report(kind, data, file_name, target=""):
@@ -194,7 +210,7 @@ def _scope_organization(user):
 
 def record_import(report, *, by, record=None, data=None, options=None):
     """Mark the file imported, inside the import's transaction; False when a concurrent import of the
-    same file got there first (the caller's transaction must then be rolled back)."""
+    same file got there first (report.previous then names it, and the caller's transaction must be rolled back)."""
     if record is None:
         record = store_upload(data, kind=report.kind, file_name=report.file_name, by=by, target=report.target)
     record.imported_at = timezone.now()
@@ -206,6 +222,7 @@ def record_import(report, *, by, record=None, data=None, options=None):
         with transaction.atomic():
             record.save(update_fields=["imported_at", "imported_by", "summary", "options"])
     except IntegrityError:
+        imported_meanwhile(report)
         return False
     return True
 

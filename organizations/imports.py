@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from organizations.access import scope_acting_for
-from organizations.importing import Outcome, history_reason, new_report, previous_import, record_import
+from organizations.importing import Outcome, history_reason, imported_meanwhile, new_report, record_import
 from organizations.models import Appointment, ImportRecord, Member, Organization, Post
 from organizations.spreadsheets import (
     CellError,
@@ -277,6 +277,10 @@ def import_organizations(data, *, by, file_name="", dry_run=False, valid_only=Fa
         if table is not None:
             report.header_rows[table.sheet] = table.header_row
     with transaction.atomic():
+        if not dry_run:
+            _lock_tree()
+            if imported_meanwhile(report):
+                return report
         plan = _Plan(by, report)
         if tables["organizations"] is not None:
             plan.read_organizations(tables["organizations"])
@@ -288,10 +292,15 @@ def import_organizations(data, *, by, file_name="", dry_run=False, valid_only=Fa
         plan.write()
         if not record_import(report, by=by, record=record, data=data):
             transaction.set_rollback(True)
-            report.previous = previous_import(report.kind, report.sha256)
             return report
         report.imported = True
     return report
+
+
+def _lock_tree() -> None:
+    """Hold the tree's roots until the import's transaction ends, so imports run one after another, each planning
+    from the tree the one before left: two plans made at once would give two new organizations one path."""
+    list(Organization.objects.select_for_update().filter(depth=1).values_list("pk", flat=True))
 
 
 class _Plan:

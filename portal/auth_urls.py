@@ -8,6 +8,7 @@ from django.urls import path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from portal.forms import SetPasswordLinkForm
+from portal.views import LimitedPasswordResetView
 
 urlpatterns = [
     path(
@@ -18,7 +19,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password-reset/",
-        auth_views.PasswordResetView.as_view(
+        LimitedPasswordResetView.as_view(
             form_class=SetPasswordLinkForm,
             template_name="portal/form_page.html",
             email_template_name="emails/password_reset.txt",

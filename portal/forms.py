@@ -6,9 +6,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordResetForm
 
 
-def _same_address(first, second):
+def comparable_address(email: str) -> str:
     # Unicode's case-insensitive match of identifiers (UTR 36), as Django's own form compares them.
-    return unicodedata.normalize("NFKC", first).casefold() == unicodedata.normalize("NFKC", second).casefold()
+    return unicodedata.normalize("NFKC", email).casefold()
+
+
+def _same_address(first, second):
+    return comparable_address(first) == comparable_address(second)
 
 
 class SetPasswordLinkForm(PasswordResetForm):

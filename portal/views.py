@@ -1,12 +1,14 @@
-"""The trainee's own pages (/my/): their courses, schedule, attendance, results, certificates and evaluations, and
-the export of their own data."""
+"""The trainee's own pages (/my/): their courses, schedule, attendance, results, certificates and evaluations, the
+export of their own data, and the password-reset page with its limits."""
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -15,6 +17,7 @@ from django.views.generic import TemplateView
 from certificates.models import Certificate
 from certificates.services import pdf_filename, stored_pdf
 from certificates.status import certificate_status, with_certificates
+from config.ratelimit import over_limit, spent
 from enrollments.evaluations import EvaluationForm, evaluation_status, submit_evaluation, taught_pairs
 from enrollments.models import Enrollment
 from enrollments.progress import progress_of, with_schedule
@@ -22,6 +25,7 @@ from organizations.access import own_member_id
 from organizations.access_log import record_access
 from organizations.models import AccessLog
 from organizations.spreadsheets import XLSX_MEDIA_TYPE
+from portal.forms import comparable_address
 from portal.my_data import own_data, own_data_pdf, own_data_workbook
 from portal.page_cache import cached_own_page
 
@@ -170,3 +174,37 @@ def my_data_pdf(request):
 @login_required
 def my_data_xlsx(request):
     return _own_data_download(request, own_data_workbook, "xlsx", XLSX_MEDIA_TYPE)
+
+
+class LimitedPasswordResetView(auth_views.PasswordResetView):
+    """Django's password-reset page, limited per address a link is asked for and per client address. Every
+    well-formed request is counted, whether or not the address belongs to an account, so the answer over a limit
+    (no mail, a 429 page) says nothing about the address either."""
+
+    def form_valid(self, form):
+        window = settings.PASSWORD_RESET_RATE_WINDOW
+        address = comparable_address(form.cleaned_data["email"])
+        # Both counted on every request: a client spreading over many addresses, or many clients over one.
+        for_address = spent(
+            "password-reset-address", address, limit=settings.PASSWORD_RESET_ADDRESS_LIMIT, window=window
+        )
+        from_client = over_limit(
+            self.request, "password-reset-client", limit=settings.PASSWORD_RESET_CLIENT_LIMIT, window=window
+        )
+        if not (for_address or from_client):
+            return super().form_valid(form)
+        response = render(
+            self.request,
+            "portal/message.html",
+            {
+                "title": _("Quá nhiều yêu cầu"),
+                "message": _(
+                    "Đã có quá nhiều yêu cầu gửi liên kết đặt mật khẩu cho thư điện tử này hoặc từ máy này trong "
+                    "thời gian ngắn, nên chưa gửi thêm liên kết nào. Xin thử lại sau %(minutes)d phút."
+                )
+                % {"minutes": max(1, window // 60)},
+            },
+            status=429,
+        )
+        response["Retry-After"] = str(window)
+        return response

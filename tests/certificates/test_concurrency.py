@@ -1,14 +1,16 @@
 """Register numbers under concurrent issuing, on PostgreSQL: many staff issuing different courses of one
 issuer and year at the same moment, and two issuing the same course, give numbers exactly 1..N and one
-certificate per trainee."""
+certificate per trainee; parallel issuers of one course store one PDF file per certificate."""
 
 import datetime
+import hashlib
 import threading
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 
+from certificates import pdf
 from certificates.models import Certificate, RegisterCounter
 from certificates.services import issue_certificates
 from courses.models import Course
@@ -79,3 +81,58 @@ def test_concurrent_issuing_gives_gap_free_numbers_and_one_certificate_each(sett
     assert Certificate.objects.count() == expected
     assert Certificate.objects.filter(enrollment__course=shared).count() == SHARED_COURSE_TRAINEES
     assert not Certificate.objects.filter(pdf="").exists()
+
+
+PARALLEL_ISSUERS = 6
+ISSUED_TRAINEES = 5
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_parallel_issuers_of_one_course_store_one_pdf_per_certificate(settings, tmp_path, monkeypatch):
+    assert connection.vendor == "postgresql"
+    settings.MEDIA_ROOT = tmp_path
+    root = factories.OrganizationFactory(kind=Organization.Kind.BLOC, code="DBK")
+    factories.IssuerProfileFactory(organization=root, register_suffix="CC-TTBDCT")
+    course = closed_course(root, factories.ProgramFactory(), 1, ISSUED_TRAINEES)
+    # As when ten issuers raced: each one that gets to rendering waits until all of them have found the
+    # certificates without a file. With the rows locked only the first gets there with any, and goes on when the
+    # wait gives up.
+    rendering = threading.Barrier(PARALLEL_ISSUERS)
+    render_each = pdf.render_each
+
+    def render_once_all_looked(certificates):
+        try:
+            rendering.wait(timeout=2)
+        except threading.BrokenBarrierError:
+            pass
+        return render_each(certificates)
+
+    monkeypatch.setattr(pdf, "render_each", render_once_all_looked)
+    start = threading.Barrier(PARALLEL_ISSUERS)
+    errors = []
+
+    def issue():
+        try:
+            connection.ensure_connection()
+            start.wait(timeout=30)
+            issue_certificates(course, by=None, issued_on=ISSUED_ON, notify=False)
+        except Exception as error:  # reported by the assertion below, with the thread's error
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=issue) for _index in range(PARALLEL_ISSUERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+
+    assert errors == []
+    stored = sorted(str(path.relative_to(tmp_path)) for path in tmp_path.rglob("*") if path.is_file())
+    named = sorted(Certificate.objects.values_list("pdf", flat=True))
+    assert len(named) == ISSUED_TRAINEES
+    assert stored == named
+    for certificate in Certificate.objects.all():
+        with certificate.pdf.open("rb") as file:
+            assert hashlib.sha256(file.read()).hexdigest() == certificate.pdf_sha256

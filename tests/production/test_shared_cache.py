@@ -15,7 +15,7 @@ THREE_LOOKUPS = """
 import django; django.setup()
 from django.core.cache import caches
 from django.test import RequestFactory
-from certificates.ratelimit import over_limit
+from config.ratelimit import over_limit
 request = RequestFactory().get("/verify/", REMOTE_ADDR="192.0.2.77")
 # One window for the whole test (a window edge between the two processes would reset the count).
 print(type(caches["default"]).__name__, *[over_limit(request, "{scope}", limit=5, window=10**9) for _ in range(3)])
