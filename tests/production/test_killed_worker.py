@@ -66,7 +66,8 @@ def test_a_print_whose_worker_was_killed_is_failed_by_prune_and_prints_again(wor
     job = printing.start_print_job(course, kind=PrintJob.Kind.PDF, by=world.center_staff)
     worker = start_worker(tmp_path)
     try:
-        wait_for(lambda: PrintJob.objects.filter(pk=job.pk, done__gte=10).exists(), "the first progress step", tmp_path / "worker.log")
+        progressed = PrintJob.objects.filter(pk=job.pk, done__gte=printing.PROGRESS_STEP)
+        wait_for(progressed.exists, "the first progress step", tmp_path / "worker.log")
     finally:
         os.killpg(worker.pid, signal.SIGKILL)
         worker.wait()

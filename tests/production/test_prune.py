@@ -90,9 +90,7 @@ def test_a_print_file_past_its_hours_is_refused_before_prune_deletes_it(housekee
 
 def test_prune_run_again_changes_nothing_more(housekeeping_world):
     task_finished(15)
-    PrintJob.objects.filter(pk=housekeeping_world.print_job_a.pk).update(
-        finished_at=NOW - datetime.timedelta(hours=73)
-    )
+    PrintJob.objects.filter(pk=housekeeping_world.print_job_a.pk).update(finished_at=NOW - datetime.timedelta(hours=73))
     prune()
     before = (
         sorted(DBTaskResult.objects.values_list("pk", "status")),
