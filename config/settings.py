@@ -261,7 +261,7 @@ LOGGING = logging_config(os.environ.get("LOG_LEVEL", "INFO"))
 HEALTH_TASK_WAIT_SECONDS = envint("HEALTH_TASK_WAIT_SECONDS", "300")
 # A running job (a batch print, a workbook) whose task has shown no sign of life for this long (seconds) is taken
 # for stopped (its worker was killed): /health/ answers 503 until `manage.py prune` fails it, with a message to run
-# it again (ops/jobs.py). A job writes its heartbeat with each progress step, seconds apart.
+# it again (ops/jobs.py). A job writes its heartbeat with each progress step.
 JOB_STALE_SECONDS = envint("JOB_STALE_SECONDS", "900")
 # Finished task rows (django-tasks-db) are kept this many days: each holds its arguments and any traceback.
 TASK_RESULT_DAYS = envint("TASK_RESULT_DAYS", "14")

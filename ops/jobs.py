@@ -45,7 +45,7 @@ class BackgroundJob(models.Model):
             setattr(self, name, value)
         return changed
 
-    def start(self, *, task_id="", **fields):
+    def start(self, *, task_id: str = "", **fields) -> None:
         """The task has begun: running from now on, with its first heartbeat."""
         rows = type(self)._default_manager.filter(pk=self.pk)
         self._update(rows, status=self.RUNNING, heartbeat_at=timezone.now(), task_id=task_id, **fields)
@@ -64,7 +64,7 @@ class BackgroundJob(models.Model):
         rows = type(self)._default_manager.filter(pk=self.pk, status=self.RUNNING)
         return bool(self._update(rows, status=self.DONE, heartbeat_at=now, finished_at=now, **fields))
 
-    def fail(self, error):
+    def fail(self, error: BaseException | str) -> None:
         rows = type(self)._default_manager.filter(pk=self.pk)
         self._update(rows, status=self.FAILED, error=str(error)[:2000], finished_at=timezone.now())
 
@@ -117,7 +117,7 @@ def fail_stale_jobs(now: datetime.datetime | None = None) -> int:
     return failed
 
 
-def fail_tasks(task_ids: list[str], message: str, now: datetime.datetime):
+def fail_tasks(task_ids: list[str], message: str, now: datetime.datetime) -> None:
     DBTaskResult.objects.running().filter(id__in=task_ids).update(
         status=TaskResultStatus.FAILED,
         finished_at=now,
