@@ -40,9 +40,11 @@ class BackgroundJob(models.Model):
         abstract = True
 
     def _update(self, rows, **fields):
+        """Writes `fields` to the rows and, if any changed, to this instance too, which then says what was stored."""
         changed = rows.update(**fields)
-        for name, value in fields.items():
-            setattr(self, name, value)
+        if changed:
+            for name, value in fields.items():
+                setattr(self, name, value)
         return changed
 
     def start(self, *, task_id: str = "", **fields) -> None:
