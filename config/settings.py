@@ -251,7 +251,7 @@ MIB = 1024 * 1024
 IMPORT_MAX_UPLOAD_BYTES = envint("IMPORT_MAX_UPLOAD_MB", "20") * MIB
 MAX_REQUEST_BYTES = IMPORT_MAX_UPLOAD_BYTES + MIB
 # Uploaded workbooks hold people's personal data: each is kept this many days after it was last uploaded (for the
-# preview, the import and the error report), then deleted by the next upload or `manage.py expire_imports`.
+# preview, the import and the error report), then deleted by the next upload or `manage.py prune`.
 IMPORT_FILE_DAYS = envint("IMPORT_FILE_DAYS", "30")
 
 # One JSON line per event on stdout, with the request id (config/logs.py); errors carry their stack trace.
