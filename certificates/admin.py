@@ -265,7 +265,17 @@ class PrintJobAdmin(ViewOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_filter = ["status", "kind"]
     list_select_related = ["course__program", "requested_by"]
     search_fields = ["course__code"]
-    fields = ["course", "kind", "requested_by", "requested_at", "status", "progress", "finished_at", "error"]
+    fields = [
+        "course",
+        "kind",
+        "requested_by",
+        "requested_at",
+        "status",
+        "progress",
+        "heartbeat_at",
+        "finished_at",
+        "error",
+    ]
     readonly_fields = fields
     change_form_template = "certificates/admin/printjob_change_form.html"
 
@@ -289,7 +299,7 @@ def print_job_download_view(model_admin, request, object_id):
     job = visible_object(model_admin, request, object_id)
     if not model_admin.has_view_permission(request, job):
         raise PermissionDenied
-    if job.status != PrintJob.Status.DONE or not job.output:
+    if not job.is_downloadable:
         raise Http404
     content_type = "application/pdf" if job.kind == PrintJob.Kind.PDF else "application/zip"
     filename = job.output.name.rsplit("/", 1)[-1]

@@ -1,5 +1,6 @@
 """Issuers and their register books, certificates (never deleted, revoked with a reason), and batch print jobs."""
 
+import datetime
 import re
 
 from django.conf import settings
@@ -7,12 +8,14 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from courses.models import Course, organized_for
 from enrollments.models import Enrollment, enrollment_scope
 from enrollments.rules import Grade
+from ops.jobs import BackgroundJob
 from organizations.access import ScopedQuerySet
 from organizations.models import Organization
 from organizations.vietnamese import normalize_name
@@ -230,9 +233,15 @@ class PrintJobQuerySet(ScopedQuerySet):
     def subtree_filter(self, path):
         return organized_for(path, prefix="course__")
 
+    def expired(self, now=None):
+        """Done jobs whose file is past PRINT_FILE_HOURS and not yet deleted."""
+        cutoff = (now or timezone.now()) - datetime.timedelta(hours=settings.PRINT_FILE_HOURS)
+        return self.filter(status=PrintJob.Status.DONE, finished_at__lte=cutoff).exclude(output="")
 
-class PrintJob(models.Model):
-    """A course's certificates printed as one PDF or zipped, by a background task that reports progress."""
+
+class PrintJob(BackgroundJob):
+    """A course's certificates printed as one PDF or zipped, by a background task that reports progress. The file is
+    kept PRINT_FILE_HOURS after it is done (it holds the holders' personal data), then deleted by `manage.py prune`."""
 
     class Kind(models.TextChoices):
         PDF = "pdf", _("Một tệp PDF để in")
@@ -243,6 +252,7 @@ class PrintJob(models.Model):
         RUNNING = "running", _("Đang in")
         DONE = "done", _("Đã xong")
         FAILED = "failed", _("Bị lỗi")
+        EXPIRED = "expired", _("Đã hết hạn")
 
     course = models.ForeignKey(Course, verbose_name=_("lớp"), on_delete=models.PROTECT, related_name="print_jobs")
     kind = models.CharField(_("loại"), max_length=8, choices=Kind.choices)
@@ -274,4 +284,14 @@ class PrintJob(models.Model):
 
     @property
     def is_finished(self):
-        return self.status in (self.Status.DONE, self.Status.FAILED)
+        return self.status in (self.Status.DONE, self.Status.FAILED, self.Status.EXPIRED)
+
+    @property
+    def expires_at(self):
+        if self.finished_at is None or self.status != self.Status.DONE:
+            return None
+        return self.finished_at + datetime.timedelta(hours=settings.PRINT_FILE_HOURS)
+
+    @property
+    def is_downloadable(self):
+        return self.status == self.Status.DONE and bool(self.output) and self.expires_at > timezone.now()

@@ -10,7 +10,6 @@ import zipfile
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
@@ -76,29 +75,24 @@ class _LayoutProgress(logging.Handler):
         if match:
             done = min(int(match[1]), self.job.total)
             if done % PROGRESS_STEP == 0 or done == self.job.total:
-                _progress(self.job, done)
+                self.job.beat(done=done)
 
 
-def _progress(job, done):
-    job.done = done
-    PrintJob.objects.filter(pk=job.pk).update(done=done)
-
-
-@task()
-def run_print_job_task(job_id):
+@task(takes_context=True)
+def run_print_job_task(context, job_id):
     """The background task: in-process by default, on a db_worker in production (see settings.TASKS). The history
     records what it changes as done by the user who asked for the job, as if they had done it in a request."""
     job = PrintJob.objects.select_related("requested_by", "course").get(pk=job_id)
     with acting_as(job.requested_by):
-        run_print_job(job)
+        run_print_job(job, task_id=str(context.task_result.id))
 
 
-def run_print_job(job):
-    """Produce a job's file. Progress is written as it goes, so the staff page can show it."""
-    PrintJob.objects.filter(pk=job.pk).update(status=PrintJob.Status.RUNNING)
+def run_print_job(job, *, task_id=""):
+    """Produce a job's file. Progress is written as it goes, so the staff page can show it, and with it the
+    heartbeat that tells a job in progress from one whose worker stopped (ops/jobs.py)."""
+    job.start(task_id=task_id)
     certificates = list(course_certificates(job.course))
-    job.total = len(certificates)
-    PrintJob.objects.filter(pk=job.pk).update(total=job.total, done=0)
+    job.beat(total=len(certificates), done=0)
     try:
         if job.kind == PrintJob.Kind.PDF:
             content, extension = _one_pdf(job, certificates), "pdf"
@@ -106,16 +100,26 @@ def run_print_job(job):
             content, extension = _zip(job, certificates), "zip"
     except Exception as error:
         logger.exception("Print job %s failed", job.pk)
-        PrintJob.objects.filter(pk=job.pk).update(
-            status=PrintJob.Status.FAILED, error=str(error)[:2000], finished_at=timezone.now()
-        )
+        job.fail(error)
         raise
+    # The file is stored whole before the job names it, so a worker stopped half-way leaves no half-written file
+    # to download.
     job.output.save(f"{job.course.code}-giay-chung-nhan.{extension}", ContentFile(content), save=False)
-    job.status = PrintJob.Status.DONE
-    job.done = job.total
-    job.finished_at = timezone.now()
-    job.save(update_fields=["output", "status", "done", "finished_at"])
+    if not job.finish(output=job.output.name, done=job.total):
+        # Failed as stopped while it was silent for too long: its page already says to print again.
+        job.output.delete(save=False)
     return job
+
+
+def expire_print_jobs(now=None) -> int:
+    """Delete the files of print jobs past PRINT_FILE_HOURS; the job rows stay as a record of who printed what."""
+    expired = 0
+    for job in PrintJob.objects.expired(now):
+        job.output.delete(save=False)
+        job.status = PrintJob.Status.EXPIRED
+        job.save(update_fields=["output", "status"])
+        expired += 1
+    return expired
 
 
 def _one_pdf(job, certificates):
@@ -141,5 +145,5 @@ def _zip(job, certificates):
         for index, certificate in enumerate(certificates, start=1):
             archive.writestr(f"{index:03d}-{pdf_filename(certificate)}", stored_pdf(certificate))
             if index % PROGRESS_STEP == 0:
-                _progress(job, index)
+                job.beat(done=index)
     return buffer.getvalue()

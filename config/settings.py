@@ -204,7 +204,7 @@ SECURE_SSL_REDIRECT = HTTPS
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 # A load balancer's probe may come over plain HTTP.
-SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+SECURE_REDIRECT_EXEMPT = [r"^health/(ready/)?$"]
 # HSTS tells browsers to use HTTPS only for this host for HSTS_SECONDS (0 turns it off).
 SECURE_HSTS_SECONDS = envint("HSTS_SECONDS", "31536000" if HTTPS else "0")
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("HSTS_INCLUDE_SUBDOMAINS", "1")
@@ -258,7 +258,7 @@ MIB = 1024 * 1024
 IMPORT_MAX_UPLOAD_BYTES = envint("IMPORT_MAX_UPLOAD_MB", "20") * MIB
 MAX_REQUEST_BYTES = IMPORT_MAX_UPLOAD_BYTES + MIB
 # Uploaded workbooks hold people's personal data: each is kept this many days after it was last uploaded (for the
-# preview, the import and the error report), then deleted by the next upload or `manage.py expire_imports`.
+# preview, the import and the error report), then deleted by the next upload or `manage.py prune`.
 IMPORT_FILE_DAYS = envint("IMPORT_FILE_DAYS", "30")
 
 # The access log of reads of personal data (organizations.AccessLog) keeps each row this many days, then the
@@ -271,6 +271,22 @@ LOGGING = logging_config(os.environ.get("LOG_LEVEL", "INFO"))
 
 # /health/ reports the task worker as stale once a ready task has waited this long (seconds).
 HEALTH_TASK_WAIT_SECONDS = envint("HEALTH_TASK_WAIT_SECONDS", "300")
+# A running job (a batch print, a workbook) whose task has shown no sign of life for this long (seconds) is taken
+# for stopped (its worker was killed): /health/ answers 503 until `manage.py prune` fails it, with a message to run
+# it again (ops/jobs.py). A job writes its heartbeat with each progress step.
+JOB_STALE_SECONDS = envint("JOB_STALE_SECONDS", "900")
+# Finished task rows (django-tasks-db) are kept this many days: each holds its arguments and any traceback.
+TASK_RESULT_DAYS = envint("TASK_RESULT_DAYS", "14")
+# The periodic housekeeping, in order: `manage.py prune` calls each with the current time; each returns how many
+# things it failed, deleted or expired. A new step is a function taking `now`, added to this list.
+HOUSEKEEPING = [
+    "ops.jobs.fail_stale_jobs",
+    "ops.jobs.prune_finished_tasks",
+    "reports.jobs.expire_reports",
+    "certificates.printing.expire_print_jobs",
+    "organizations.importing.expire_uploads",
+    "organizations.access_log.prune_access_log",
+]
 
 # Compliance: a post holder is compliant with a valid certificate of a qualifying program issued within the
 # current term of grassroots committees (COMPLIANCE_PERIOD=term, from the term's first year on) or within the
@@ -279,6 +295,7 @@ COMPLIANCE_PERIOD = os.environ.get("COMPLIANCE_PERIOD", "term")
 COMPLIANCE_TERM = os.environ.get("COMPLIANCE_TERM", "2020–2025")
 
 # Report files (yearly workbooks, lists) are kept this many hours, then deleted (by the next export, or by
-# `manage.py expire_reports` from cron)
-# and refused for download.
+# `manage.py prune` from its timer) and refused for download.
 REPORT_FILE_HOURS = envint("REPORT_FILE_HOURS", "72")
+# A batch print's file (the course's certificates, with their holders' personal data) is kept this many hours.
+PRINT_FILE_HOURS = envint("PRINT_FILE_HOURS", "72")

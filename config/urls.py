@@ -1,15 +1,16 @@
 """The project's URLs: the staff admin, the trainee portal, logins, language switching, public verification and
-the health check."""
+the health and readiness checks."""
 
 from django.contrib import admin
 from django.urls import include, path
 
-from config.views import health
+from config.views import health, ready
 from portal.views import home
 
 urlpatterns = [
     path("", home, name="home"),
     path("health/", health, name="health"),
+    path("health/ready/", ready, name="health-ready"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("portal.auth_urls")),

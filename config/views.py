@@ -1,9 +1,10 @@
-"""The service's own pages: the health check, the server error page and the login lockout page."""
+"""The service's own pages: the health and readiness checks, the server error page and the login lockout page."""
 
 import logging
 
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.db.models import Case, F, Max, Min, When
 from django.db.models.functions import Greatest
 from django.http import HttpResponse, JsonResponse
@@ -16,28 +17,60 @@ from django_tasks import task_backends
 from django_tasks_db import DatabaseBackend
 from django_tasks_db.models import DBTaskResult, get_date_max
 
+from ops.jobs import stale_counts
+
 logger = logging.getLogger(__name__)
 
 
 @never_cache
 @require_GET
 def health(request):
-    """Whether this process can serve (the database answers) and whether background tasks are being taken.
+    """The whole service's health, for monitoring: whether this process reaches its database (with its tables),
+    whether background tasks are being taken, and whether any job's worker stopped in the middle of it.
 
-    The answer is 503 only when the database does not answer: that is what a load balancer or a process
-    supervisor acts on. The task worker has no heartbeat of its own, so the queue is checked instead: a task
-    ready for longer than HEALTH_TASK_WAIT_SECONDS means no worker is taking tasks (or too few are), and the
-    body says "degraded" with the details, for monitoring to alert on.
+    503 when the database does not answer or lacks its tables, or when a running job has been silent for longer
+    than JOB_STALE_SECONDS (its worker was killed; `manage.py prune` fails it within minutes, and the answer is 200
+    again). A task ready for longer than HEALTH_TASK_WAIT_SECONDS only makes the body "degraded": the queue may
+    simply be long. Whatever goes wrong, the answer is JSON, never the HTML error page. A load balancer probes
+    /health/ready/ instead, which does not turn every web process away because of one stopped job.
     """
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-    except DatabaseError:
+    except Exception:
         logger.exception("health check: the database does not answer")
         return JsonResponse({"status": "unavailable", "database": "unavailable"}, status=503)
-    worker = worker_check()
+    try:
+        jobs = jobs_check()
+        worker = worker_check()
+    except Exception:
+        # Most likely the tables are missing (migrations not run) or the connection dropped since the query above.
+        logger.exception("health check: the database answers but cannot be read")
+        return JsonResponse({"status": "unavailable", "database": "unreadable"}, status=503)
+    if jobs["status"] != "ok":
+        return JsonResponse({"status": "failing", "database": "ok", "worker": worker, "jobs": jobs}, status=503)
     status = "ok" if worker["status"] in ("ok", "not used") else "degraded"
-    return JsonResponse({"status": status, "database": "ok", "worker": worker})
+    return JsonResponse({"status": status, "database": "ok", "worker": worker, "jobs": jobs})
+
+
+@never_cache
+@require_GET
+def ready(request):
+    """Whether this web process can serve pages, for a load balancer: 503 JSON when its database does not answer or
+    lacks the tables, 200 otherwise. Background jobs do not count here: taking every web process out of service
+    because a worker stopped would turn one failed print into a site that is down."""
+    try:
+        ContentType.objects.exists()  # a table every migrated database has; a fresh one has none
+    except Exception:
+        logger.exception("readiness check: the database does not answer or has no tables")
+        return JsonResponse({"status": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok"})
+
+
+def jobs_check():
+    """Running jobs whose worker stopped (ops/jobs.py), and their task rows stuck as RUNNING."""
+    counts = stale_counts()
+    return {"status": "stale" if counts["stale_jobs"] or counts["stale_tasks"] else "ok", **counts}
 
 
 def worker_check():

@@ -24,7 +24,18 @@ class ReportJobAdmin(ViewOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "requested_by", "requested_at", "status", "percent", "expires_at"]
     list_filter = ["kind", "status"]
     list_select_related = ["requested_by"]
-    fields = ["kind", "year", "requested_by", "requested_at", "status", "percent", "finished_at", "expires_at", "error"]
+    fields = [
+        "kind",
+        "year",
+        "requested_by",
+        "requested_at",
+        "status",
+        "percent",
+        "heartbeat_at",
+        "finished_at",
+        "expires_at",
+        "error",
+    ]
     readonly_fields = fields
     change_form_template = "reports/admin/reportjob_change_form.html"
 

@@ -41,34 +41,35 @@ def _start(kind, *, by, year=None, parameters=None):
     return job
 
 
-@task()
-def run_report_job_task(job_id):
+@task(takes_context=True)
+def run_report_job_task(context, job_id):
     """The background task: in-process by default, on a db_worker in production (see settings.TASKS)."""
-    run_report_job(job_id)
+    run_report_job(job_id, task_id=str(context.task_result.id))
 
 
-def run_report_job(job_id):
+def run_report_job(job_id, *, task_id=""):
+    """Write a job's file. Progress is written as it goes, and with it the heartbeat that tells a job in progress
+    from one whose worker stopped (ops/jobs.py)."""
     job = ReportJob.objects.select_related("requested_by").get(pk=job_id)
-    ReportJob.objects.filter(pk=job.pk).update(status=ReportJob.Status.RUNNING, percent=0)
+    job.start(task_id=task_id, percent=0)
 
     def progress(fraction):
-        ReportJob.objects.filter(pk=job.pk).update(percent=min(99, int(fraction * 100)))
+        job.beat(percent=min(99, int(fraction * 100)))
 
     try:
         with tempfile.TemporaryFile() as target:
             name = _write(job, target, progress)
             target.seek(0)
+            # Stored whole before the job names it: a worker stopped half-way leaves no half-written file to download.
             job.file.save(name, File(target), save=False)
     except Exception as error:
         logger.exception("Report job %s failed", job.pk)
-        ReportJob.objects.filter(pk=job.pk).update(
-            status=ReportJob.Status.FAILED, error=str(error)[:2000], finished_at=timezone.now()
-        )
+        job.fail(error)
         raise
-    now = timezone.now()
-    job.status, job.percent, job.finished_at = ReportJob.Status.DONE, 100, now
-    job.expires_at = now + datetime.timedelta(hours=settings.REPORT_FILE_HOURS)
-    job.save(update_fields=["file", "status", "percent", "finished_at", "expires_at"])
+    expires_at = timezone.now() + datetime.timedelta(hours=settings.REPORT_FILE_HOURS)
+    if not job.finish(file=job.file.name, percent=100, expires_at=expires_at):
+        # Failed as stopped while it was silent for too long: its page already says to export again.
+        job.file.delete(save=False)
     return job
 
 

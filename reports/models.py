@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ops.jobs import BackgroundJob
 from organizations.access import ScopedQuerySet, scope_of
 from organizations.models import Appointment, Organization, Post
 
@@ -30,7 +31,7 @@ class ReportJobQuerySet(ScopedQuerySet):
         return self.filter(expires_at__lte=now or timezone.now()).exclude(file="")
 
 
-class ReportJob(models.Model):
+class ReportJob(BackgroundJob):
     class Kind(models.TextChoices):
         YEAR_WORKBOOK = "year_workbook", _("Báo cáo năm (Excel)")
         MISSING_LIST = "missing_list", _("Danh sách chưa bồi dưỡng (Excel)")

@@ -247,6 +247,7 @@ class PrintJobFactory(DjangoModelFactory):
         finished = factory.Trait(
             status=PrintJob.Status.DONE,
             done=1,
+            finished_at=factory.LazyFunction(timezone.now),
             output=factory.django.FileField(filename="giay-chung-nhan.pdf", data=b"%PDF-1.7\n%%EOF\n"),
         )
 

@@ -163,6 +163,7 @@ EXPECTED = {
     "certificates:verify-detail": PUBLIC,
     # Load balancers and monitoring ask whether the service is up; it names no record.
     "health": PUBLIC,
+    "health-ready": PUBLIC,
     # Reports: every staff scope reads its own sub-tree's figures; a report job is its requester's (and the center's).
     "admin:app_list[reports]": STAFF_ONLY,
     "reports:dashboard": STAFF_ONLY,

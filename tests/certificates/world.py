@@ -3,6 +3,7 @@ committee B; a valid certificate on each side (trainee_x's of course_a, secretar
 print job of each of those courses. Nothing here writes a file: PDFs are rendered when first asked for."""
 
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from certificates.models import PrintJob
 from courses.models import Course
@@ -41,6 +42,6 @@ def finish_print_jobs(world):
     """The world's print jobs done, with a small stored file each (written to MEDIA_ROOT)."""
     for job in (world.print_job_a, world.print_job_b):
         job.output.save("giay-chung-nhan.pdf", ContentFile(b"%PDF-1.7\n%%EOF\n"), save=False)
-        job.status, job.done = PrintJob.Status.DONE, job.total
+        job.status, job.done, job.finished_at = PrintJob.Status.DONE, job.total, timezone.now()
         job.save()
     return world

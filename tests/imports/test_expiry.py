@@ -67,10 +67,10 @@ def test_the_same_file_imported_after_its_copy_was_deleted_changes_nothing(world
     new_uploads().update(uploaded_at=timezone.now() - datetime.timedelta(days=31))
     out = StringIO()
 
-    call_command("expire_imports", stdout=out)
+    call_command("prune", stdout=out)
     again = StringIO()
     call_command("import_organizations", str(path), stdout=again)
 
-    assert "Đã xóa 1 tệp tải lên quá 30 ngày." in out.getvalue()
+    assert "organizations.importing.expire_uploads: 1" in out.getvalue()
     assert "nhập lại không thay đổi gì" in again.getvalue()
     assert Member.objects.filter(full_name="Hoàng Văn Minh").count() == 1

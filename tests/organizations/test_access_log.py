@@ -316,12 +316,11 @@ def test_pruning_removes_the_rows_past_the_retention_and_keeps_the_newer(world, 
     assert AccessLog.objects.filter(pk__in=[kept.pk, world.access_log.pk]).count() == 2
 
 
-def test_the_command_prunes_and_says_how_many(world, settings):
+def test_the_scheduled_prune_prunes_the_access_log(world, settings):
     settings.ACCESS_LOG_RETENTION_DAYS = 30
-    factories.AccessLogFactory(at=timezone.now() - datetime.timedelta(days=40))
-    output = io.StringIO()
+    old = factories.AccessLogFactory(at=timezone.now() - datetime.timedelta(days=40))
 
-    call_command("prune_access_log", stdout=output)
+    call_command("prune", stdout=io.StringIO())
 
-    assert output.getvalue().strip() == "Đã xóa 1 dòng nhật ký truy cập cũ hơn 30 ngày."
+    assert not AccessLog.objects.filter(pk=old.pk).exists()
     assert AccessLog.objects.filter(pk=world.access_log.pk).exists()

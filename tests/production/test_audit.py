@@ -214,11 +214,11 @@ def test_what_the_print_task_changes_is_recorded_as_the_user_who_asked(
     PDF), so a tracked write is added to its work to see whom the history names."""
     run_print_job = printing.run_print_job
 
-    def run_and_change_a_member(job):
+    def run_and_change_a_member(job, **options):
         member = Member.objects.get(pk=world.secretary_b.pk)
         member.job_title = "Trưởng phòng"
         member.save()
-        return run_print_job(job)
+        return run_print_job(job, **options)
 
     monkeypatch.setattr(printing, "run_print_job", run_and_change_a_member)
 
