@@ -1,5 +1,5 @@
-"""The yearly Excel workbook (openpyxl, write-only so memory stays flat however many rows), and the safe
-cell writing every export of this project uses: user text is never written as a formula."""
+"""The yearly Excel workbook and the list of who is missing (openpyxl, write-only so memory stays flat however
+many rows); every cell goes through organizations.workbook_cells, so user text is never written as a formula."""
 
 from dataclasses import dataclass
 from decimal import Decimal
@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -19,10 +19,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 from enrollments.models import Enrollment
 from enrollments.rules import Grade
 from organizations.models import Post
+from organizations.workbook_cells import is_plain, safe_cell
 from reports.yearly import YearReport
 
-# Excel, LibreOffice and CSV readers treat text starting with these as a formula or a command.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 HEADER_ROW = 4  # title, subtitle, blank line, then the column headers
 PROGRESS_ROWS = 5000  # how often the roster sheet reports progress
 
@@ -52,12 +51,6 @@ def _styles():
         NamedStyle("total", font=Font(bold=True)),
         NamedStyle("total_percent", font=Font(bold=True), number_format="0.0%"),
     ]
-
-
-def clean_text(text):
-    """Text as a cell may hold it: control characters, which the file format cannot store, removed, and line
-    breaks as a reader sees them (XML turns CR LF and CR into LF, unless lxml writes them escaped)."""
-    return ILLEGAL_CHARACTERS_RE.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
 
 
 def new_workbook():
@@ -99,16 +92,7 @@ class Sheet:
         return cell._style
 
     def cell(self, value, style=None):
-        if isinstance(value, str):
-            value = clean_text(value)
-        cell = WriteOnlyCell(self.ws, value=value)
-        if style:
-            cell.style = style
-        if isinstance(value, str) and value.startswith(FORMULA_START):
-            # Stored as a string with Excel's "text" flag, so neither opening nor editing the cell runs it.
-            cell.data_type = "s"
-            cell.quotePrefix = True
-        return cell
+        return safe_cell(self.ws, value, style=style)
 
     def append(self, values):
         self.ws.append(values)
@@ -122,13 +106,10 @@ class Sheet:
             return
         row = []
         for value, style in zip(values, self.styles, strict=True):
-            if isinstance(value, str):
-                # Most text has no control character and cannot be read as a formula: it goes in as it is.
-                if not value.isprintable() or value.startswith(FORMULA_START):
-                    row.append(self.cell(value, style))
-                    continue
-            else:
-                value = _number(value)
+            if not is_plain(value):
+                row.append(self.cell(value, style))
+                continue
+            value = _number(value)
             # A styled cell gets a copy of its column's style array: giving each cell its named style by name
             # (a lookup in the workbook's styles) cost more than creating the cell, 100,000 times a sheet.
             row.append(value if style is None else Cell(self.ws, 1, 1, value, self.style_arrays[style]))

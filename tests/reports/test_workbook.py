@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 
 from enrollments.models import Enrollment
 from organizations.models import Post
-from reports.workbook import Column, Sheet, YearWorkbook, clean_text, new_workbook
+from organizations.workbook_cells import clean_text
+from reports.workbook import Column, Sheet, YearWorkbook, new_workbook
 from tests import factories
 
 SHEETS = ["Tổng hợp", "Theo đảng ủy", "Theo chức vụ", "Các lớp", "Học viên", "Giảng viên", "Chưa bồi dưỡng", "Lũy kế"]
