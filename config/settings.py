@@ -266,6 +266,10 @@ HEALTH_TASK_WAIT_SECONDS = envint("HEALTH_TASK_WAIT_SECONDS", "300")
 COMPLIANCE_PERIOD = os.environ.get("COMPLIANCE_PERIOD", "term")
 COMPLIANCE_TERM = os.environ.get("COMPLIANCE_TERM", "2020–2025")
 
+# Evaluations are anonymous: an average, and a course's list of forms and comments, are shown only from this many
+# forms on, so that no trainee's answers can be read off them.
+EVALUATION_MIN_FORMS = envint("EVALUATION_MIN_FORMS", "3")
+
 # Report files (yearly workbooks, lists) are kept this many hours, then deleted (by the next export, or by
 # `manage.py expire_reports` from cron)
 # and refused for download.
