@@ -14,6 +14,8 @@ from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
 
 # Excel, LibreOffice and CSV readers treat text starting with these as a formula or a command.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+# Text openpyxl would store as an error value (#N/A, #DIV/0!, ...).
+ERROR_TEXTS = frozenset(ERROR_CODES)
 
 
 def clean_text(text: str) -> str:
@@ -28,7 +30,7 @@ def is_plain(value: Any) -> bool:
     first and hands every other value to safe_cell()."""
     if not isinstance(value, str):
         return True
-    return value.isprintable() and not value.startswith(FORMULA_START) and value not in ERROR_CODES
+    return value.isprintable() and not value.startswith(FORMULA_START) and value not in ERROR_TEXTS
 
 
 def safe_cell(sheet, value: Any, *, style: str | None = None, **formatting: Any) -> Cell:
@@ -47,7 +49,7 @@ def safe_cell(sheet, value: Any, *, style: str | None = None, **formatting: Any)
         cell.style = style
     for name, setting in formatting.items():
         setattr(cell, name, setting)
-    if isinstance(value, str) and (value.startswith(FORMULA_START) or value in ERROR_CODES):
+    if isinstance(value, str) and (value.startswith(FORMULA_START) or value in ERROR_TEXTS):
         cell.data_type = "s"
         cell.quotePrefix = True
     return cell
