@@ -294,6 +294,10 @@ HOUSEKEEPING = [
 COMPLIANCE_PERIOD = os.environ.get("COMPLIANCE_PERIOD", "term")
 COMPLIANCE_TERM = os.environ.get("COMPLIANCE_TERM", "2020–2025")
 
+# Evaluations are anonymous: an average, and a course's list of forms and comments, are shown only from this many
+# forms on, so that no trainee's answers can be read off them.
+EVALUATION_MIN_FORMS = envint("EVALUATION_MIN_FORMS", "3")
+
 # Report files (yearly workbooks, lists) are kept this many hours, then deleted (by the next export, or by
 # `manage.py prune` from its timer) and refused for download.
 REPORT_FILE_HOURS = envint("REPORT_FILE_HOURS", "72")

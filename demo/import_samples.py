@@ -23,6 +23,7 @@ from enrollments.models import Enrollment
 from organizations.imports import GENDER_NAMES, KIND_NAMES, ORGANIZATION_COLUMNS, PEOPLE_COLUMNS, POST_NAMES
 from organizations.models import Appointment, Member, Officer, Organization, Post
 from organizations.spreadsheets import save
+from organizations.workbook_cells import safe_row
 
 Kind = Organization.Kind
 SAMPLES_FOLDER = "mau-nhap-excel"  # under MEDIA_ROOT
@@ -48,7 +49,7 @@ def _dmy(day):
 def _title(sheet, lines, width):
     """Title lines above the table, each merged across the table's width, then a blank row."""
     for line in lines:
-        sheet.append([line])
+        sheet.append(safe_row(sheet, [line]))
         row = sheet.max_row
         sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
         sheet.cell(row=row, column=1).font = TITLE_FONT
@@ -57,7 +58,7 @@ def _title(sheet, lines, width):
 
 
 def _append(sheet, values):
-    sheet.append(values)
+    sheet.append(safe_row(sheet, values))
     for cell in sheet[sheet.max_row]:
         if isinstance(cell.value, date):
             cell.number_format = DATE_FORMAT
@@ -183,13 +184,15 @@ def nomination_list_libreoffice(course, members):
     workbook = openpyxl.Workbook()
     cover = workbook.active
     cover.title = "Công văn"
-    cover.append(["Kính gửi: Trung tâm Bồi dưỡng chính trị"])
-    cover.append(["Đảng ủy xin cử các đồng chí có tên ở trang sau đi học."])
+    cover.append(safe_row(cover, ["Kính gửi: Trung tâm Bồi dưỡng chính trị"]))
+    cover.append(safe_row(cover, ["Đảng ủy xin cử các đồng chí có tên ở trang sau đi học."]))
     sheet = workbook.create_sheet("DS cu di hoc")
-    sheet.append(["Danh sách kèm theo công văn"])
+    sheet.append(safe_row(sheet, ["Danh sách kèm theo công văn"]))
     sheet.append([])
     sheet.append([])
-    sheet.append(["Chi bộ, Đảng bộ", "TT", "HỌ TÊN", "Năm sinh", "Nam/Nữ", "Chức vụ, chức danh", "SĐT"])
+    sheet.append(
+        safe_row(sheet, ["Chi bộ, Đảng bộ", "TT", "HỌ TÊN", "Năm sinh", "Nam/Nữ", "Chức vụ, chức danh", "SĐT"])
+    )
     spellings = [
         lambda day: f"{day.day}/{day.month}/{day.year}",
         lambda day: day.strftime("%d-%m-%Y"),
@@ -203,15 +206,18 @@ def nomination_list_libreoffice(course, members):
         organization = member.organization
         namesakes = Organization.objects.filter(search_key=organization.search_key)
         sheet.append(
-            [
-                organization.name.upper() if namesakes.count() == 1 else organization.code,
-                number,
-                shapes[number % len(shapes)],
-                spellings[number % len(spellings)](member.birth_date),
-                GENDER_NAMES.get(member.gender, "").lower(),
-                _post_of(member),
-                phone,
-            ]
+            safe_row(
+                sheet,
+                [
+                    organization.name.upper() if namesakes.count() == 1 else organization.code,
+                    number,
+                    shapes[number % len(shapes)],
+                    spellings[number % len(spellings)](member.birth_date),
+                    GENDER_NAMES.get(member.gender, "").lower(),
+                    _post_of(member),
+                    phone,
+                ],
+            )
         )
     return saved_by(save(workbook), LIBREOFFICE, drop_dimension=True, drop_cell_references=True)
 
@@ -250,15 +256,15 @@ def yearly_update(committee):
     sheet = workbook.active
     sheet.title = "Tổ chức đảng"
     _title(sheet, [f"CÁC TỔ CHỨC ĐẢNG THUỘC {committee.name.upper()}"], 4)
-    sheet.append(ORGANIZATION_HEADER)
+    sheet.append(safe_row(sheet, ORGANIZATION_HEADER))
     parent = Organization.objects.get_parent(committee)
-    sheet.append([committee.code, committee.name, KIND_NAMES[committee.kind], parent.code])
-    sheet.append([code, f"Đảng bộ {unit}", "Đảng bộ cơ sở", committee.code])
-    sheet.append([f"{code}-01", "Chi bộ Phòng Hạ tầng số", "Chi bộ", code])
-    sheet.append([f"{code}-02", "Chi bộ Phòng Dữ liệu", "Chi bộ", code])
+    sheet.append(safe_row(sheet, [committee.code, committee.name, KIND_NAMES[committee.kind], parent.code]))
+    sheet.append(safe_row(sheet, [code, f"Đảng bộ {unit}", "Đảng bộ cơ sở", committee.code]))
+    sheet.append(safe_row(sheet, [f"{code}-01", "Chi bộ Phòng Hạ tầng số", "Chi bộ", code]))
+    sheet.append(safe_row(sheet, [f"{code}-02", "Chi bộ Phòng Dữ liệu", "Chi bộ", code]))
     people = workbook.create_sheet("Đảng viên và chức vụ")
     _title(people, [f"ĐẢNG VIÊN GIỮ CHỨC VỤ — ĐẢNG BỘ {unit.upper()}"], len(PEOPLE_HEADER))
-    people.append(PEOPLE_HEADER)
+    people.append(safe_row(people, PEOPLE_HEADER))
     congress = date(2020, 6, 15)
     posts = [
         (code, Post.SECRETARY),
@@ -295,27 +301,35 @@ def committee_members(committee):
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = "Danh sach"
-    sheet.append([f"Danh sách đảng viên {cell.name}"])
+    sheet.append(safe_row(sheet, [f"Danh sách đảng viên {cell.name}"]))
     sheet.append([])
     header = ["Mã tổ chức đảng", "Họ tên", "Ngày tháng năm sinh", "Giới", "Chức vụ đảng", "Nhiệm kỳ", "Ngày bắt đầu"]
-    sheet.append([*header, "Ngày kết thúc", "Điện thoại", "Thư điện tử"])
+    sheet.append(safe_row(sheet, [*header, "Ngày kết thúc", "Điện thoại", "Thư điện tử"]))
     member = holder.member
     sheet.append(
-        [
-            cell.code.lower(),
-            member.full_name.upper(),
-            _dmy(member.birth_date),
-            GENDER_NAMES.get(member.gender),
-            "Bí thư chi bộ",
-            holder.term_label.replace("–", "-"),
-            _dmy(holder.start_date),
-            None,
-            "0987654321",
-            None,
-        ]
+        safe_row(
+            sheet,
+            [
+                cell.code.lower(),
+                member.full_name.upper(),
+                _dmy(member.birth_date),
+                GENDER_NAMES.get(member.gender),
+                "Bí thư chi bộ",
+                holder.term_label.replace("–", "-"),
+                _dmy(holder.start_date),
+                None,
+                "0987654321",
+                None,
+            ],
+        )
     )
     name, born, gender = NEW_PEOPLE[6]
-    sheet.append([cell.code, unicodedata.normalize("NFD", name), born.year, gender, None, None, None, None, None, None])
+    sheet.append(
+        safe_row(
+            sheet,
+            [cell.code, unicodedata.normalize("NFD", name), born.year, gender, None, None, None, None, None, None],
+        )
+    )
     return saved_by(save(workbook), LIBREOFFICE)
 
 
@@ -362,31 +376,36 @@ def tree_workbook(tree, people):
     written in write-only mode."""
     workbook = openpyxl.Workbook(write_only=True)
     organizations = workbook.create_sheet("Tổ chức đảng")
-    organizations.append(ORGANIZATION_HEADER)
+    organizations.append(safe_row(organizations, ORGANIZATION_HEADER))
     for node in tree.nodes:
         organization = node.organization
         parent = node.parent.organization.code if node.parent else None
-        organizations.append([organization.code, organization.name, KIND_NAMES[organization.kind], parent])
+        organizations.append(
+            safe_row(organizations, [organization.code, organization.name, KIND_NAMES[organization.kind], parent])
+        )
     sheet = workbook.create_sheet("Đảng viên và chức vụ")
-    sheet.append(PEOPLE_HEADER)
+    sheet.append(safe_row(sheet, PEOPLE_HEADER))
     for holding in people.holdings:
         if not holding.is_current:
             continue
         member = holding.member
         sheet.append(
-            [
-                member.full_name,
-                _dmy(member.birth_date),
-                GENDER_NAMES.get(member.gender),
-                holding.organization.code,
-                POST_NAMES[holding.post],
-                holding.term_label,
-                _dmy(holding.start_date),
-                None,
-                member.workplace,
-                member.job_title,
-                member.email or None,
-                member.phone or None,
-            ]
+            safe_row(
+                sheet,
+                [
+                    member.full_name,
+                    _dmy(member.birth_date),
+                    GENDER_NAMES.get(member.gender),
+                    holding.organization.code,
+                    POST_NAMES[holding.post],
+                    holding.term_label,
+                    _dmy(holding.start_date),
+                    None,
+                    member.workplace,
+                    member.job_title,
+                    member.email or None,
+                    member.phone or None,
+                ],
+            )
         )
     return save(workbook)

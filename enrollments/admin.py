@@ -10,6 +10,7 @@ from courses.models import Course, Lecturer, Session
 from enrollments import closing_views, nomination_views, sheet_views
 from enrollments.account_sheet import account_sheet_pdf
 from enrollments.closing import can_close, can_override
+from enrollments.evaluation_reports import keeps_evaluations_anonymous, readable_evaluations, relations_followed
 from enrollments.forms import NominationForm
 from enrollments.models import Attendance, Enrollment, Evaluation, LecturerRating, SeatQuota
 from enrollments.nomination_import_views import NOMINATIONS_PAGE
@@ -190,6 +191,12 @@ class EnrollmentAdmin(ScopedAdminMixin, ReadOnlyHistoryAdmin):
         link = import_link(request, NOMINATIONS_PAGE, "admin:enrollments_enrollment_import")
         return super().changelist_view(request, {**(extra_context or {}), **link})
 
+    def lookup_allowed(self, lookup, value, request=None):
+        # ?evaluation=7 would name the trainee who sent evaluation 7.
+        if relations_followed(Enrollment, lookup)[:1] == ("evaluation",):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
     def get_fieldsets(self, request, obj=None):
         if obj is None:
             return [(None, {"fields": ["course", "member", "post", "reason"]})]
@@ -278,7 +285,8 @@ class LecturerRatingInline(admin.TabularInline):
 @admin.register(Evaluation)
 class EvaluationAdmin(ViewOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     """Evaluations as they were sent, read-only, never showing who sent one: the enrollment and its
-    member stay off every list, filter, search and form, so trainees can rate freely."""
+    member stay off every list, filter, search, ordering, lookup and form, so trainees can rate freely.
+    Only the forms of courses with at least EVALUATION_MIN_FORMS of them are listed."""
 
     list_display = ["course", "submitted_at", "organization_rating", "content_rating", "materials_rating"]
     list_filter = ["enrollment__course__year"]
@@ -289,7 +297,11 @@ class EvaluationAdmin(ViewOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     inlines = [LecturerRatingInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("enrollment__course__program")
+        return readable_evaluations(super().get_queryset(request)).select_related("enrollment__course__program")
+
+    def lookup_allowed(self, lookup, value, request=None):
+        # Narrowing to a course or a lecturer is what the list is for; ?enrollment=42 would be one trainee's form.
+        return keeps_evaluations_anonymous(lookup)
 
     @admin.display(description=_("lớp"), ordering="enrollment__course__code")
     def course(self, obj):

@@ -21,13 +21,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from organizations.vietnamese import normalize_name, search_key
+from organizations.workbook_cells import safe_cell
 
 # -- Limits ---------------------------------------------------------------------------------------
 # Real nomination lists weigh tens of kilobytes and the whole bloc's tree about two megabytes; the
@@ -50,8 +49,6 @@ OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls and password-protect
 ZIP_SIGNATURE = b"PK\x03\x04"
 ENCRYPTED_OOXML_MARK = "EncryptedPackage".encode("utf-16-le")
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# Excel, LibreOffice and CSV readers treat text starting with these as a formula or a command.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def _unsized(sheet):
@@ -512,6 +509,7 @@ HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 ERROR_FONT = Font(color="9C0006")
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
+MESSAGE_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
 DATE_FORMAT = "dd/mm/yyyy"
 ERROR_COLUMN = gettext_lazy("Lỗi")
 GUIDANCE_SHEET = gettext_lazy("Hướng dẫn")
@@ -520,46 +518,25 @@ GUIDANCE_SHEET = gettext_lazy("Hướng dẫn")
 def template_workbook(sheets, guidance=()):
     """An empty workbook to fill in: a sheet with the header row for each (title, columns), then a sheet
     of guidance rows (column, what to write) when given."""
-    workbook = openpyxl.Workbook()
-    workbook.remove(workbook.active)
+    workbook = openpyxl.Workbook(write_only=True)
     for title, columns in sheets:
         sheet = workbook.create_sheet(str(title))
         for position, column in enumerate(columns, 1):
-            cell = sheet.cell(row=1, column=position, value=str(column.label))
-            cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-            sheet.column_dimensions[cell.column_letter].width = column.width
+            sheet.column_dimensions[openpyxl.utils.get_column_letter(position)].width = column.width
         sheet.freeze_panes = "A2"
+        sheet.append([_header_cell(sheet, column.label) for column in columns])
     if guidance:
         sheet = workbook.create_sheet(str(GUIDANCE_SHEET))
-        sheet.append([str(_("Cột")), str(_("Cách ghi"))])
-        for row in guidance:
-            sheet.append([str(text) for text in row])
-        for cell in sheet[1]:
-            cell.font, cell.fill = HEADER_FONT, HEADER_FILL
         sheet.column_dimensions["A"].width = 28
         sheet.column_dimensions["B"].width = 110
+        sheet.append([_header_cell(sheet, _("Cột")), _header_cell(sheet, _("Cách ghi"))])
+        for row in guidance:
+            sheet.append([safe_cell(sheet, str(text)) for text in row])
     return save(workbook)
 
 
-def clean_text(text):
-    """Text as a cell may hold it: control characters, which the file format cannot store, removed, and line
-    breaks as a reader sees them (XML turns CR LF and CR into LF, unless lxml writes them escaped)."""
-    return ILLEGAL_CHARACTERS_RE.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
-
-
-def safe_cell(sheet, value, style=None):
-    """A write-only cell of `value` for any workbook the product writes: text cleaned, and text a reader would
-    take for a formula stored as a string with Excel's "text" flag, so neither opening nor editing the cell runs
-    it. `style` is a named style of the workbook."""
-    if isinstance(value, str):
-        value = clean_text(value)
-    cell = WriteOnlyCell(sheet, value=value)
-    if style:
-        cell.style = style  # first: a named style brings its own flags, the text flag goes on top
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        cell.data_type = "s"
-        cell.quotePrefix = True
-    return cell
+def _header_cell(sheet, label):
+    return safe_cell(sheet, str(label), font=HEADER_FONT, fill=HEADER_FILL)
 
 
 def save(workbook):
@@ -601,20 +578,18 @@ def _copy_sheet(sheet, copy, problems, header_rows):
     for number, cells in enumerate(rows, 1):
         out = []
         for value in list(cells)[:width]:
-            cell = WriteOnlyCell(copy, value=value)
             if isinstance(value, (datetime.date, datetime.datetime)):
-                cell.number_format = DATE_FORMAT
-            out.append(cell)
+                out.append(safe_cell(copy, value, number_format=DATE_FORMAT))
+            else:
+                # The uploaded text goes back as text: '=HYPERLINK(...)' typed in a cell must not come back live.
+                out.append(safe_cell(copy, value))
         messages = problems.get(number)
         if number == header_row and problems:
-            cell = WriteOnlyCell(copy, value=str(ERROR_COLUMN))
-            cell.font, cell.fill = HEADER_FONT, ERROR_FILL
-            out.append(cell)
+            out.append(safe_cell(copy, str(ERROR_COLUMN), font=HEADER_FONT, fill=ERROR_FILL))
         elif messages:
-            cell = WriteOnlyCell(copy, value="\n".join(messages))
-            cell.font, cell.fill = ERROR_FONT, ERROR_FILL
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-            out.append(cell)
+            out.append(
+                safe_cell(copy, "\n".join(messages), font=ERROR_FONT, fill=ERROR_FILL, alignment=MESSAGE_ALIGNMENT)
+            )
         copy.append(out)
 
 

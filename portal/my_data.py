@@ -17,7 +17,7 @@ from certificates.models import Certificate
 from enrollments.models import Enrollment
 from organizations.models import Appointment, Member
 from organizations.pdf import html_to_pdf
-from organizations.spreadsheets import safe_cell
+from organizations.workbook_cells import safe_cell
 
 
 @dataclass(frozen=True)

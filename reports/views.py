@@ -13,6 +13,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from enrollments.evaluation_reports import minimum_forms
 from organizations.access import scope_of
 from organizations.models import Organization
 from reports import charts, compliance, jobs
@@ -74,6 +75,7 @@ def dashboard(request):
                 maximum=100,
                 unit="%",
             ),
+            "evaluation_minimum": minimum_forms(),
             "lecturer_chart": charts.bars([(name, rating) for name, rating, _count in lecturers], maximum=5),
         },
     )

@@ -1,5 +1,5 @@
-"""The yearly Excel workbook (openpyxl, write-only so memory stays flat however many rows), and the safe
-cell writing every export of this project uses: user text is never written as a formula."""
+"""The yearly Excel workbook and the list of who is missing (openpyxl, write-only so memory stays flat however
+many rows); every cell goes through organizations.workbook_cells, so user text is never written as a formula."""
 
 from dataclasses import dataclass
 from decimal import Decimal
@@ -19,7 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from enrollments.models import Enrollment
 from enrollments.rules import Grade
 from organizations.models import Post
-from organizations.spreadsheets import FORMULA_START, safe_cell
+from organizations.workbook_cells import is_plain, safe_cell
 from reports.yearly import YearReport
 
 HEADER_ROW = 4  # title, subtitle, blank line, then the column headers
@@ -92,7 +92,7 @@ class Sheet:
         return cell._style
 
     def cell(self, value, style=None):
-        return safe_cell(self.ws, value, style)
+        return safe_cell(self.ws, value, style=style)
 
     def append(self, values):
         self.ws.append(values)
@@ -106,13 +106,10 @@ class Sheet:
             return
         row = []
         for value, style in zip(values, self.styles, strict=True):
-            if isinstance(value, str):
-                # Most text has no control character and cannot be read as a formula: it goes in as it is.
-                if not value.isprintable() or value.startswith(FORMULA_START):
-                    row.append(self.cell(value, style))
-                    continue
-            else:
-                value = _number(value)
+            if not is_plain(value):
+                row.append(self.cell(value, style))
+                continue
+            value = _number(value)
             # A styled cell gets a copy of its column's style array: giving each cell its named style by name
             # (a lookup in the workbook's styles) cost more than creating the cell, 100,000 times a sheet.
             row.append(value if style is None else Cell(self.ws, 1, 1, value, self.style_arrays[style]))

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from certificates.models import Certificate
 from courses.models import Course, Lecturer, Session, Topic
+from enrollments.evaluation_reports import minimum_forms, shown_from_enough_forms
 from enrollments.models import Enrollment, Evaluation, LecturerRating
 from organizations.access import scope_of
 from organizations.models import Organization, Post
@@ -191,8 +192,8 @@ class YearReport:
             count=Count("pk"),
         )
         lecturer_rating = LecturerRating.objects.filter(evaluation__enrollment__in=enrollments.values("pk")).aggregate(
-            average=Avg("rating")
-        )["average"]
+            average=Avg("rating"), forms=Count("evaluation", distinct=True)
+        )
         return Summary(
             courses=courses["total"],
             center_courses=courses["center"],
@@ -200,10 +201,10 @@ class YearReport:
             tally=tally,
             issued=issued["issued"],
             revoked=issued["revoked"],
-            organization_rating=ratings["organization"],
-            content_rating=ratings["content"],
-            materials_rating=ratings["materials"],
-            lecturer_rating=lecturer_rating,
+            organization_rating=shown_from_enough_forms(ratings["organization"], ratings["count"]),
+            content_rating=shown_from_enough_forms(ratings["content"], ratings["count"]),
+            materials_rating=shown_from_enough_forms(ratings["materials"], ratings["count"]),
+            lecturer_rating=shown_from_enough_forms(lecturer_rating["average"], lecturer_rating["forms"]),
             evaluations=ratings["count"],
             by_month=self.by_month(),
         )
@@ -297,12 +298,16 @@ class YearReport:
             )
             .order_by()
         }
-        evaluations = dict(
-            Evaluation.objects.filter(enrollment__in=enrollments.values("pk"))
+        evaluations = {
+            course_id: shown_from_enough_forms(average, forms)
+            for course_id, average, forms in Evaluation.objects.filter(enrollment__in=enrollments.values("pk"))
             .values("enrollment__course_id")
-            .annotate(average=Avg((F("organization_rating") + F("content_rating") + F("materials_rating")) / 3.0))
-            .values_list("enrollment__course_id", "average")
-        )
+            .annotate(
+                average=Avg((F("organization_rating") + F("content_rating") + F("materials_rating")) / 3.0),
+                forms=Count("pk"),
+            )
+            .values_list("enrollment__course_id", "average", "forms")
+        }
         rows = []
         for course in courses:
             row = counts.get(course.pk, {})
@@ -367,6 +372,8 @@ class YearReport:
         for row in sessions:
             pairs[row.pop("lecturer_id"), row.pop("topic_id")].update(row)
         for row in ratings:
+            # A form rates a lecturer once per topic: the number of ratings is the number of forms.
+            row["rating"] = shown_from_enough_forms(row["rating"], row["ratings"])
             pairs[row.pop("lecturer_id"), row.pop("topic_id")].update(row)
         lecturers = {
             pk: f"{title} {name}".strip()
@@ -390,11 +397,13 @@ class YearReport:
         return rows
 
     def lecturer_averages(self):
-        """(lecturer, average rating, number of ratings) for the year, best first."""
+        """(lecturer, average rating, number of ratings) for the year, best first; lecturers rated on fewer forms
+        than the evaluations' minimum are left out."""
         rows = (
             LecturerRating.objects.filter(evaluation__enrollment__in=self.enrollments().values("pk"))
             .values("lecturer_id", "lecturer__academic_title", "lecturer__name")
-            .annotate(rating=Avg("rating"), ratings=Count("pk"))
+            .annotate(rating=Avg("rating"), ratings=Count("pk"), forms=Count("evaluation", distinct=True))
+            .filter(forms__gte=minimum_forms())
             .order_by("-rating", "lecturer__name")
         )
         return [

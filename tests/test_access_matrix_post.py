@@ -364,7 +364,7 @@ def post_world(django_db_setup, django_db_blocker, tmp_path_factory):
     test runs in a savepoint inside it, so every test starts from the same database, snapshot once."""
     cache.clear()
     with (
-        override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")),
+        override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media"), EVALUATION_MIN_FORMS=1),
         django_db_blocker.unblock(),
         transaction.atomic(),
     ):

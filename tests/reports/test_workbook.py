@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from enrollments.models import Enrollment
 from organizations.models import Post
-from organizations.spreadsheets import clean_text
+from organizations.workbook_cells import clean_text
 from reports.workbook import Column, Sheet, YearWorkbook, new_workbook
 from tests import factories
 
@@ -44,11 +44,13 @@ def summary(workbook):
 
 
 @pytest.fixture
-def year(world):
+def year(world, settings):
     """The world's three 2021 classes with results: x completed (post committee member, certificate revoked and
     replaced), y withdrawn, a not completed, x in class A completed, b completed; ratings for the lecturer;
     and a 2019 class so the cumulative sheet has a gap year."""
     w = world
+    # The world's class has two forms; the minimum a figure needs has its own tests (test_evaluation_anonymity).
+    settings.EVALUATION_MIN_FORMS = 2
     set_status = Enrollment.objects.filter
     set_status(pk=w.enrollment_x.pk).update(status="completed", post=Post.COMMITTEE_MEMBER, attended_percent=100)
     set_status(pk=w.enrollment_y.pk).update(status="withdrawn")
