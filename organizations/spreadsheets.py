@@ -54,7 +54,7 @@ EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384  # Excel's grid: no sheet it write
 MAX_SHEETS = 100
 MAX_CELLS_PER_ROW = EXCEL_COLUMNS
 MAX_SHEET_ROWS = 2 * MAX_ROWS  # row positions read from one sheet, blank ones included
-MAX_CELLS = 5_000_000  # cells read from one workbook, those right of MAX_COLUMNS included
+MAX_CELLS = 2_000_000  # cells read from one workbook, those right of MAX_COLUMNS included
 MAX_TEXT_LENGTH = 32_767  # characters in a cell or a shared string: Excel's own limit
 MAX_SHARED_STRINGS = 500_000  # openpyxl loads the whole shared-strings table when it opens a file
 MAX_SHARED_TEXT_LENGTH = 20_000_000  # characters in the shared-strings table
@@ -66,6 +66,7 @@ MAX_STYLES = 100_000  # XML elements of the styles part; Excel allows 64,000 cel
 MAX_XML_DEPTH = 64
 MAX_XML_TOKEN_BYTES = 1024 * 1024  # one tag with its attributes: expat holds it whole
 XML_CHUNK_BYTES = 64 * 1024
+DIGITS = "0123456789"
 
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls and password-protected .xlsx alike
 ZIP_SIGNATURE = b"PK\x03\x04"
@@ -272,17 +273,20 @@ class _XmlReader:
     def _start(self, tag, attributes):
         self.depth += 1
         if self.depth > MAX_XML_DEPTH:
-            raise _refuse(
-                _("Tệp có thành phần lồng quá %(limit)d tầng (%(name)s); không đọc tệp này."),
-                "xml_depth",
-                limit=MAX_XML_DEPTH,
-                name=self.name,
-            )
+            raise self.too_deep()
         self.start(tag.rpartition("}")[2], attributes)
 
     def _end(self, tag):
         self.depth -= 1
         self.end(tag.rpartition("}")[2])
+
+    def too_deep(self):
+        return _refuse(
+            _("Tệp có thành phần lồng quá %(limit)d tầng (%(name)s); không đọc tệp này."),
+            "xml_depth",
+            limit=MAX_XML_DEPTH,
+            name=self.name,
+        )
 
     def start(self, tag, attributes):
         pass
@@ -609,20 +613,15 @@ class _SheetReader(_XmlReader):
         self.length = 0
         self.phonetic = 0  # depth inside a phonetic run, whose text is no part of the value
 
-    def start(self, tag, attributes):
+    # The handlers below run for every element of a sheet, millions of them: they are written flat, for speed.
+
+    def _start(self, tag, attributes):
+        self.depth += 1
+        if self.depth > MAX_XML_DEPTH:
+            raise self.too_deep()
+        tag = tag.rpartition("}")[2]
         if not self.in_data:
-            if tag == "sheetData":
-                self.in_data = True
-            elif tag == "dimension":
-                self.check_dimension(attributes.get("ref", ""))
-            self.elements += 1
-            if self.elements > MAX_PART_ELEMENTS:
-                raise _refuse(
-                    _("Trang %(sheet)s có quá %(limit)s mục ngoài dữ liệu; không đọc tệp này."),
-                    "part_elements",
-                    sheet=self.title,
-                    limit=_number(MAX_PART_ELEMENTS),
-                )
+            self.start_outside(tag, attributes)
             return
         if tag == "row":
             self.start_row(attributes.get("r"))
@@ -633,17 +632,76 @@ class _SheetReader(_XmlReader):
                 _("Tệp có quá %(limit)s ô; hãy chia thành nhiều tệp."), "too_many_cells", limit=_number(MAX_CELLS)
             )
         if tag == "c":
-            self.start_cell(attributes)
+            self.cells += 1
+            if self.cells > MAX_CELLS_PER_ROW:
+                raise self.too_wide()
+            reference = attributes.get("r")
+            self.column = column_index_from_string(reference.rstrip(DIGITS)) if reference else self.column + 1
+            if self.column <= MAX_COLUMNS:
+                self.cell = [self.column, attributes.get("t", "n"), attributes.get("s"), None, None]
+            elif self.column > EXCEL_COLUMNS:
+                raise self.too_large()
         elif self.cell is None:
             return
-        elif tag == "v" and self.cell[1] != "inlineStr":
-            self.keep_text()
+        elif tag == "v":
+            if self.cell[1] != "inlineStr":
+                self.pieces = []
+                self.length = 0
         elif tag == "is":
             self.cell[4] = ""
         elif tag == "rPh":
             self.phonetic += 1
         elif tag == "t" and self.cell[4] is not None and not self.phonetic:
-            self.keep_text()
+            self.pieces = []
+            self.length = 0
+
+    def _end(self, tag):
+        self.depth -= 1
+        if not self.in_data:
+            return
+        tag = tag.rpartition("}")[2]
+        if tag == "c":
+            if self.cell is not None:
+                value = self.value(*self.cell[1:])
+                if value is not None:
+                    self.values[self.cell[0]] = value
+                self.cell = None
+        elif tag == "row":
+            values = self.values
+            self.rows.append((self.row, tuple(map(values.get, range(1, max(values, default=0) + 1)))))
+        elif self.pieces is not None and (tag == "v" or tag == "t"):
+            text = "".join(self.pieces)
+            if tag == "v":
+                self.cell[3] = text
+            else:
+                self.cell[4] += text
+            self.pieces = None
+        elif tag == "rPh" and self.cell is not None:
+            self.phonetic -= 1
+        elif tag == "sheetData":
+            self.in_data = False
+            self.done = True
+
+    def text(self, text):
+        if self.pieces is not None:
+            self.length += len(text)
+            if self.length > MAX_TEXT_LENGTH:
+                raise _text_too_long(self.title, self.row)
+            self.pieces.append(text)
+
+    def start_outside(self, tag, attributes):
+        if tag == "sheetData":
+            self.in_data = True
+        elif tag == "dimension":
+            self.check_dimension(attributes.get("ref", ""))
+        self.elements += 1
+        if self.elements > MAX_PART_ELEMENTS:
+            raise _refuse(
+                _("Trang %(sheet)s có quá %(limit)s mục ngoài dữ liệu; không đọc tệp này."),
+                "part_elements",
+                sheet=self.title,
+                limit=_number(MAX_PART_ELEMENTS),
+            )
 
     def start_row(self, number):
         if number is None:
@@ -658,61 +716,14 @@ class _SheetReader(_XmlReader):
         self.column = self.cells = 0
         self.values = {}
 
-    def start_cell(self, attributes):
-        self.cells += 1
-        if self.cells > MAX_CELLS_PER_ROW:
-            raise _refuse(
-                _("Trang %(sheet)s, dòng %(row)d có quá %(limit)s ô; không đọc tệp này."),
-                "row_too_wide",
-                sheet=self.title,
-                row=self.row,
-                limit=_number(MAX_CELLS_PER_ROW),
-            )
-        reference = attributes.get("r")
-        if reference:
-            self.column = column_index_from_string(reference.rstrip("0123456789"))
-        else:
-            self.column += 1
-        if self.column > EXCEL_COLUMNS:
-            raise self.too_large()
-        if self.column <= MAX_COLUMNS:
-            self.cell = [self.column, attributes.get("t", "n"), attributes.get("s"), None, None]
-
-    def keep_text(self):
-        self.pieces = []
-        self.length = 0
-
-    def text(self, text):
-        if self.pieces is not None:
-            self.length += len(text)
-            if self.length > MAX_TEXT_LENGTH:
-                raise _text_too_long(self.title, self.row)
-            self.pieces.append(text)
-
-    def end(self, tag):
-        if not self.in_data:
-            return
-        if tag == "row":
-            self.rows.append((self.row, tuple(map(self.values.get, range(1, max(self.values, default=0) + 1)))))
-        elif tag == "sheetData":
-            self.in_data = False
-            self.done = True
-        elif self.cell is None:
-            return
-        elif tag == "c":
-            value = self.value(*self.cell[1:])
-            if value is not None:
-                self.values[self.cell[0]] = value
-            self.cell = None
-        elif tag == "rPh":
-            self.phonetic -= 1
-        elif self.pieces is not None and tag in ("v", "t"):
-            text = "".join(self.pieces)
-            if tag == "v":
-                self.cell[3] = text
-            else:
-                self.cell[4] += text
-            self.pieces = None
+    def too_wide(self):
+        return _refuse(
+            _("Trang %(sheet)s, dòng %(row)d có quá %(limit)s ô; không đọc tệp này."),
+            "row_too_wide",
+            sheet=self.title,
+            row=self.row,
+            limit=_number(MAX_CELLS_PER_ROW),
+        )
 
     def value(self, kind, style, text, inline):
         if kind == "inlineStr":

@@ -269,7 +269,7 @@ SHAPES = {
     "many_styles": (many_styles, "too_many_styles", "100.000 kiểu định dạng"),
     "deep_styles": (deep_styles, "xml_depth", "64 tầng"),
     "far_apart_rows": (far_apart_rows, "sheet_too_long", "100.000 dòng"),
-    "many_cells": (many_cells, "too_many_cells", "5.000.000 ô"),
+    "many_cells": (many_cells, "too_many_cells", "2.000.000 ô"),
     "stated_past_the_grid": (stated_past_the_grid, "sheet_size", "1.048.576 dòng, 16.384 cột"),
     "cell_past_the_grid": (cell_past_the_grid, "sheet_size", "1.048.576 dòng, 16.384 cột"),
     "big_other_part": (big_other_part, "parts_size", "tối đa 10 MB"),
@@ -279,14 +279,21 @@ SHAPES = {
 # -- Reading in a child process -----------------------------------------------------------------------------
 
 # The child's data segment and CPU time are capped only to keep a regression from taking the machine with it.
+# Its peak memory is its resident set's high-water mark, VmHWM: getrusage's ru_maxrss would also count the
+# parent's, which a child inherits through exec (a test run's pytest process can weigh more than the limit).
 SAFETY = """
 import resource
 resource.setrlimit(resource.RLIMIT_DATA, (2 * 1024**3, 2 * 1024**3))
 resource.setrlimit(resource.RLIMIT_CPU, (120, 120))
+
+
+def peak_mb():
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
 """
 
 READ = """
-import json, resource, sys, time
+import json, sys, time
 import django
 django.setup()
 from django.utils import translation
@@ -304,7 +311,7 @@ except MemoryError:
 else:
     outcome = {"code": None, "rows": len(tables["nominations"].rows) if tables["nominations"] else None}
 outcome["seconds"] = time.perf_counter() - started
-outcome["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+outcome["peak_mb"] = peak_mb()
 print(json.dumps(outcome))
 """
 
@@ -352,7 +359,7 @@ def test_the_hostile_workbooks_pass_the_zip_checks_that_were_there_before(tmp_pa
 # -- Through the upload page --------------------------------------------------------------------------------
 
 UPLOAD = """
-import json, os, resource, sys
+import json, sys
 import django
 django.setup()
 from django.core.management import call_command
@@ -374,7 +381,7 @@ errors = response.context["form"].errors["file"] if response.status_code == 200 
 print(json.dumps({
     "status": response.status_code,
     "errors": errors,
-    "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    "peak_mb": peak_mb(),
 }))
 """
 
