@@ -54,7 +54,9 @@ EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384  # Excel's grid: no sheet it write
 MAX_SHEETS = 100
 MAX_CELLS_PER_ROW = EXCEL_COLUMNS
 MAX_SHEET_ROWS = 2 * MAX_ROWS  # row positions read from one sheet, blank ones included
-MAX_CELLS = 2_000_000  # cells read from one workbook, those right of MAX_COLUMNS included
+# Cells read from one workbook, those right of MAX_COLUMNS included, counted with their parts (a number is a cell
+# and its value: two; an inline text three), since parsing each costs the same.
+MAX_CELLS = 2_000_000
 MAX_TEXT_LENGTH = 32_767  # characters in a cell or a shared string: Excel's own limit
 MAX_SHARED_STRINGS = 500_000  # openpyxl loads the whole shared-strings table when it opens a file
 MAX_SHARED_TEXT_LENGTH = 20_000_000  # characters in the shared-strings table
@@ -629,7 +631,9 @@ class _SheetReader(_XmlReader):
         self.budget.cells += 1
         if self.budget.cells > MAX_CELLS:
             raise _refuse(
-                _("Tệp có quá %(limit)s ô; hãy chia thành nhiều tệp."), "too_many_cells", limit=_number(MAX_CELLS)
+                _("Tệp có quá nhiều dữ liệu: hơn %(limit)s ô và thành phần của ô; hãy chia thành nhiều tệp."),
+                "too_many_cells",
+                limit=_number(MAX_CELLS),
             )
         if tag == "c":
             self.cells += 1

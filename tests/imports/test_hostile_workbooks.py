@@ -269,7 +269,7 @@ SHAPES = {
     "many_styles": (many_styles, "too_many_styles", "100.000 kiểu định dạng"),
     "deep_styles": (deep_styles, "xml_depth", "64 tầng"),
     "far_apart_rows": (far_apart_rows, "sheet_too_long", "100.000 dòng"),
-    "many_cells": (many_cells, "too_many_cells", "2.000.000 ô"),
+    "many_cells": (many_cells, "too_many_cells", "2.000.000 ô và thành phần của ô"),
     "stated_past_the_grid": (stated_past_the_grid, "sheet_size", "1.048.576 dòng, 16.384 cột"),
     "cell_past_the_grid": (cell_past_the_grid, "sheet_size", "1.048.576 dòng, 16.384 cột"),
     "big_other_part": (big_other_part, "parts_size", "tối đa 10 MB"),
