@@ -60,6 +60,7 @@ MAX_CELLS = 2_000_000
 MAX_TEXT_LENGTH = 32_767  # characters in a cell or a shared string: Excel's own limit
 MAX_SHARED_STRINGS = 500_000  # openpyxl loads the whole shared-strings table when it opens a file
 MAX_SHARED_TEXT_LENGTH = 20_000_000  # characters in the shared-strings table
+MAX_STRING_ELEMENTS = 1000  # XML elements of one shared string (rich text has a few a run)
 # The parts other than sheets and shared strings (styles, theme, properties, images...) are read whole by
 # openpyxl; they weigh some kilobytes in real files.
 MAX_OTHER_PARTS_BYTES = 10 * 1024 * 1024
@@ -90,9 +91,9 @@ READ_WHOLE = {
 
 
 def _unsized(sheet):
-    """Read-only sheets here are read to their last row whatever they state (see _read_sheet). openpyxl
+    """Sheets' rows are read by _sheet_rows, as far as the data goes, whatever a sheet states. openpyxl
     would otherwise look for a sheet's stated size when opening the workbook, reading the whole sheet when it
-    states none (LibreOffice and write-only files), before any row limit could apply."""
+    states none (LibreOffice and write-only files), before any limit could apply."""
 
 
 ReadOnlyWorksheet._get_size = _unsized
@@ -221,7 +222,7 @@ def _check_parts(archive, entries):
     if size > MAX_OTHER_PARTS_BYTES:
         raise _other_parts_too_large(size)
     for entry in others:
-        if entry.filename in strings or entry.filename == CONTENT_TYPES:
+        if entry.filename == CONTENT_TYPES:
             continue
         counter = _StylesCounter(entry.filename) if entry.filename == STYLES_PART else _PartCounter(entry.filename)
         counter.read(archive, strict=False)
@@ -384,7 +385,7 @@ class _SharedStringsCounter(_XmlReader):
         self.strings = 0
         self.elements = 0
         self.length = 0
-        self.string_length = 0
+        self.string_length = self.string_elements = 0
 
     def start(self, tag, attributes):
         self.elements += 1
@@ -395,9 +396,19 @@ class _SharedStringsCounter(_XmlReader):
         elif tag == "si":
             self.strings += 1
             self.string_length = 0
+            self.string_elements = 0
             if self.strings > MAX_SHARED_STRINGS:
                 raise self.too_many()
-        # Rich text has a few elements per run; far more per string is no text anyone typed.
+        # openpyxl builds a string's elements whole before taking its text: rich text has a few elements per
+        # run, and far more is no text anyone typed.
+        self.string_elements += 1
+        if self.string_elements > MAX_STRING_ELEMENTS:
+            raise _refuse(
+                _("Tệp có thành phần %(name)s quá %(limit)s mục; không đọc tệp này."),
+                "part_elements",
+                name=self.name,
+                limit=_number(MAX_STRING_ELEMENTS),
+            )
         if self.elements > 20 * MAX_SHARED_STRINGS:
             raise self.too_many()
 

@@ -182,6 +182,12 @@ def much_shared_text(path):
     return workbook(path, strings=shared_strings(chunks))
 
 
+def rich_shared_string(path):
+    """One shared string of two million runs of rich text."""
+    runs, _count = repeated(lambda rng: b"<r><t>%c</t></r>" % rng.choice(b"abcdefgh"), 2_000_000 * 15)
+    return workbook(path, strings=shared_strings([b"<si>", *runs, b"</si>"]))
+
+
 def long_shared_string(path):
     """One shared string of a hundred million characters."""
     text, _count = repeated(letters, 100_000_000)
@@ -262,6 +268,7 @@ SHAPES = {
     "many_shared_strings": (many_shared_strings, "shared_strings", "500.000 đoạn chữ"),
     "declared_shared_strings": (declared_shared_strings, "shared_strings", "500.000 đoạn chữ"),
     "much_shared_text": (much_shared_text, "shared_text_size", "20 triệu ký tự"),
+    "rich_shared_string": (rich_shared_string, "part_elements", "quá 1.000 mục"),
     "long_shared_string": (long_shared_string, "text_too_long", "32.767 ký tự"),
     "long_cell_text": (long_cell_text, "text_too_long", "32.767 ký tự"),
     "long_tag": (long_tag, "xml_token", "thẻ XML dài bất thường"),

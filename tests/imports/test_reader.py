@@ -418,6 +418,7 @@ def test_the_text_of_a_phonetic_run_is_no_part_of_the_value():
         ("MAX_TEXT_LENGTH", 5, "text_too_long"),
         ("MAX_SHARED_STRINGS", 2, "shared_strings"),
         ("MAX_SHARED_TEXT_LENGTH", 10, "shared_text_size"),
+        ("MAX_STRING_ELEMENTS", 1, "part_elements"),
         ("MAX_SHEETS", 1, "too_many_sheets"),
         ("MAX_STYLES", 10, "too_many_styles"),
         ("MAX_PART_ELEMENTS", 10, "part_elements"),
