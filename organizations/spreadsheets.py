@@ -2,16 +2,19 @@
 templates, error reports and safe cells (text never written as a formula).
 
 Imports of every app read their files here (organizations is the leftmost app, so each can use it).
-A file goes through cheap checks on its bytes and on its zip central directory before openpyxl sees
-it; openpyxl then reads it in read-only mode through defusedxml, a bounded number of rows and columns
-at a time, whatever the sheet claims its size is.
+A file goes through cheap checks on its bytes and on its zip central directory, then a streaming count of
+what its parts hold, before openpyxl sees it; openpyxl then opens it in read-only mode through defusedxml
+for its sheet names, shared strings and styles, and the sheets' rows are read here by a streaming parser
+that stops at the limits, so no part of a file, whatever it states or holds, costs more than they allow.
 """
 
 import datetime
 import io
+import pyexpat
 import re
 import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 
 import openpyxl
@@ -22,7 +25,8 @@ from django.core.validators import validate_email
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils.datetime import from_excel
+from openpyxl.utils.cell import column_index_from_string, range_boundaries
+from openpyxl.utils.datetime import from_excel, from_ISO8601
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from organizations.vietnamese import normalize_name, search_key
@@ -44,17 +48,52 @@ HEADER_SEARCH_ROWS = 30  # a header row is looked for among a sheet's first rows
 # A sheet ends after this many blank rows in a row, so a stray cell at row 1,048,576 or a million
 # formatted empty rows cost nothing.
 TRAILING_BLANK_ROWS = 1000
+# What a file may hold, counted as it is read, so that a small file cannot cost gigabytes of memory or minutes
+# of work (one row of ten million cells weighs 1.5 MB zipped). Together they keep a read under about 300 MB.
+EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384  # Excel's grid: no sheet it writes is larger
+MAX_SHEETS = 100
+MAX_CELLS_PER_ROW = EXCEL_COLUMNS
+MAX_SHEET_ROWS = 2 * MAX_ROWS  # row positions read from one sheet, blank ones included
+# Cells read from one workbook, those right of MAX_COLUMNS included, counted with their parts (a number is a cell
+# and its value: two; an inline text three), since parsing each costs the same.
+MAX_CELLS = 2_000_000
+MAX_TEXT_LENGTH = 32_767  # characters in a cell or a shared string: Excel's own limit
+MAX_SHARED_STRINGS = 500_000  # openpyxl loads the whole shared-strings table when it opens a file
+MAX_SHARED_TEXT_LENGTH = 20_000_000  # characters in the shared-strings table
+MAX_STRING_ELEMENTS = 1000  # XML elements of one shared string (rich text has a few a run)
+# The parts other than sheets and shared strings (styles, theme, properties, images...) are read whole by
+# openpyxl; they weigh some kilobytes in real files.
+MAX_OTHER_PARTS_BYTES = 10 * 1024 * 1024
+MAX_PART_ELEMENTS = 200_000  # XML elements in one of those parts
+MAX_STYLES = 100_000  # XML elements of the styles part; Excel allows 64,000 cell formats
+MAX_XML_DEPTH = 64
+MAX_XML_TOKEN_BYTES = 1024 * 1024  # one tag with its attributes: expat holds it whole
+XML_CHUNK_BYTES = 64 * 1024
+DIGITS = "0123456789"
 
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls and password-protected .xlsx alike
 ZIP_SIGNATURE = b"PK\x03\x04"
 ENCRYPTED_OOXML_MARK = "EncryptedPackage".encode("utf-16-le")
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CONTENT_TYPES = "[Content_Types].xml"
+WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+SHARED_STRINGS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+STYLES_PART = "xl/styles.xml"  # openpyxl reads the styles from this name, whatever the content types say
+# Parts openpyxl reads whole by their name: never taken for a sheet, whatever their stated type.
+READ_WHOLE = {
+    CONTENT_TYPES,
+    "xl/workbook.xml",
+    STYLES_PART,
+    "xl/theme/theme1.xml",
+    "docProps/core.xml",
+    "docProps/custom.xml",
+}
 
 
 def _unsized(sheet):
-    """Read-only sheets here are read to their last row whatever they state (see _read_sheet). openpyxl
+    """Sheets' rows are read by _sheet_rows, as far as the data goes, whatever a sheet states. openpyxl
     would otherwise look for a sheet's stated size when opening the workbook, reading the whole sheet when it
-    states none (LibreOffice and write-only files), before any row limit could apply."""
+    states none (LibreOffice and write-only files), before any limit could apply."""
 
 
 ReadOnlyWorksheet._get_size = _unsized
@@ -136,8 +175,14 @@ def check_workbook_bytes(data, file_name=""):
             )
         if "xl/workbook.bin" in names:
             raise _refuse(_("Tệp là định dạng .xlsb. Hãy lưu thành .xlsx rồi tải lên lại."), "xlsb")
-        if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+        if CONTENT_TYPES not in names or "xl/workbook.xml" not in names:
             raise _refuse(_("Tệp nén này không phải bảng tính Excel (.xlsx)."), "not_xlsx")
+        try:
+            _check_parts(archive, entries)
+        # What inflating a damaged entry raises: a bad CRC, a broken deflate stream, a stream cut short, an
+        # unknown compression method, an encrypted entry (RuntimeError).
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError) as error:
+            raise _corrupt() from error
 
 
 def _check_entries(entries):
@@ -160,6 +205,249 @@ def _check_entries(entries):
             size=total // 1024 // 1024,
             limit=MAX_UNCOMPRESSED_BYTES // 1024 // 1024,
         )
+
+
+def _check_parts(archive, entries):
+    """Refuse a workbook whose parts hold more than openpyxl may build when it opens the file: sheets are
+    left to _sheet_rows, which reads them within the limits; the shared strings and every other part are
+    counted here, by a streaming parser that stops at the first limit passed."""
+    if archive.getinfo(CONTENT_TYPES).file_size > MAX_OTHER_PARTS_BYTES:
+        raise _other_parts_too_large(archive.getinfo(CONTENT_TYPES).file_size)
+    types = _PartCounter(CONTENT_TYPES)
+    types.read(archive)
+    sheets = {name for name, kinds in types.kinds.items() if kinds == {WORKSHEET_TYPE}} - READ_WHOLE
+    strings = {name for name, kinds in types.kinds.items() if SHARED_STRINGS_TYPE in kinds}
+    others = [entry for entry in entries if entry.filename not in sheets | strings and not entry.is_dir()]
+    size = sum(entry.file_size for entry in others)
+    if size > MAX_OTHER_PARTS_BYTES:
+        raise _other_parts_too_large(size)
+    for entry in others:
+        if entry.filename == CONTENT_TYPES:
+            continue
+        counter = _StylesCounter(entry.filename) if entry.filename == STYLES_PART else _PartCounter(entry.filename)
+        counter.read(archive, strict=False)
+    for name in strings & {entry.filename for entry in entries}:
+        _SharedStringsCounter(name).read(archive)
+
+
+def _other_parts_too_large(size):
+    return _refuse(
+        _(
+            "Phần ngoài các trang tính của tệp (định dạng, hình ảnh...) quá lớn: %(size)s MB, tối đa %(limit)d MB; "
+            "không đọc tệp này."
+        ),
+        "parts_size",
+        size=f"{size / 1024 / 1024:.1f}".replace(".", ","),
+        limit=MAX_OTHER_PARTS_BYTES // 1024 // 1024,
+    )
+
+
+def _number(value):
+    """A count as Vietnamese write it: 500.000."""
+    return f"{value:,}".replace(",", ".")
+
+
+# -- Streaming XML --------------------------------------------------------------------------------
+
+
+class _XmlReader:
+    """A streaming parse of one zip part with expat, refusing what defusedxml refuses (document types and
+    entities) and anything nested deeper than MAX_XML_DEPTH or any tag longer than MAX_XML_TOKEN_BYTES. Subclasses
+    handle the elements, by local name, and refuse as soon as a count passes its limit."""
+
+    def __init__(self, name):
+        self.name = name
+        self.depth = 0
+        parser = pyexpat.ParserCreate(namespace_separator="}")
+        parser.buffer_text = True
+        parser.SetParamEntityParsing(pyexpat.XML_PARAM_ENTITY_PARSING_NEVER)
+        parser.StartDoctypeDeclHandler = self._forbidden
+        parser.EntityDeclHandler = self._forbidden
+        parser.UnparsedEntityDeclHandler = self._forbidden
+        parser.ExternalEntityRefHandler = self._forbidden
+        parser.StartElementHandler = self._start
+        parser.EndElementHandler = self._end
+        parser.CharacterDataHandler = self.text
+        self.parser = parser
+
+    def _forbidden(self, *args):
+        raise _corrupt()
+
+    def _start(self, tag, attributes):
+        self.depth += 1
+        if self.depth > MAX_XML_DEPTH:
+            raise self.too_deep()
+        self.start(tag.rpartition("}")[2], attributes)
+
+    def _end(self, tag):
+        self.depth -= 1
+        self.end(tag.rpartition("}")[2])
+
+    def too_deep(self):
+        return _refuse(
+            _("Tệp có thành phần lồng quá %(limit)d tầng (%(name)s); không đọc tệp này."),
+            "xml_depth",
+            limit=MAX_XML_DEPTH,
+            name=self.name,
+        )
+
+    def start(self, tag, attributes):
+        pass
+
+    def end(self, tag):
+        pass
+
+    def text(self, text):
+        pass
+
+    def chunks(self, archive, strict=True):
+        """Parse the part a chunk at a time, yielding after each (the handlers have run for it). Not strict, a
+        part that is not well-formed XML is read up to its first error: openpyxl parses only the XML parts, and
+        an image is none."""
+        fed = 0
+        with archive.open(self.name) as source:
+            try:
+                while chunk := source.read(XML_CHUNK_BYTES):
+                    fed += len(chunk)
+                    self.parser.Parse(chunk, False)
+                    if fed - self.parser.CurrentByteIndex > MAX_XML_TOKEN_BYTES:
+                        raise _refuse(
+                            _("Tệp có thẻ XML dài bất thường (%(name)s); không đọc tệp này."),
+                            "xml_token",
+                            name=self.name,
+                        )
+                    yield
+                self.parser.Parse(b"", True)
+            except pyexpat.ExpatError as error:
+                if strict:
+                    raise _corrupt() from error
+                return
+        yield
+
+    def read(self, archive, strict=True):
+        for _chunk in self.chunks(archive, strict):
+            pass
+
+
+class _PartCounter(_XmlReader):
+    """Counts the elements of a part openpyxl reads whole, and its sheets; notes the content types it states."""
+
+    def __init__(self, name):
+        super().__init__(name)
+        self.elements = 0
+        self.sheets = 0
+        self.kinds = {}
+
+    def start(self, tag, attributes):
+        self.elements += 1
+        if self.elements > MAX_PART_ELEMENTS:
+            raise self.too_many()
+        if tag == "sheet" and self.depth == 3:
+            self.sheets += 1
+            if self.sheets > MAX_SHEETS:
+                raise _refuse(
+                    _("Tệp có quá %(limit)d trang tính; hãy bỏ bớt các trang không cần nhập rồi tải lên lại."),
+                    "too_many_sheets",
+                    limit=MAX_SHEETS,
+                )
+        elif tag == "Override" and "PartName" in attributes:
+            name = attributes["PartName"].lstrip("/")
+            self.kinds.setdefault(name, set()).add(attributes.get("ContentType"))
+
+    def too_many(self):
+        return _refuse(
+            _("Tệp có thành phần %(name)s quá %(limit)s mục; không đọc tệp này."),
+            "part_elements",
+            name=self.name,
+            limit=_number(MAX_PART_ELEMENTS),
+        )
+
+
+class _StylesCounter(_PartCounter):
+    def start(self, tag, attributes):
+        self.elements += 1
+        if self.elements > MAX_STYLES:
+            raise _refuse(
+                _(
+                    "Tệp có quá %(limit)s kiểu định dạng ô. Hãy chép dữ liệu sang một tệp Excel mới (chỉ dán giá trị) "
+                    "rồi tải lên lại."
+                ),
+                "too_many_styles",
+                limit=_number(MAX_STYLES),
+            )
+
+
+class _SharedStringsCounter(_XmlReader):
+    """Counts the shared strings and their characters, which openpyxl keeps in memory all along a read."""
+
+    def __init__(self, name):
+        super().__init__(name)
+        self.strings = 0
+        self.elements = 0
+        self.length = 0
+        self.string_length = self.string_elements = 0
+
+    def start(self, tag, attributes):
+        self.elements += 1
+        if tag == "sst":
+            declared = attributes.get("uniqueCount", "0")
+            if declared.isdigit() and int(declared) > MAX_SHARED_STRINGS:
+                raise self.too_many()
+        elif tag == "si":
+            self.strings += 1
+            self.string_length = 0
+            self.string_elements = 0
+            if self.strings > MAX_SHARED_STRINGS:
+                raise self.too_many()
+        # openpyxl builds a string's elements whole before taking its text: rich text has a few elements per
+        # run, and far more is no text anyone typed.
+        self.string_elements += 1
+        if self.string_elements > MAX_STRING_ELEMENTS:
+            raise _refuse(
+                _("Tệp có thành phần %(name)s quá %(limit)s mục; không đọc tệp này."),
+                "part_elements",
+                name=self.name,
+                limit=_number(MAX_STRING_ELEMENTS),
+            )
+        if self.elements > 20 * MAX_SHARED_STRINGS:
+            raise self.too_many()
+
+    def text(self, text):
+        if self.depth < 2:
+            return
+        self.length += len(text)
+        self.string_length += len(text)
+        if self.string_length > MAX_TEXT_LENGTH:
+            raise _text_too_long()
+        if self.length > MAX_SHARED_TEXT_LENGTH:
+            raise _refuse(
+                _("Tệp có quá %(limit)s triệu ký tự chữ; hãy chia thành nhiều tệp."),
+                "shared_text_size",
+                limit=_number(MAX_SHARED_TEXT_LENGTH // 1_000_000),
+            )
+
+    def too_many(self):
+        return _refuse(
+            _("Tệp có quá %(limit)s đoạn chữ khác nhau; hãy chia thành nhiều tệp."),
+            "shared_strings",
+            limit=_number(MAX_SHARED_STRINGS),
+        )
+
+
+def _text_too_long(sheet=None, row=None):
+    if sheet is None:
+        return _refuse(
+            _("Tệp có ô chữ dài quá %(limit)s ký tự (giới hạn của Excel); không đọc tệp này."),
+            "text_too_long",
+            limit=_number(MAX_TEXT_LENGTH),
+        )
+    return _refuse(
+        _("Trang %(sheet)s, dòng %(row)d có ô chữ dài quá %(limit)s ký tự (giới hạn của Excel); không đọc tệp này."),
+        "text_too_long",
+        sheet=sheet,
+        row=row,
+        limit=_number(MAX_TEXT_LENGTH),
+    )
 
 
 def _looks_like_text(data):
@@ -259,12 +547,13 @@ def read_tables(data, specs, file_name=""):
     name -> Table, or None for a table no sheet holds. A sheet holds at most one table."""
     workbook = open_workbook(data, file_name)
     tables = dict.fromkeys(specs)
+    budget = _Budget()
     try:
         for sheet in workbook.worksheets:
             if all(tables.values()):
                 break
             pending = {name: columns for name, columns in specs.items() if tables[name] is None}
-            table = _read_sheet(sheet, pending)
+            table = _read_sheet(sheet, pending, budget)
             if table is not None:
                 name, found = table
                 tables[name] = found
@@ -281,17 +570,222 @@ def _is_table(sheet):
     return hasattr(sheet, "reset_dimensions")  # not a chart sheet
 
 
-def _sheet_rows(sheet):
-    """A worksheet's rows of values, as far as the data goes, MAX_COLUMNS wide at most."""
-    # The dimension a sheet states can be wrong or hostile: rows are read until the data ends instead.
-    sheet.reset_dimensions()
-    return sheet.iter_rows(min_row=1, min_col=1, max_col=MAX_COLUMNS, values_only=True)
+def _sheet_rows(sheet, budget):
+    """A worksheet's rows of values, MAX_COLUMNS wide at most, as far as the data goes: a blank row for
+    each row number the sheet skips. Read as a stream, so only the rows the caller takes are read."""
+    reader = _SheetReader(sheet, budget)
+    position = 0
+    for _chunk in reader.chunks(sheet.parent._archive):
+        rows, reader.rows = reader.rows, []
+        for number, cells in rows:
+            if number <= position:  # a row out of order, which openpyxl skipped too
+                continue
+            while position < number:
+                position += 1
+                if position > MAX_SHEET_ROWS:
+                    raise _refuse(
+                        _("Trang %(sheet)s dài quá %(limit)s dòng; hãy chia thành nhiều tệp."),
+                        "sheet_too_long",
+                        sheet=sheet.title,
+                        limit=_number(MAX_SHEET_ROWS),
+                    )
+                yield cells if position == number else ()
+        if reader.done:
+            return
 
 
-def _read_sheet(sheet, specs):
+class _Budget:
+    """What one read of a workbook has spent, shared by its sheets."""
+
+    def __init__(self):
+        self.cells = 0
+
+
+class _SheetReader(_XmlReader):
+    """Reads a worksheet's rows as expat streams them, keeping the values of the first MAX_COLUMNS columns
+    only and refusing a sheet past Excel's grid, a row of more than MAX_CELLS_PER_ROW cells, a workbook of more
+    than MAX_CELLS and a text longer than MAX_TEXT_LENGTH, as soon as the count passes. Values are what
+    openpyxl gives in read-only mode with data_only: the cached result of a formula, dates by the cell's style."""
+
+    def __init__(self, sheet, budget):
+        super().__init__(sheet._worksheet_path)
+        workbook = sheet.parent
+        self.title = sheet.title
+        self.strings = sheet._shared_strings
+        self.date_styles = workbook._date_formats
+        self.duration_styles = workbook._timedelta_formats
+        self.epoch = workbook.epoch
+        self.budget = budget
+        self.rows = []  # (row number, values) of the rows the last chunk completed
+        self.in_data = self.done = False
+        self.elements = 0  # outside the sheet's data
+        self.row = self.column = self.cells = 0
+        self.values = {}  # column -> value, in the current row
+        self.cell = None  # [column, type, style, value text, inline text] of a cell within MAX_COLUMNS
+        self.pieces = None  # the text being read, when it is kept
+        self.length = 0
+        self.phonetic = 0  # depth inside a phonetic run, whose text is no part of the value
+
+    # The handlers below run for every element of a sheet, millions of them: they are written flat, for speed.
+
+    def _start(self, tag, attributes):
+        self.depth += 1
+        if self.depth > MAX_XML_DEPTH:
+            raise self.too_deep()
+        tag = tag.rpartition("}")[2]
+        if not self.in_data:
+            self.start_outside(tag, attributes)
+            return
+        if tag == "row":
+            self.start_row(attributes.get("r"))
+            return
+        self.budget.cells += 1
+        if self.budget.cells > MAX_CELLS:
+            raise _refuse(
+                _("Tệp có quá nhiều dữ liệu: hơn %(limit)s ô và thành phần của ô; hãy chia thành nhiều tệp."),
+                "too_many_cells",
+                limit=_number(MAX_CELLS),
+            )
+        if tag == "c":
+            self.cells += 1
+            if self.cells > MAX_CELLS_PER_ROW:
+                raise self.too_wide()
+            reference = attributes.get("r")
+            self.column = column_index_from_string(reference.rstrip(DIGITS)) if reference else self.column + 1
+            if self.column <= MAX_COLUMNS:
+                self.cell = [self.column, attributes.get("t", "n"), attributes.get("s"), None, None]
+            elif self.column > EXCEL_COLUMNS:
+                raise self.too_large()
+        elif self.cell is None:
+            return
+        elif tag == "v":
+            if self.cell[1] != "inlineStr":
+                self.pieces = []
+                self.length = 0
+        elif tag == "is":
+            self.cell[4] = ""
+        elif tag == "rPh":
+            self.phonetic += 1
+        elif tag == "t" and self.cell[4] is not None and not self.phonetic:
+            self.pieces = []
+            self.length = 0
+
+    def _end(self, tag):
+        self.depth -= 1
+        if not self.in_data:
+            return
+        tag = tag.rpartition("}")[2]
+        if tag == "c":
+            if self.cell is not None:
+                value = self.value(*self.cell[1:])
+                if value is not None:
+                    self.values[self.cell[0]] = value
+                self.cell = None
+        elif tag == "row":
+            values = self.values
+            self.rows.append((self.row, tuple(map(values.get, range(1, max(values, default=0) + 1)))))
+        elif self.pieces is not None and (tag == "v" or tag == "t"):
+            text = "".join(self.pieces)
+            if tag == "v":
+                self.cell[3] = text
+            else:
+                self.cell[4] += text
+            self.pieces = None
+        elif tag == "rPh" and self.cell is not None:
+            self.phonetic -= 1
+        elif tag == "sheetData":
+            self.in_data = False
+            self.done = True
+
+    def text(self, text):
+        if self.pieces is not None:
+            self.length += len(text)
+            if self.length > MAX_TEXT_LENGTH:
+                raise _text_too_long(self.title, self.row)
+            self.pieces.append(text)
+
+    def start_outside(self, tag, attributes):
+        if tag == "sheetData":
+            self.in_data = True
+        elif tag == "dimension":
+            self.check_dimension(attributes.get("ref", ""))
+        self.elements += 1
+        if self.elements > MAX_PART_ELEMENTS:
+            raise _refuse(
+                _("Trang %(sheet)s có quá %(limit)s mục ngoài dữ liệu; không đọc tệp này."),
+                "part_elements",
+                sheet=self.title,
+                limit=_number(MAX_PART_ELEMENTS),
+            )
+
+    def start_row(self, number):
+        if number is None:
+            self.row += 1
+        else:
+            row = float(number)
+            if not row.is_integer() or row < 1:
+                raise _corrupt()
+            self.row = int(row)
+        if self.row > EXCEL_ROWS:
+            raise self.too_large()
+        self.column = self.cells = 0
+        self.values = {}
+
+    def too_wide(self):
+        return _refuse(
+            _("Trang %(sheet)s, dòng %(row)d có quá %(limit)s ô; không đọc tệp này."),
+            "row_too_wide",
+            sheet=self.title,
+            row=self.row,
+            limit=_number(MAX_CELLS_PER_ROW),
+        )
+
+    def value(self, kind, style, text, inline):
+        if kind == "inlineStr":
+            return inline
+        if not text:
+            return None
+        if kind == "n":
+            number = float(text) if "." in text or "e" in text or "E" in text else int(text)
+            style = int(style) if style else 0
+            if style not in self.date_styles:
+                return number
+            try:
+                return from_excel(number, self.epoch, timedelta=style in self.duration_styles)
+            except (OverflowError, ValueError):
+                return "#VALUE!"
+        if kind == "s":
+            return self.strings[int(text)]
+        if kind == "b":
+            return bool(int(text))
+        if kind == "d":
+            return from_ISO8601(text)
+        return text  # "str", "e" (an error such as #N/A), or a type of no meaning: its text
+
+    def check_dimension(self, reference):
+        """Refuse a sheet that states a size past Excel's grid; a size within it is not believed either, since
+        the rows are read as far as the data goes."""
+        try:
+            _min_column, _min_row, max_column, max_row = range_boundaries(reference)
+        except (ValueError, TypeError):
+            return
+        if (max_column or 0) > EXCEL_COLUMNS or (max_row or 0) > EXCEL_ROWS:
+            raise self.too_large()
+
+    def too_large(self):
+        return _refuse(
+            _("Trang %(sheet)s vượt quá khổ bảng tính của Excel (%(rows)s dòng, %(columns)s cột); không đọc tệp này."),
+            "sheet_size",
+            sheet=self.title,
+            rows=_number(EXCEL_ROWS),
+            columns=_number(EXCEL_COLUMNS),
+        )
+
+
+def _read_sheet(sheet, specs, budget):
     if not _is_table(sheet):
         return None
-    rows = _sheet_rows(sheet)
+    rows = _sheet_rows(sheet, budget)
     header = None
     for number, cells in enumerate(rows, 1):
         if number > HEADER_SEARCH_ROWS:
@@ -554,11 +1048,13 @@ def error_report(data, problems, header_rows):
     """
     source = open_workbook(data)
     report = openpyxl.Workbook(write_only=True)
+    budget = _Budget()
     try:
         for sheet in source.worksheets:
             if not _is_table(sheet):
                 continue
-            _copy_sheet(sheet, report.create_sheet(sheet.title), problems.get(sheet.title, {}), header_rows)
+            copy = report.create_sheet(sheet.title)
+            _copy_sheet(sheet, copy, problems.get(sheet.title, {}), header_rows, budget)
     except SpreadsheetError:
         raise
     except Exception as error:
@@ -568,8 +1064,8 @@ def error_report(data, problems, header_rows):
     return save(report)
 
 
-def _copy_sheet(sheet, copy, problems, header_rows):
-    rows = list(_bounded_rows(sheet))
+def _copy_sheet(sheet, copy, problems, header_rows, budget):
+    rows = list(_bounded_rows(sheet, budget))
     width = max((len(_trimmed(cells)) for cells in rows), default=0)
     header_row = header_rows.get(sheet.title)
     for position in range(1, width + 2):
@@ -577,7 +1073,7 @@ def _copy_sheet(sheet, copy, problems, header_rows):
     copy.column_dimensions[openpyxl.utils.get_column_letter(width + 1)].width = 60
     for number, cells in enumerate(rows, 1):
         out = []
-        for value in list(cells)[:width]:
+        for value in (*cells[:width], *(None,) * (width - len(cells))):
             if isinstance(value, (datetime.date, datetime.datetime)):
                 out.append(safe_cell(copy, value, number_format=DATE_FORMAT))
             else:
@@ -593,11 +1089,11 @@ def _copy_sheet(sheet, copy, problems, header_rows):
         copy.append(out)
 
 
-def _bounded_rows(sheet):
+def _bounded_rows(sheet, budget):
     """A sheet's rows within the reading limits, without its trailing blank rows."""
     pending = []
     read = 0
-    for cells in _sheet_rows(sheet):
+    for cells in _sheet_rows(sheet, budget):
         if all(_is_blank(value) for value in cells):
             pending.append(())
             if len(pending) >= TRAILING_BLANK_ROWS:

@@ -1,6 +1,7 @@
 """The safe workbook reader: what it refuses before openpyxl opens a file, how it finds the table in the
 shapes files come in, and that it never trusts what a sheet says about its own size."""
 
+import datetime
 import io
 import re
 import struct
@@ -9,6 +10,8 @@ import zipfile
 
 import openpyxl
 import pytest
+from openpyxl.cell.rich_text import CellRichText, TextBlock
+from openpyxl.cell.text import InlineFont
 
 from demo.import_samples import EXCEL, LIBREOFFICE, saved_by
 from organizations import checks, spreadsheets
@@ -313,3 +316,121 @@ def test_text_in_a_shared_strings_table_as_excel_and_libreoffice_save_it_is_read
     assert b"xl/sharedStrings.xml" in data
 
     assert [row["full_name"] for row in table_of(data).rows] == ["Nguyễn Văn An", "Lê Thị Bình"]
+
+
+# -- The streaming reader ---------------------------------------------------------------------------------
+
+
+def openpyxl_rows(data):
+    """Each sheet's rows as openpyxl's own read-only reader gives them, trailing empty cells dropped."""
+    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        return {
+            sheet.title: [_without_trailing_blanks(row) for row in sheet.iter_rows(values_only=True)]
+            for sheet in workbook.worksheets
+        }
+    finally:
+        workbook.close()
+
+
+def streamed_rows(data):
+    workbook = spreadsheets.open_workbook(data)
+    try:
+        return {
+            sheet.title: [
+                _without_trailing_blanks(row) for row in spreadsheets._sheet_rows(sheet, spreadsheets._Budget())
+            ]
+            for sheet in workbook.worksheets
+        }
+    finally:
+        workbook.close()
+
+
+def _without_trailing_blanks(row):
+    row = list(row)
+    while row and row[-1] is None:
+        row.pop()
+    return row
+
+
+def typed_workbook():
+    """Every kind of cell value, with gaps between rows and columns, a formula and rich text."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Kiểu"
+    sheet.append(["Nguyễn Văn An", 42, 3.25, -1e-7, True, False, datetime.date(1975, 3, 5)])
+    sheet.append([datetime.datetime(2021, 3, 1, 7, 30), datetime.time(8, 15), None, "", "  có dấu cách  "])
+    sheet.cell(row=5, column=4, value="sau hai dòng trống")
+    sheet.cell(row=5, column=9, value=1_234_567_890_123)
+    sheet.cell(row=6, column=1, value="=1+1")
+    sheet.cell(row=6, column=2, value=CellRichText("đậm ", TextBlock(InlineFont(b=True), "và thường")))
+    workbook.create_sheet("Trống")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("shape", ["openpyxl", "excel", "libreoffice"])
+def test_the_streaming_reader_gives_the_values_openpyxl_gives(shape):
+    data = typed_workbook()
+    if shape == "excel":
+        data = saved_by(data, EXCEL)
+    elif shape == "libreoffice":
+        data = saved_by(data, LIBREOFFICE, drop_dimension=True, drop_cell_references=True)
+
+    assert streamed_rows(data) == openpyxl_rows(data)
+
+
+def test_the_streaming_reader_keeps_only_the_first_columns_and_skips_rows_out_of_order(monkeypatch):
+    monkeypatch.setattr(spreadsheets, "MAX_COLUMNS", 2)
+    data = rewritten(
+        xlsx(("DS", [["a", "b", "c"], ["d", "e", "f"]])),
+        lambda name, content: content.replace(b"</sheetData>", b'<row r="1"><c r="A1"><v>9</v></c></row></sheetData>')
+        if name.startswith("xl/worksheets/")
+        else content,
+    )
+
+    assert streamed_rows(data) == {"DS": [["a", "b"], ["d", "e"]]}
+
+
+def test_the_text_of_a_phonetic_run_is_no_part_of_the_value():
+    runs = '<r><t>Hà</t></r><r><t xml:space="preserve"> Nội</t></r><rPh sb="0" eb="1"><t>ha</t></rPh>'
+    data = rewritten(
+        xlsx(("DS", [["x"]])),
+        lambda name, content: re.sub(
+            rb"<is><t>x</t></is>",
+            f"<is>{runs}</is>".encode(),
+            content,
+        )
+        if name.startswith("xl/worksheets/")
+        else content,
+    )
+
+    assert streamed_rows(data) == {"DS": [["Hà Nội"]]}
+
+
+@pytest.mark.parametrize(
+    ("limit", "value", "code"),
+    [
+        ("MAX_CELLS_PER_ROW", 2, "row_too_wide"),
+        ("MAX_CELLS", 5, "too_many_cells"),
+        ("MAX_SHEET_ROWS", 2, "sheet_too_long"),
+        ("MAX_TEXT_LENGTH", 5, "text_too_long"),
+        ("MAX_SHARED_STRINGS", 2, "shared_strings"),
+        ("MAX_SHARED_TEXT_LENGTH", 10, "shared_text_size"),
+        ("MAX_STRING_ELEMENTS", 1, "part_elements"),
+        ("MAX_SHEETS", 1, "too_many_sheets"),
+        ("MAX_STYLES", 10, "too_many_styles"),
+        ("MAX_PART_ELEMENTS", 10, "part_elements"),
+        ("MAX_OTHER_PARTS_BYTES", 10_000, "parts_size"),
+    ],
+)
+def test_a_file_past_a_reading_limit_is_refused_with_a_message(monkeypatch, limit, value, code):
+    """The hostile-workbook suite refuses files past each limit at its real size; here each limit is lowered."""
+    monkeypatch.setattr(spreadsheets, limit, value)
+    data = saved_by(xlsx(("DS", [HEADER, *ROWS]), ("DS cũ", [HEADER, *ROWS])), EXCEL)
+
+    error = refusal(data)
+
+    assert error.code == code
+    assert error.messages[0]
