@@ -113,7 +113,8 @@ def inline_code(html):
 
 
 # Rendered by WeasyPrint into PDFs, never served to a browser: their <style> is the PDF's stylesheet.
-PDF_TEMPLATES = {"certificates/pdf/certificates.html", "enrollments/account_sheet.html"}
+# What WeasyPrint renders (a pdf/ folder, and the account sheet) carries its own styles: no browser reads it.
+PDF_TEMPLATES = {"enrollments/account_sheet.html"}
 
 
 def project_templates():
@@ -121,7 +122,7 @@ def project_templates():
     return sorted(
         path.relative_to(folder).as_posix()
         for path in folder.rglob("*.html")
-        if path.relative_to(folder).as_posix() not in PDF_TEMPLATES
+        if path.relative_to(folder).as_posix() not in PDF_TEMPLATES and path.parent.name != "pdf"
     )
 
 
