@@ -16,6 +16,7 @@ from django_tasks import task
 from certificates import pdf
 from certificates.models import Certificate, PrintJob
 from certificates.services import can_issue, pdf_filename, stored_pdf
+from ops.jobs import expire_files
 from organizations.audit import acting_as, system_user
 
 logger = logging.getLogger(__name__)
@@ -112,14 +113,8 @@ def run_print_job(job, *, task_id=""):
 
 
 def expire_print_jobs(now=None) -> int:
-    """Delete the files of print jobs past PRINT_FILE_HOURS; the job rows stay as a record of who printed what."""
-    expired = 0
-    for job in PrintJob.objects.expired(now):
-        job.output.delete(save=False)
-        job.status = PrintJob.Status.EXPIRED
-        job.save(update_fields=["output", "status"])
-        expired += 1
-    return expired
+    """Delete the files of print jobs past PRINT_FILE_HOURS."""
+    return expire_files(PrintJob.objects.expired(now), "output")
 
 
 def _one_pdf(job, certificates):

@@ -10,6 +10,7 @@ until it has.
 """
 
 import datetime
+from collections.abc import Iterable
 
 from django.apps import apps
 from django.conf import settings
@@ -135,3 +136,15 @@ def prune_finished_tasks(now: datetime.datetime | None = None) -> int:
     cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.TASK_RESULT_DAYS)
     deleted, _ = DBTaskResult.objects.finished().filter(finished_at__lt=cutoff).delete()
     return deleted
+
+
+def expire_files(jobs: Iterable[BackgroundJob], file_field: str) -> int:
+    """Delete the file of each of `jobs` and mark the job expired; the rows stay as a record of who printed or
+    exported what. Returns how many files were deleted."""
+    expired = 0
+    for job in jobs:
+        getattr(job, file_field).delete(save=False)
+        job.status = job.Status.EXPIRED
+        job.save(update_fields=[file_field, "status"])
+        expired += 1
+    return expired

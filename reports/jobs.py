@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from ops.jobs import expire_files
 from organizations.access import scope_of
 from organizations.models import Organization
 from reports import compliance
@@ -88,11 +89,5 @@ def _write(job, target, progress):
 
 
 def expire_reports(now=None):
-    """Delete the files of jobs past their time; the job rows stay as a record of who exported what."""
-    expired = 0
-    for job in ReportJob.objects.expired(now):
-        job.file.delete(save=False)
-        job.status = ReportJob.Status.EXPIRED
-        job.save(update_fields=["file", "status"])
-        expired += 1
-    return expired
+    """Delete the files of report jobs past their time."""
+    return expire_files(ReportJob.objects.expired(now), "file")
