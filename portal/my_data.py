@@ -15,9 +15,9 @@ from openpyxl import Workbook
 
 from certificates.models import Certificate
 from common.pdf import html_to_pdf
+from common.workbook_cells import safe_cell
 from enrollments.models import Enrollment
 from organizations.models import Appointment, Member
-from organizations.workbook_cells import safe_cell
 
 
 @dataclass(frozen=True)
