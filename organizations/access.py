@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
-from organizations.signals import BulkSavedQuerySet
+from common.signals import BulkSavedQuerySet
 from organizations.vietnamese import search_key
 
 
@@ -80,7 +80,7 @@ def own_member_id(user):
 class ScopedQuerySet(BulkSavedQuerySet):
     """Rows a user may see. Subclasses say how a row belongs to a sub-tree and to a member.
 
-    Bulk writes send bulk_saved (organizations/signals.py), so that whatever is derived from any of the product's
+    Bulk writes send bulk_saved (common/signals.py), so that whatever is derived from any of the product's
     rows (tallies, stored pages) hears of them."""
 
     # Subclasses define subtree_filter(path) -> Q.
