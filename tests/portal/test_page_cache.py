@@ -23,8 +23,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from common.page_cache import GENERATIONS
 from common.signals import BulkSavedQuerySet
-from config.page_cache import GENERATIONS
 from enrollments.models import Attendance, Enrollment
 from portal.page_cache import PORTAL_PAGES
 from tests import factories
