@@ -195,7 +195,7 @@ def revoke_certificate(certificate, *, by, reason) -> Certificate:
     certificate.revoked_by = by
     certificate.revoked_at = timezone.now()
     certificate.full_clean(validate_unique=False)
-    if by is not None:  # else the history names whoever the command or task acts as (organizations/audit.py)
+    if by is not None:  # else the history names whoever the command or task acts as (common/history.py)
         certificate._history_user = by
     certificate._change_reason = Truncator(reason).chars(CHANGE_REASON_LENGTH)
     certificate.save()
