@@ -27,10 +27,10 @@ from certificates.models import (
     format_register_number,
 )
 from common.history import attribute
+from common.vietnamese import normalize_name
 from courses.models import Course
 from enrollments.models import Enrollment
 from organizations.access import scope_of
-from organizations.vietnamese import normalize_name
 
 logger = logging.getLogger(__name__)
 

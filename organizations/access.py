@@ -11,7 +11,7 @@ from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
 from common.signals import BulkSavedQuerySet
-from organizations.vietnamese import search_key
+from common.vietnamese import search_key
 
 
 @dataclass(frozen=True)
