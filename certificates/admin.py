@@ -25,10 +25,11 @@ from certificates.services import (
     revoke_certificate,
     stored_pdf,
 )
+from common.admin import ReadOnlyHistoryAdmin, ViewOnlyAdminMixin
 from courses.models import Course
 from enrollments.admin import CourseWithTraineesAdmin
 from enrollments.forms import add_service_error
-from organizations.access import ReadOnlyHistoryAdmin, ScopedAdminMixin, ViewOnlyAdminMixin, scope_of
+from organizations.access import ScopedAdminMixin, scope_of
 from organizations.access_log import record_access
 from organizations.models import AccessLog
 
