@@ -1,10 +1,34 @@
-"""Admin machinery every app's admin uses and that holds no domain rule: view-only record pages, history pages
-that are read and never reverted."""
+"""Admin machinery every app's admin uses and that holds no domain rule: extra pages in the admin's frame, the
+object a page is about or 404, view-only record pages, history pages that are read and never reverted."""
 
 from django.contrib.admin import helpers
-from django.contrib.admin.utils import flatten_fieldsets
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.utils import flatten_fieldsets, unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.template.response import TemplateResponse
 from simple_history.admin import SimpleHistoryAdmin
+
+
+def render_admin_page(admin, request, template, context):
+    """An extra page in the admin's frame: the site's context, the model's options when `admin` is a ModelAdmin
+    (rather than the AdminSite itself), then the page's own context, which wins."""
+    site = getattr(admin, "admin_site", admin)
+    frame = site.each_context(request)
+    if site is not admin:
+        frame["opts"] = admin.model._meta
+    return TemplateResponse(request, template, {**frame, **context})
+
+
+def visible_object(model_admin, request, object_id, *, select_related=()):
+    """The object if the admin's queryset for this user holds it (a scoped admin's: the user's scope); 404
+    otherwise, as every admin page answers. `select_related` names the relations the page reads."""
+    queryset = model_admin.get_queryset(request)
+    if select_related:
+        queryset = queryset.select_related(*select_related)
+    try:  # as ModelAdmin.get_object() looks it up
+        return queryset.get(pk=queryset.model._meta.pk.to_python(unquote(str(object_id))))
+    except (queryset.model.DoesNotExist, ValidationError, ValueError):
+        raise Http404 from None
 
 
 class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):

@@ -3,10 +3,10 @@ are attached to (staff and officers), or by their own member record (trainees)."
 
 from dataclasses import dataclass
 
-from django.contrib.admin.utils import unquote
 from django.db.models import Q
 from django.http import Http404
 
+from common.admin import visible_object
 from common.signals import BulkSavedQuerySet
 from common.vietnamese import search_key
 
@@ -129,10 +129,7 @@ class ScopedAdminMixin:
         raise Http404
 
     def _require_visible(self, request, object_id):
-        obj = self.get_object(request, unquote(object_id))
-        if obj is None:
-            raise Http404
-        return obj
+        return visible_object(self, request, object_id)
 
     # The admin checks the model permission before it looks the object up; scope comes first, so an
     # object outside the user's scope is a 404 whatever the user's permissions on the model.
