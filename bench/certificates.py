@@ -132,7 +132,7 @@ def main():
         from certificates import pdf
         from certificates.models import Certificate
         from certificates.services import issue_certificates
-        from organizations.pdf import shared
+        from common.pdf import shared
 
         course, trainee = build_course(options.batch)
         started = time.perf_counter()

@@ -117,9 +117,9 @@ def build_tree(cell_count):
     """The bloc, its affiliated committees, grassroots organizations and cells, with treebeard's paths set by
     hand so they go in with one bulk_create. Returns the root, the committees, the cells and how many there are
     in all."""
+    from common.vietnamese import normalize_name, search_key
     from demo import names
     from organizations.models import Organization
-    from organizations.vietnamese import normalize_name, search_key
 
     Kind = Organization.Kind
     grassroots_count = max(2, cell_count // 5)
@@ -206,10 +206,10 @@ def build_members(rng, cells, count):
 def build_catalog(rng, root):
     """One program with its topics, its lecturers, and the center's issuer."""
     from certificates.models import IssuerProfile
+    from common.vietnamese import search_key
     from courses.models import Lecturer, Program, Topic
     from demo import names
     from organizations.models import Post
-    from organizations.vietnamese import search_key
 
     spec = names.PROGRAMS[0]
     program = Program.objects.create(

@@ -7,7 +7,7 @@ Generates, in a scratch database the script creates (and drops with --drop; --re
 applies new migrations to it): a national party tree in treebeard's materialized-path form (the whole country at
 the root, 67 provincial committees, about 700 district committees, 60,000 grassroots organizations, their partial
 committees and cells), 5 million members with NFC Vietnamese names and the search and sort keys
-organizations/vietnamese.py derives, the current posts of every grassroots committee, partial committee and cell
+common/vietnamese.py derives, the current posts of every grassroots committee, partial committee and cell
 (and the previous term's, ended), and five years of training: a million enrollments a year in classes of 40 to 80
 run by the district and provincial committees and the center, their sessions, results, certificates for the
 completed ones (numbered gap-free per issuer and year, a few revoked and replaced), evaluations, and the
@@ -326,7 +326,7 @@ class Tree:
         self.can_self_organize = []
 
     def add(self, parent, kind, code, name, can_self_organize=False):
-        from organizations.vietnamese import normalize_name
+        from common.vietnamese import normalize_name
 
         index = len(self.kind)
         self.kind.append(kind)
@@ -435,8 +435,8 @@ def build_tree(rng, grassroots_count):
 
 
 def load_tree(tree):
+    from common.vietnamese import search_key
     from organizations.models import Organization
-    from organizations.vietnamese import search_key
 
     copy = Copy(
         Organization,
@@ -487,9 +487,9 @@ def name_parts(rng, count):
 def load_members(rng, tree, leaves, sizes, count):
     """`count` members spread over the cells at random (ids are not grouped by organization), with the keys the
     model derives. Names repeat, so each name's keys are computed once."""
+    from common.vietnamese import normalize_name, search_key, sort_key
     from demo import names
     from organizations.models import Member
-    from organizations.vietnamese import normalize_name, search_key, sort_key
 
     text_safe(names.MALE_GIVEN_NAMES, names.FEMALE_GIVEN_NAMES, names.FEMALE_SECOND_MIDDLE_NAMES)
     people = People()
@@ -646,10 +646,10 @@ def load_catalog(rng, tree, paths):
     """Programs and topics, a pool of lecturers per province (and the center's), and an issuer (register book)
     for every organization that runs classes."""
     from certificates.models import IssuerProfile
+    from common.vietnamese import search_key
     from courses.models import Lecturer, Program, Topic
     from demo import names
     from organizations.models import Organization
-    from organizations.vietnamese import search_key
 
     programs = {}
     for spec in names.PROGRAMS + EXTRA_PROGRAMS:

@@ -4,11 +4,9 @@ deleted) and batch print jobs; and the issuing and printing actions on the cours
 from functools import partial
 
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -25,27 +23,13 @@ from certificates.services import (
     revoke_certificate,
     stored_pdf,
 )
+from common.admin import ReadOnlyHistoryAdmin, ViewOnlyAdminMixin, render_admin_page, visible_object
 from courses.models import Course
 from enrollments.admin import CourseWithTraineesAdmin
 from enrollments.forms import add_service_error
-from organizations.access import ReadOnlyHistoryAdmin, ScopedAdminMixin, ViewOnlyAdminMixin, scope_of
+from organizations.access import ScopedAdminMixin, scope_of
 from organizations.access_log import record_access
 from organizations.models import AccessLog
-
-
-def render(model_admin, request, template, context):
-    return TemplateResponse(
-        request,
-        f"certificates/admin/{template}",
-        {**model_admin.admin_site.each_context(request), "opts": model_admin.model._meta, **context},
-    )
-
-
-def visible_object(model_admin, request, object_id):
-    obj = model_admin.get_object(request, unquote(object_id))
-    if obj is None:
-        raise Http404
-    return obj
 
 
 @admin.register(IssuerProfile)
@@ -150,10 +134,10 @@ class CertificateAdmin(ViewOnlyAdminMixin, ScopedAdminMixin, ReadOnlyHistoryAdmi
             for certificate in certificates:
                 _revoke(self, request, certificate, form)
             return None
-        return render(
+        return render_admin_page(
             self,
             request,
-            "revoke.html",
+            "certificates/admin/revoke.html",
             {
                 "title": _("Thu hồi giấy chứng nhận"),
                 "certificates": certificates,
@@ -214,10 +198,10 @@ def revoke_view(model_admin, request, object_id):
         else:
             target = replacement or certificate
             return redirect(reverse("admin:certificates_certificate_change", args=[target.pk]))
-    return render(
+    return render_admin_page(
         model_admin,
         request,
-        "revoke.html",
+        "certificates/admin/revoke.html",
         {
             "title": _("Thu hồi giấy chứng nhận"),
             "original": certificate,
@@ -245,10 +229,10 @@ def reissue_view(model_admin, request, object_id):
                 messages.SUCCESS,
             )
             return redirect(reverse("admin:certificates_certificate_change", args=[replacement.pk]))
-    return render(
+    return render_admin_page(
         model_admin,
         request,
-        "reissue.html",
+        "certificates/admin/reissue.html",
         {
             "title": _("Cấp lại giấy chứng nhận"),
             "original": certificate,

@@ -12,13 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.vietnamese import normalize_name
 from courses.models import Course, organized_for
 from enrollments.models import Enrollment, enrollment_scope
 from enrollments.rules import Grade
 from ops.jobs import BackgroundJob
 from organizations.access import ScopedQuerySet
 from organizations.models import Organization
-from organizations.vietnamese import normalize_name
 
 # Verification codes: 16 symbols of a 32-symbol alphabet are 80 random bits. 0/O and 1/I are left out
 # so that a code read off paper is typed right.

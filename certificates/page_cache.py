@@ -1,4 +1,4 @@
-"""Whole verification pages kept in the shared cache (config/page_cache.py), so the page a QR code opens is served
+"""Whole verification pages kept in the shared cache (common/page_cache.py), so the page a QR code opens is served
 without the database. Any committed write to a certificate or an issuer starts a new generation: a revoked
 certificate shows as revoked on the very next look-up.
 
@@ -13,7 +13,7 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 
 from certificates.models import Certificate, IssuerProfile, normalize_code
-from config.page_cache import Generation, served, storable
+from common.page_cache import Generation, served, storable
 
 VERIFY_PAGES = Generation("verify", [Certificate, IssuerProfile], seconds_setting="VERIFY_PAGE_SECONDS")
 

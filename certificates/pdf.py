@@ -1,4 +1,4 @@
-"""Certificate PDFs: the page's wording, rendered by organizations.pdf (the shipped fonts, and a fetcher
+"""Certificate PDFs: the page's wording, rendered by common.pdf (the shipped fonts, and a fetcher
 that reads nothing but the project's own static files)."""
 
 import unicodedata
@@ -6,9 +6,9 @@ import unicodedata
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from common.pdf import qr_png_data_uri, render_document, write_pdf
 from courses.wording import ordinal, roman
 from organizations.models import Post
-from organizations.pdf import qr_png_data_uri, render_document, write_pdf
 
 TEMPLATE = "certificates/pdf/certificates.html"
 PARTY_NAME = "ĐẢNG CỘNG SẢN VIỆT NAM"

@@ -16,8 +16,8 @@ from django_tasks import task
 from certificates import pdf
 from certificates.models import Certificate, PrintJob
 from certificates.services import can_issue, pdf_filename, stored_pdf
+from common.history import acting_as, system_user
 from ops.jobs import expire_files
-from organizations.audit import acting_as, system_user
 
 logger = logging.getLogger(__name__)
 

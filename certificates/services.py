@@ -13,7 +13,6 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
@@ -27,15 +26,13 @@ from certificates.models import (
     RegisterCounter,
     format_register_number,
 )
+from common.history import attribute
+from common.vietnamese import normalize_name
 from courses.models import Course
 from enrollments.models import Enrollment
 from organizations.access import scope_of
-from organizations.vietnamese import normalize_name
 
 logger = logging.getLogger(__name__)
-
-# The history's change-reason column holds 100 characters; the whole reason is on the certificate.
-CHANGE_REASON_LENGTH = 100
 
 
 class StoredPDFMismatch(Exception):
@@ -195,9 +192,7 @@ def revoke_certificate(certificate, *, by, reason) -> Certificate:
     certificate.revoked_by = by
     certificate.revoked_at = timezone.now()
     certificate.full_clean(validate_unique=False)
-    if by is not None:  # else the history names whoever the command or task acts as (organizations/audit.py)
-        certificate._history_user = by
-    certificate._change_reason = Truncator(reason).chars(CHANGE_REASON_LENGTH)
+    attribute(certificate, by=by, reason=reason)
     certificate.save()
     return certificate
 
@@ -233,11 +228,7 @@ def reissue_certificate(certificate, *, by, issued_on=None, notify=True) -> Cert
             by=by,
             replaces=old,
         )
-        if by is not None:
-            replacement._history_user = by
-        replacement._change_reason = Truncator(
-            _("Cấp lại thay cho %(number)s") % {"number": old.register_number}
-        ).chars(CHANGE_REASON_LENGTH)
+        attribute(replacement, by=by, reason=_("Cấp lại thay cho %(number)s") % {"number": old.register_number})
         replacement.save()
     store_missing_pdfs(Certificate.objects.filter(pk=replacement.pk))
     replacement.refresh_from_db()

@@ -8,10 +8,10 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from common.vietnamese import normalize_name, search_key
 from courses.wording import course_title
 from organizations.access import ScopedQuerySet
 from organizations.models import Organization, Post
-from organizations.vietnamese import normalize_name, search_key
 
 
 def organized_for(path, prefix=""):

@@ -4,13 +4,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from common.vietnamese import normalize_name, search_key
 from courses.models import Course, Lecturer, Program, Session, Topic
 from demo import names
 from demo.tree import CURRENT_TERM, Node, split_total
 from enrollments.models import Attendance, Enrollment
 from enrollments.rules import evaluate_completion
 from organizations.models import Organization
-from organizations.vietnamese import normalize_name, search_key
 
 CURRENT_YEAR = 2026
 HISTORIC_YEARS = range(2009, 2022)

@@ -4,9 +4,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import accumulate
 
+from common.vietnamese import search_key
 from demo import names
 from organizations.models import Member, Organization, Post
-from organizations.vietnamese import search_key
 
 Kind = Organization.Kind
 

@@ -7,10 +7,10 @@ from itertools import groupby
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from common.pdf import html_to_pdf, qr_png_data_uri
 from enrollments.models import Enrollment
 from organizations.accounts import ensure_trainee_accounts, login_url, set_password_url
 from organizations.models import Member
-from organizations.pdf import html_to_pdf, qr_png_data_uri
 
 
 @dataclass(frozen=True)

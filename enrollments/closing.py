@@ -5,13 +5,12 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
+from common.history import attribute
 from courses.models import Course
 from enrollments.models import Attendance, Enrollment
-from enrollments.nominations import REASON_MAX_LENGTH
 from enrollments.rules import CompletionResult, evaluate_completion, grade_for
 from organizations.access import scope_of
 
@@ -151,9 +150,8 @@ def override_result(enrollment, *, completed, by, reason, grade=None) -> Enrollm
     enrollment.result_overridden = True
     enrollment.override_reason = reason
     enrollment.full_clean()
-    enrollment._history_user = by
     # The change-reason column is short; the whole reason is in the same record's override_reason.
-    enrollment._change_reason = Truncator(reason).chars(REASON_MAX_LENGTH) if REASON_MAX_LENGTH else reason
+    attribute(enrollment, by=by, reason=reason)
     enrollment.save()
     return enrollment
 

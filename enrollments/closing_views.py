@@ -10,6 +10,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common.admin import render_admin_page, visible_object
 from courses.models import Course
 from enrollments.closing import (
     can_close,
@@ -21,7 +22,6 @@ from enrollments.closing import (
 )
 from enrollments.forms import OverrideForm, add_service_error
 from enrollments.models import Enrollment
-from enrollments.nomination_views import render, visible_object
 
 
 def course_urls(model_admin):
@@ -56,10 +56,10 @@ def preview(course):
 
 
 def confirmation(model_admin, request, courses, *, action=False, original=None):
-    return render(
+    return render_admin_page(
         model_admin,
         request,
-        "close_course.html",
+        "admin/enrollments/close_course.html",
         {
             "title": _("Kết thúc lớp"),
             "previews": [preview(course) for course in courses.select_related("program")],
@@ -128,10 +128,10 @@ def override_view(model_admin, request, object_id):
                 messages.SUCCESS,
             )
             return redirect(reverse("admin:enrollments_enrollment_change", args=[enrollment.pk]))
-    return render(
+    return render_admin_page(
         model_admin,
         request,
-        "reason_form.html",
+        "admin/enrollments/reason_form.html",
         {
             "title": _("Điều chỉnh kết quả"),
             "subtitle": str(enrollment),

@@ -13,6 +13,7 @@ from django.db.models.functions import Upper
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from common.vietnamese import search_key
 from courses.models import Course
 from enrollments.models import Enrollment
 from enrollments.nominations import is_already_listed, nominate_many
@@ -41,7 +42,6 @@ from organizations.spreadsheets import (
     read_tables,
     template_workbook,
 )
-from organizations.vietnamese import search_key
 
 # A course seats a hundred or so; a list many times that is a wrong file, not a nomination list.
 MAX_ROWS = 5000

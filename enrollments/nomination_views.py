@@ -4,14 +4,12 @@ withdrawing a trainee."""
 from functools import partial
 
 from django.contrib import messages
-from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
+from common.admin import render_admin_page, visible_object
 from courses.models import Course
 from enrollments.closing import can_close
 from enrollments.forms import WithdrawForm, add_service_error
@@ -48,35 +46,19 @@ def enrollment_urls(model_admin):
     ]
 
 
-def visible_object(model_admin, request, object_id):
-    """The object if the user's scope holds it; 404 otherwise, as every admin page answers."""
-    obj = model_admin.get_object(request, unquote(object_id))
-    if obj is None:
-        raise Http404
-    return obj
-
-
 def may_nominate_into(user, course):
     return (
         user.has_perm("enrollments.add_enrollment") and courses_open_for_nomination(user).filter(pk=course.pk).exists()
     )
 
 
-def render(model_admin, request, template, context):
-    return TemplateResponse(
-        request,
-        TEMPLATES + template,
-        {**model_admin.admin_site.each_context(request), "opts": model_admin.model._meta, **context},
-    )
-
-
 def nominations_view(model_admin, request, object_id):
     course = visible_object(model_admin, request, object_id)
     rows = nominations_by_committee(course, request.user)
-    return render(
+    return render_admin_page(
         model_admin,
         request,
-        "course_nominations.html",
+        TEMPLATES + "course_nominations.html",
         {
             "title": _("Cử học viên theo đơn vị"),
             "subtitle": course.code,
@@ -108,10 +90,10 @@ def withdraw_view(model_admin, request, object_id):
                 messages.SUCCESS,
             )
             return redirect(reverse("admin:enrollments_enrollment_change", args=[enrollment.pk]))
-    return render(
+    return render_admin_page(
         model_admin,
         request,
-        "reason_form.html",
+        TEMPLATES + "reason_form.html",
         {
             "title": _("Rút khỏi lớp"),
             "subtitle": str(enrollment),

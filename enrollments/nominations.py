@@ -12,6 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from common.history import attribute, change_reason, change_reason_length
 from courses.models import Course
 from enrollments.models import Enrollment, SeatQuota
 from organizations.access import EVERYTHING, scope_of
@@ -20,7 +21,7 @@ from organizations.models import Appointment, Member, Organization
 AFFILIATED_DEPTH = 2  # the bloc is depth 1; its affiliated committees are depth 2
 TAKEN = ~Q(status=Enrollment.Status.WITHDRAWN)  # an enrollment that holds a seat
 # A reason is kept as the history record's change reason, a column of bounded length.
-REASON_MAX_LENGTH = Enrollment.history.model._meta.get_field("history_change_reason").max_length
+REASON_MAX_LENGTH = change_reason_length(Enrollment)
 
 
 # -- Reads --------------------------------------------------------------------------------------
@@ -132,7 +133,7 @@ def nominate_many(course, requests, *, by, reason=""):
         outcomes.append(enrollment)
     # Every row is built from checked objects and the database's constraints stand behind them;
     # full_clean() would read the database once per row.
-    history = {"default_user": by, "default_change_reason": reason or None}
+    history = {"default_user": by, "default_change_reason": change_reason(Enrollment, reason)}
     bulk_create_with_history(new, Enrollment, **history)
     if again:
         bulk_update_with_history(again, Enrollment, RENOMINATED_FIELDS, **history)
@@ -395,8 +396,7 @@ class _ListRules:
 
 
 def _save_with_reason(enrollment, by, reason):
-    enrollment._history_user = by
-    enrollment._change_reason = reason or None
+    attribute(enrollment, by=by, reason=reason)
     enrollment.save()
 
 

@@ -9,13 +9,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.forms import BoundField
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
+from common.admin import render_admin_page, visible_object
 from courses.models import Course, Lecturer, Session
 from enrollments.evaluation_reports import course_evaluation_summary, lecturer_evaluation_summary
 from enrollments.forms import AttendanceSheetForm, ScoreSheetForm
@@ -87,11 +87,6 @@ def _require(user, permission, course=None):
         raise PermissionDenied
 
 
-def _visible_course(request, object_id):
-    courses = Course.objects.for_user(request.user).select_related("program", "organizer")
-    return get_object_or_404(courses, pk=object_id)
-
-
 def _roster(user, course):
     return (
         Enrollment.objects.for_user(user)
@@ -131,11 +126,11 @@ class SheetRow:
 
 
 def _render(model_admin, request, template, course, context):
-    return TemplateResponse(
+    return render_admin_page(
+        model_admin,
         request,
         TEMPLATES + template,
         {
-            **model_admin.admin_site.each_context(request),
             "opts": Course._meta,
             "course": course,
             "subtitle": course.title,
@@ -239,7 +234,7 @@ def attendance_sheet_view(model_admin, request, object_id):
 
 
 def score_sheet_view(model_admin, request, object_id):
-    course = _visible_course(request, object_id)
+    course = visible_object(model_admin, request, object_id, select_related=["program", "organizer"])
     _require(request.user, "enrollments.change_enrollment", course)
     trainees = list(_roster(request.user, course))
 
@@ -284,7 +279,7 @@ def score_sheet_view(model_admin, request, object_id):
 
 
 def attendance_matrix_view(model_admin, request, object_id):
-    course = _visible_course(request, object_id)
+    course = visible_object(model_admin, request, object_id, select_related=["program", "organizer"])
     _require(request.user, "enrollments.view_attendance")
     sessions = Session.objects.for_user(request.user).filter(course=course).select_related("topic")
     sessions = list(sessions.order_by("date", "period"))
@@ -350,7 +345,7 @@ def _visible_evaluations(user):
 
 
 def course_evaluations_view(model_admin, request, object_id):
-    course = _visible_course(request, object_id)
+    course = visible_object(model_admin, request, object_id, select_related=["program", "organizer"])
     _require(request.user, "enrollments.view_evaluation")
     summary = course_evaluation_summary(_visible_evaluations(request.user).filter(enrollment__course=course))
     return _render(
@@ -366,11 +361,11 @@ def lecturer_evaluations_view(model_admin, request, object_id):
     lecturer = get_object_or_404(Lecturer.objects.for_user(request.user), pk=object_id)
     _require(request.user, "enrollments.view_evaluation")
     summary = lecturer_evaluation_summary(lecturer, _visible_evaluations(request.user))
-    return TemplateResponse(
+    return render_admin_page(
+        model_admin,
         request,
         TEMPLATES + "lecturer_evaluations.html",
         {
-            **model_admin.admin_site.each_context(request),
             "opts": Lecturer._meta,
             "lecturer": lecturer,
             "title": _("Đánh giá giảng viên"),

@@ -3,15 +3,12 @@ are attached to (staff and officers), or by their own member record (trainees)."
 
 from dataclasses import dataclass
 
-from django.contrib.admin import helpers
-from django.contrib.admin.utils import flatten_fieldsets, unquote
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
-from simple_history.admin import SimpleHistoryAdmin
 
-from organizations.signals import BulkSavedQuerySet
-from organizations.vietnamese import search_key
+from common.admin import visible_object
+from common.signals import BulkSavedQuerySet
+from common.vietnamese import search_key
 
 
 @dataclass(frozen=True)
@@ -80,7 +77,7 @@ def own_member_id(user):
 class ScopedQuerySet(BulkSavedQuerySet):
     """Rows a user may see. Subclasses say how a row belongs to a sub-tree and to a member.
 
-    Bulk writes send bulk_saved (organizations/signals.py), so that whatever is derived from any of the product's
+    Bulk writes send bulk_saved (common/signals.py), so that whatever is derived from any of the product's
     rows (tallies, stored pages) hears of them."""
 
     # Subclasses define subtree_filter(path) -> Q.
@@ -132,10 +129,7 @@ class ScopedAdminMixin:
         raise Http404
 
     def _require_visible(self, request, object_id):
-        obj = self.get_object(request, unquote(object_id))
-        if obj is None:
-            raise Http404
-        return obj
+        return visible_object(self, request, object_id)
 
     # The admin checks the model permission before it looks the object up; scope comes first, so an
     # object outside the user's scope is a 404 whatever the user's permissions on the model.
@@ -154,51 +148,3 @@ class ScopedAdminMixin:
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         self._require_visible(request, object_id)
         return super().history_form_view(request, object_id, version_id, extra_context)
-
-
-class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
-    """A model's history to read, never to revert, for every role.
-
-    simple_history's revert saves the whole old record through the change form's model, past every rule the
-    services keep (a result changes only by closing or by an override with a reason, a nomination only through
-    the nomination rules), and it checks no more than the change permission. None of the recorded models can be
-    reverted through its service, so the past versions are shown read-only and a posted revert is refused.
-    """
-
-    def revert_disabled(self, request, obj=None):
-        return True
-
-    def has_change_history_permission(self, request, obj=None):
-        return False
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if request.method != "GET":
-            raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
-
-    def render_history_view(self, request, template, context, **kwargs):
-        # A past version's page shows every field as text, not as inputs that look as if they could be saved.
-        admin_form = context.get("adminform")
-        if admin_form is not None:
-            context["adminform"] = helpers.AdminForm(
-                admin_form.form,
-                list(admin_form.fieldsets),
-                {},
-                readonly_fields=flatten_fieldsets(admin_form.fieldsets),
-                model_admin=self,
-            )
-        return super().render_history_view(request, template, context, **kwargs)
-
-
-class ViewOnlyAdminMixin:
-    """Rows made elsewhere and kept as a record (certificates, evaluations, print and report jobs): the admin shows
-    them, and nobody adds, edits or deletes one there."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -7,7 +7,8 @@ from django.db.models import Count, Q
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from organizations.access import ReadOnlyHistoryAdmin, ScopedAdminMixin, ViewOnlyAdminMixin, scope_of
+from common.admin import ReadOnlyHistoryAdmin, ViewOnlyAdminMixin
+from organizations.access import ScopedAdminMixin, scope_of
 from organizations.access_log import record_access
 from organizations.import_views import ORGANIZATIONS_PAGE, import_link, import_urls
 from organizations.models import AccessLog, Appointment, Member, Officer, Organization

@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
+from common.vietnamese import normalize_name, search_key, sort_key
 from organizations.access import ScopedQuerySet
-from organizations.vietnamese import normalize_name, search_key, sort_key
 
 
 class OrganizationQuerySet(MP_NodeQuerySet, ScopedQuerySet):

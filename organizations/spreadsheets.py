@@ -29,8 +29,8 @@ from openpyxl.utils.cell import column_index_from_string, range_boundaries
 from openpyxl.utils.datetime import from_excel, from_ISO8601
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
-from organizations.vietnamese import normalize_name, search_key
-from organizations.workbook_cells import safe_cell
+from common.vietnamese import normalize_name, search_key
+from common.workbook_cells import safe_cell
 
 # -- Limits ---------------------------------------------------------------------------------------
 # Real nomination lists weigh tens of kilobytes and the whole bloc's tree about two megabytes; the

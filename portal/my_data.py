@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from certificates.models import Certificate
+from common.pdf import html_to_pdf
+from common.workbook_cells import safe_cell
 from enrollments.models import Enrollment
 from organizations.models import Appointment, Member
-from organizations.pdf import html_to_pdf
-from organizations.workbook_cells import safe_cell
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 """A trainee's own pages (the course list and a course's page) kept whole in the shared cache
-(config/page_cache.py): looking again costs one cache round trip, with no database, not even for the login.
+(common/page_cache.py): looking again costs one cache round trip, with no database, not even for the login.
 
 A stored page belongs to one login session. It is served only while that session is still in the cache, on the day
 it was rendered (what has been held and what is open depends on the date), and while nothing the page shows has
@@ -22,7 +22,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.crypto import salted_hmac
 
 from certificates.models import Certificate, IssuerProfile
-from config.page_cache import Generation, served, storable
+from common.page_cache import Generation, served, storable
 from courses.models import Course, Lecturer, Program, Session, Topic
 from enrollments.models import Attendance, Enrollment, Evaluation
 from organizations.models import Member, Organization

@@ -9,9 +9,10 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy
 
-from certificates.admin import CourseWithCertificatesAdmin, visible_object
+from certificates.admin import CourseWithCertificatesAdmin
+from common.admin import ViewOnlyAdminMixin, visible_object
 from courses.models import Course
-from organizations.access import ScopedAdminMixin, ViewOnlyAdminMixin
+from organizations.access import ScopedAdminMixin
 from organizations.access_log import record_access
 from organizations.models import AccessLog
 from reports.jobs import start_year_workbook

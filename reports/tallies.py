@@ -5,7 +5,7 @@ CountedPost holds one row per counted post (current, requiring training) as last
 number of them per unit, post and certified year (reports/models.py). refresh() recounts the posts it is given from
 the live data, with compliance.qualifying_certificates() (the definition the compliance page lists holders by),
 and applies the differences in the transaction that made them. The receivers below call it for every write: one
-row through save() and delete(), many through bulk_create() and bulk_update() (organizations.signals.bulk_saved).
+row through save() and delete(), many through bulk_create() and bulk_update() (common.signals.bulk_saved).
 rebuild() counts everything again: the migration that adds the tables runs it, and `manage.py rebuild_compliance`
 after data was loaded behind the ORM's back (bench/scale.py's COPY).
 """
@@ -21,10 +21,10 @@ from django_tasks import task
 from treebeard.mp_tree import path_updated
 
 from certificates.models import Certificate
+from common.signals import bulk_saved
 from courses.models import Course, Program
 from enrollments.models import Enrollment
 from organizations.models import Appointment, Organization
-from organizations.signals import bulk_saved
 from reports.compliance import UNIT_DEPTH, qualifying_certificates, qualifying_programs
 from reports.models import ComplianceTally, CountedPost
 

@@ -7,12 +7,12 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from common.admin import render_admin_page
 from enrollments.evaluation_reports import minimum_forms
 from organizations.access import scope_of
 from organizations.models import Organization
@@ -36,9 +36,7 @@ def staff_page(view):
 
 
 def _render(request, template, title, context):
-    return TemplateResponse(
-        request, f"reports/{template}", {**admin.site.each_context(request), "title": title, **context}
-    )
+    return render_admin_page(admin.site, request, f"reports/{template}", {"title": title, **context})
 
 
 def _percent(fraction):

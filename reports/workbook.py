@@ -1,5 +1,5 @@
 """The yearly Excel workbook and the list of who is missing (openpyxl, write-only so memory stays flat however
-many rows); every cell goes through organizations.workbook_cells, so user text is never written as a formula."""
+many rows); every cell goes through common.workbook_cells, so user text is never written as a formula."""
 
 from dataclasses import dataclass
 from decimal import Decimal
@@ -16,10 +16,10 @@ from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from common.workbook_cells import is_plain, safe_cell
 from enrollments.models import Enrollment
 from enrollments.rules import Grade
 from organizations.models import Post
-from organizations.workbook_cells import is_plain, safe_cell
 from reports.yearly import YearReport
 
 HEADER_ROW = 4  # title, subtitle, blank line, then the column headers

@@ -118,7 +118,7 @@ SHARED_CENTER_ONLY = object_page(center=OK, in_scope=DENIED, out_of_scope=NOT_FO
 SCOPED_READ_BY_OFFICERS = object_page(center=OK, in_scope=READ, out_of_scope=NOT_FOUND)
 SHARED_READ_BY_OFFICERS = object_page(center=OK, in_scope=READ, out_of_scope=NOT_FOUND, shared=True)
 # A past version of a recorded model is read by whoever reads the record, and reverted by nobody
-# (organizations.access.ReadOnlyHistoryAdmin).
+# (common.admin.ReadOnlyHistoryAdmin).
 PAST_VERSION = reading(SCOPED_TO_SUBTREE)
 SUPERUSER_ONLY_OBJECT = object_page(center=DENIED, in_scope=DENIED, out_of_scope=DENIED, shared=True)
 NOBODY_OBJECT = object_page(center=DENIED, in_scope=DENIED, out_of_scope=DENIED, shared=True)

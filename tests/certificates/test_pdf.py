@@ -23,9 +23,9 @@ from certificates import pdf, printing
 from certificates.models import Certificate, PrintJob
 from certificates.printing import print_now
 from certificates.services import StoredPDFMismatch, issue_certificates, stored_pdf
+from common.pdf import PNG_SIGNATURE, StaticFilesOnlyFetcher, qr_png_data_uri
 from enrollments.models import Enrollment
 from organizations.models import Member
-from organizations.pdf import PNG_SIGNATURE, StaticFilesOnlyFetcher, qr_png_data_uri
 from tests import factories
 from tests.certificates.world import close_with_results
 from tests.pdf_reading import decoded_qr_codes

@@ -10,10 +10,10 @@ from django.urls import reverse
 
 from certificates.models import Certificate
 from certificates.services import issue_certificates
+from common.admin import ReadOnlyHistoryAdmin
 from courses.models import Course
 from enrollments.closing import override_result
 from enrollments.models import Attendance, Enrollment
-from organizations.access import ReadOnlyHistoryAdmin
 from organizations.models import Appointment, Member
 
 # The A-side object of the world whose history each admin shows.

@@ -10,12 +10,12 @@ from pypdf import PdfReader
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError
 
+from common import pdf as rendering
+from common.pdf import StaticFilesOnlyFetcher
 from enrollments import account_sheet
 from enrollments.account_sheet import account_sheet_pdf
 from enrollments.models import Enrollment
-from organizations import pdf as rendering
 from organizations.models import Member, Organization
-from organizations.pdf import StaticFilesOnlyFetcher
 from tests import factories
 from tests.pdf_reading import decoded_qr_codes
 
@@ -69,7 +69,7 @@ def test_the_sheet_lists_trainees_in_vietnamese_roster_order(world, client_for, 
 
 @pytest.fixture
 def fresh_renderer(monkeypatch):
-    """The shared renderer (organizations.pdf) before any font is loaded, so that a render shows every
+    """The shared renderer (common.pdf) before any font is loaded, so that a render shows every
     URL it asks for: its fetcher."""
     fetcher = StaticFilesOnlyFetcher()
     monkeypatch.setattr(rendering, "_font_config", FontConfiguration())

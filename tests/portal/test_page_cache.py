@@ -23,9 +23,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from config.page_cache import GENERATIONS
+from common.page_cache import GENERATIONS
+from common.signals import BulkSavedQuerySet
 from enrollments.models import Attendance, Enrollment
-from organizations.signals import BulkSavedQuerySet
 from portal.page_cache import PORTAL_PAGES
 from tests import factories
 

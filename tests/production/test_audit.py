@@ -12,9 +12,9 @@ from simple_history.models import HistoricalRecords
 
 from certificates import printing
 from certificates.models import Certificate, PrintJob
+from common.history import SYSTEM_USERNAME, acting_as
 from enrollments.models import Attendance, Enrollment
 from organizations.access import scope_of
-from organizations.audit import SYSTEM_USERNAME, acting_as
 from organizations.models import Appointment, Member
 from tests.certificates.world import close_with_results
 from tests.imports.test_organization_import import NEW_COMMITTEE, NEW_PEOPLE, tree_file

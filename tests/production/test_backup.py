@@ -20,7 +20,7 @@ from django.db import connection, connections
 
 from certificates.models import Certificate
 from certificates.services import store_missing_pdfs
-from config.page_cache import GENERATIONS
+from common.page_cache import GENERATIONS
 from ops.backup import stored_names
 from tests.certificates.world import finish_print_jobs
 

@@ -15,9 +15,9 @@ from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from common.workbook_cells import clean_text
 from enrollments.models import Enrollment
 from organizations.models import Post
-from organizations.workbook_cells import clean_text
 from reports.workbook import Column, Sheet, YearWorkbook, new_workbook
 from tests import factories
 

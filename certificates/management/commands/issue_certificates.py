@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from certificates.services import issue_certificates
+from common.history import add_by_argument, command_user
 from courses.models import Course
-from organizations.audit import add_by_argument, command_user
 
 
 class Command(BaseCommand):

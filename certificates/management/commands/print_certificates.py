@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy
 
 from certificates.models import PrintJob
 from certificates.printing import course_certificates, print_now
+from common.history import add_by_argument, command_user
 from courses.models import Course
-from organizations.audit import add_by_argument, command_user
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from certificates.services import find_by_register_number, reissue_certificate, revoke_certificate
-from organizations.audit import add_by_argument, command_user
+from common.history import add_by_argument, command_user
 
 
 class Command(BaseCommand):

@@ -4,9 +4,9 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from common.history import add_by_argument, command_user
 from courses.models import Course
 from enrollments.closing import close_course
-from organizations.audit import add_by_argument, command_user
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from config.page_cache import new_generations
+from common.page_cache import new_generations
 from ops.backup import BackupError, restore
 
 

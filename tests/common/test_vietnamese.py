@@ -8,8 +8,8 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from common.vietnamese import normalize_name, search_key, sort_key
 from organizations.models import Member
-from organizations.vietnamese import normalize_name, search_key, sort_key
 from tests import factories
 
 # The alphabet in dictionary order, written out independently of the code under test.

@@ -1,8 +1,7 @@
 """PDF rendering shared by every app that prints (certificates, the account sheet): WeasyPrint with one
 font configuration per process, and a URL fetcher that reads nothing but the project's own static files.
 
-It lives in the lowest app so that enrollments and certificates use the same rules without one importing
-the other.
+It is shared machinery, so that enrollments and certificates use the same rules without one importing the other.
 """
 
 import base64

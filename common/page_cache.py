@@ -23,7 +23,7 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template.response import SimpleTemplateResponse
 
-from organizations.signals import bulk_saved
+from common.signals import bulk_saved
 
 CSRF_PLACEHOLDER = "\x00csrf-token\x00"
 CSRF_VALUE = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')

@@ -2,8 +2,8 @@
 
 Templates, import error reports, exported lists and the yearly workbook all put their cells through
 safe_cell(), so text that arrived from a user (an uploaded cell, a member's name) can never become a
-formula, a command or an error value in the file someone later opens. organizations is the leftmost app,
-so every app may import it; it imports no app.
+formula, a command or an error value in the file someone later opens. It is shared machinery: every app
+may import it; it imports no app.
 """
 
 from collections.abc import Iterable

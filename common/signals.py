@@ -1,6 +1,6 @@
 """A signal for the writes Django's own signals do not report: bulk_create() and bulk_update().
 
-Apps to the right keep what is derived from these rows (reports' compliance tallies, stored pages); they listen to
+Apps keep what is derived from these rows (reports' compliance tallies, stored pages); they listen to
 post_save and post_delete for one row at a time, and to bulk_saved for the rows a service or an import writes in
 bulk. Every scoped model's queryset sends it (organizations/access.py).
 """

@@ -4,6 +4,9 @@ asked for a background task, or the system account.
 In a request, simple_history's HistoryRequestMiddleware records the logged-in user. Commands and tasks have no
 request, so they run their work inside acting_as(user), which gives simple_history the same thing the middleware
 does: every history row written inside names that user, unless the code writing it names someone itself.
+
+A service that saves one row on someone's behalf names them and says why with attribute(instance, by=, reason=);
+change_reason(model, text) fits a reason to the model's history column, for bulk writes.
 """
 
 from contextlib import contextmanager
@@ -12,6 +15,7 @@ from types import SimpleNamespace
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import CommandError
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.models import HistoricalRecords
@@ -45,6 +49,31 @@ def acting_as(user):
             del context.request
         else:
             context.request = previous
+
+
+def change_reason_length(model):
+    """How many characters `model`'s history keeps of a change reason: its column's length, so the schema sets
+    the one limit (None: unbounded)."""
+    return model.history.model._meta.get_field("history_change_reason").max_length
+
+
+def change_reason(model, text):
+    """`text` as `model`'s history can keep it: None when empty, else cut to change_reason_length() with an
+    ellipsis."""
+    if not text:
+        return None
+    limit = change_reason_length(model)
+    if limit is None or len(text) <= limit:
+        return text
+    return Truncator(text).chars(limit)
+
+
+def attribute(instance, *, by, reason):
+    """Make the next save() of `instance` record `by` as its author (when None, whoever the request or the
+    surrounding acting_as() names) and `reason` as its change reason, fitted to the history column."""
+    if by is not None:
+        instance._history_user = by
+    instance._change_reason = change_reason(type(instance), reason)
 
 
 def add_by_argument(parser):
