@@ -80,7 +80,7 @@ def nomination_list(rows, title="DANH SÁCH CỬ ĐI HỌC"):
                 member.workplace,
             ]
         )
-    from organizations.spreadsheets import save
+    from common.imports.spreadsheets import save
 
     return save(workbook)
 

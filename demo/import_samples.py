@@ -17,12 +17,12 @@ from xml.etree import ElementTree
 import openpyxl
 from openpyxl.styles import Alignment, Font
 
+from common.imports.spreadsheets import save
 from courses.models import Course
 from demo.builder import OFFICER_LOGIN
 from enrollments.models import Enrollment
 from organizations.imports import GENDER_NAMES, KIND_NAMES, ORGANIZATION_COLUMNS, PEOPLE_COLUMNS, POST_NAMES
 from organizations.models import Appointment, Member, Officer, Organization, Post
-from organizations.spreadsheets import save
 from organizations.workbook_cells import safe_row
 
 Kind = Organization.Kind

@@ -13,6 +13,20 @@ from django.db.models.functions import Upper
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from common.imports.spreadsheets import (
+    CellError,
+    Column,
+    SpreadsheetError,
+    missing_headers_message,
+    parse_choice,
+    parse_date,
+    parse_email,
+    parse_person_name,
+    parse_phone,
+    parse_text,
+    read_tables,
+    template_workbook,
+)
 from courses.models import Course
 from enrollments.models import Enrollment
 from enrollments.nominations import is_already_listed, nominate_many
@@ -27,20 +41,6 @@ from organizations.imports import (
     take,
 )
 from organizations.models import ImportRecord, Member, Organization
-from organizations.spreadsheets import (
-    CellError,
-    Column,
-    SpreadsheetError,
-    missing_headers_message,
-    parse_choice,
-    parse_date,
-    parse_email,
-    parse_person_name,
-    parse_phone,
-    parse_text,
-    read_tables,
-    template_workbook,
-)
 from organizations.vietnamese import search_key
 
 # A course seats a hundred or so; a list many times that is a wrong file, not a nomination list.

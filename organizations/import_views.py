@@ -16,11 +16,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from organizations.access_log import record_access
-from organizations.importing import PREVIEW_ROWS, Outcome, store_upload, stored_data, upload_of
-from organizations.imports import SPECS, import_organizations, import_template
-from organizations.models import AccessLog, ImportRecord
-from organizations.spreadsheets import (
+from common.imports.spreadsheets import (
     XLSX_MEDIA_TYPE,
     SpreadsheetError,
     check_file_size,
@@ -29,6 +25,10 @@ from organizations.spreadsheets import (
     missing_headers_message,
     read_tables,
 )
+from organizations.access_log import record_access
+from organizations.importing import PREVIEW_ROWS, Outcome, store_upload, stored_data, upload_of
+from organizations.imports import SPECS, import_organizations, import_template
+from organizations.models import AccessLog, ImportRecord
 
 TEMPLATES = "admin/imports/"
 

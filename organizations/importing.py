@@ -15,9 +15,9 @@ from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common.imports.spreadsheets import cell_message, row_message
 from organizations.access import scope_of
 from organizations.models import ImportRecord, Organization
-from organizations.spreadsheets import cell_message, row_message
 
 STORAGE_FOLDER = "imports"
 # Rows listed on a preview page; the counts and the error report cover every row.

@@ -18,10 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from organizations.access import scope_acting_for
-from organizations.importing import Outcome, history_reason, imported_meanwhile, new_report, record_import
-from organizations.models import Appointment, ImportRecord, Member, Organization, Post
-from organizations.spreadsheets import (
+from common.imports.spreadsheets import (
     CellError,
     Column,
     SpreadsheetError,
@@ -35,6 +32,9 @@ from organizations.spreadsheets import (
     read_tables,
     template_workbook,
 )
+from organizations.access import scope_acting_for
+from organizations.importing import Outcome, history_reason, imported_meanwhile, new_report, record_import
+from organizations.models import Appointment, ImportRecord, Member, Organization, Post
 from organizations.vietnamese import search_key
 
 Kind = Organization.Kind

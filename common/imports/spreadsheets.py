@@ -1,7 +1,7 @@
 """Reading untrusted Excel workbooks safely, finding their tables, parsing their cells, and writing
 templates, error reports and safe cells (text never written as a formula).
 
-Imports of every app read their files here (organizations is the leftmost app, so each can use it).
+Imports of every app read their files here.
 A file goes through cheap checks on its bytes and on its zip central directory, then a streaming count of
 what its parts hold, before openpyxl sees it; openpyxl then opens it in read-only mode through defusedxml
 for its sheet names, shared strings and styles, and the sheets' rows are read here by a streaming parser

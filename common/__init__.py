@@ -1,0 +1,1 @@
+"""Shared machinery with no models that imports no app."""
