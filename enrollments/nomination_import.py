@@ -13,6 +13,7 @@ from django.db.models.functions import Upper
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from common.imports.report import Outcome, history_reason
 from common.imports.spreadsheets import (
     CellError,
     Column,
@@ -31,7 +32,7 @@ from courses.models import Course
 from enrollments.models import Enrollment
 from enrollments.nominations import is_already_listed, nominate_many
 from organizations.access import scope_acting_for
-from organizations.importing import Outcome, history_reason, imported_meanwhile, new_report, record_import
+from organizations.importing import imported_meanwhile, new_report, record_import
 from organizations.imports import (
     GENDER_CHOICES,
     PEOPLE_COLUMNS,

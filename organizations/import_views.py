@@ -16,6 +16,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common.imports.report import Outcome
 from common.imports.spreadsheets import (
     XLSX_MEDIA_TYPE,
     SpreadsheetError,
@@ -26,7 +27,7 @@ from common.imports.spreadsheets import (
     read_tables,
 )
 from organizations.access_log import record_access
-from organizations.importing import PREVIEW_ROWS, Outcome, store_upload, stored_data, upload_of
+from organizations.importing import PREVIEW_ROWS, store_upload, stored_data, upload_of
 from organizations.imports import SPECS, import_organizations, import_template
 from organizations.models import AccessLog, ImportRecord
 

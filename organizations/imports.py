@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from common.imports.report import Outcome, history_reason
 from common.imports.spreadsheets import (
     CellError,
     Column,
@@ -33,7 +34,7 @@ from common.imports.spreadsheets import (
     template_workbook,
 )
 from organizations.access import scope_acting_for
-from organizations.importing import Outcome, history_reason, imported_meanwhile, new_report, record_import
+from organizations.importing import imported_meanwhile, new_report, record_import
 from organizations.models import Appointment, ImportRecord, Member, Organization, Post
 from organizations.vietnamese import search_key
 

@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from simple_history.utils import bulk_create_with_history
 
+from common.imports.report import Outcome
 from organizations import imports
-from organizations.importing import Outcome
 from organizations.imports import import_organizations
 from organizations.models import Appointment, ImportRecord, Member, Organization, Post
 from tests import factories

@@ -7,9 +7,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common.imports.report import report_lines
 from common.imports.spreadsheets import SpreadsheetError, check_file_size, error_report
 from organizations.audit import add_by_argument, command_user
-from organizations.importing import report_lines
 from organizations.imports import import_organizations
 
 
