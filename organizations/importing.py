@@ -19,6 +19,11 @@ STORAGE_FOLDER = "imports"
 PREVIEW_ROWS = 1000
 
 
+def may(user, permission):
+    """Whether the user may make this kind of change; the command line (no user) may make any."""
+    return user is None or user.has_perm(permission)
+
+
 def previous_import(kind, sha256, target=""):
     return (
         ImportRecord.objects.filter(kind=kind, sha256=sha256, target=target, imported_at__isnull=False)

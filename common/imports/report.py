@@ -11,7 +11,7 @@ from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from common.imports.spreadsheets import cell_message, row_message
+from common.imports.cells import cell_message, row_message
 
 
 class Outcome(models.TextChoices):

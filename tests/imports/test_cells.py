@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from common.imports.spreadsheets import (
+from common.imports.cells import (
     CellError,
     DateValue,
     cell_message,
@@ -17,8 +17,9 @@ from common.imports.spreadsheets import (
     parse_person_name,
     parse_phone,
 )
-from organizations.imports import POST_CHOICES, parse_term
+from organizations.imports import parse_term
 from organizations.models import Post
+from organizations.people_columns import POST_CHOICES
 
 MARCH_5 = DateValue(datetime.date(1975, 3, 5))
 DAYS = st.dates(min_value=datetime.date(1900, 1, 1), max_value=datetime.date(2100, 12, 31))
