@@ -36,9 +36,9 @@ from courses.models import Course
 from enrollments.models import Enrollment
 from enrollments.nominations import is_already_listed, nominate_many
 from organizations.access import scope_acting_for
-from organizations.importing import imported_meanwhile, may, new_report, record_import
 from organizations.models import ImportRecord, Member, Organization
 from organizations.people_columns import GENDER_CHOICES, PEOPLE_COLUMNS, POST_CHOICES
+from organizations.uploads import imported_meanwhile, may, new_report, record_import
 from organizations.vietnamese import search_key
 
 # A course seats a hundred or so; a list many times that is a wrong file, not a nomination list.

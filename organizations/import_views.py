@@ -27,9 +27,9 @@ from common.imports.spreadsheets import (
     read_tables,
 )
 from organizations.access_log import record_access
-from organizations.importing import PREVIEW_ROWS, store_upload, stored_data, upload_of
 from organizations.imports import SPECS, import_organizations, import_template
 from organizations.models import AccessLog, ImportRecord
+from organizations.uploads import PREVIEW_ROWS, store_upload, stored_data, upload_of
 
 TEMPLATES = "admin/imports/"
 

@@ -38,9 +38,9 @@ from common.imports.spreadsheets import (
     template_workbook,
 )
 from organizations.access import scope_acting_for
-from organizations.importing import imported_meanwhile, may, new_report, record_import
 from organizations.models import Appointment, ImportRecord, Member, Organization, Post
 from organizations.people_columns import GENDER_CHOICES, PEOPLE_COLUMNS, POST_CHOICES, POST_NAMES
+from organizations.uploads import imported_meanwhile, may, new_report, record_import
 from organizations.vietnamese import search_key
 
 Kind = Organization.Kind
