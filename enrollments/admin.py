@@ -5,6 +5,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from common.imports.views import import_link, import_urls
 from courses.admin import CourseAdmin, LecturerAdmin, SessionAdmin
 from courses.models import Course, Lecturer, Session
 from enrollments import closing_views, nomination_views, sheet_views
@@ -18,7 +19,6 @@ from enrollments.nominations import with_seats_used
 from organizations.access import ReadOnlyHistoryAdmin, ScopedAdminMixin, ViewOnlyAdminMixin
 from organizations.access_log import record_access
 from organizations.accounts import send_activation_links
-from organizations.import_views import import_link, import_urls
 from organizations.models import AccessLog, Member
 
 

@@ -12,11 +12,10 @@ from django.utils import timezone
 
 from common.imports.report import ImportReport, file_sha256
 from organizations.access import scope_of
-from organizations.models import ImportRecord, Organization
+from organizations.access_log import record_access
+from organizations.models import AccessLog, ImportRecord, Organization
 
 STORAGE_FOLDER = "imports"
-# Rows listed on a preview page; the counts and the error report cover every row.
-PREVIEW_ROWS = 1000
 
 
 def may(user, permission):
@@ -125,3 +124,26 @@ def record_import(report, *, by, record=None, data=None, options=None):
         imported_meanwhile(report)
         return False
     return True
+
+
+class ImportRecordUploads:
+    """The import pages' uploads (common.imports.views.Uploads), kept as ImportRecord rows with their files in
+    storage; an upload is scoped by its uploader's organization and shown only to its uploader."""
+
+    def store(self, data, *, kind, file_name, by, target="", options=None):
+        return store_upload(data, kind=kind, file_name=file_name, by=by, target=target, options=options)
+
+    def find(self, user, code, kind):
+        return upload_of(user, code, kind)
+
+    def data(self, record):
+        return stored_data(record)
+
+    def recent(self, user, kind, count):
+        return ImportRecord.objects.filter(kind=kind, uploaded_by=user).order_by("-uploaded_at")[:count]
+
+    def report_downloaded(self, request, record):
+        record_access(request, AccessLog.Action.IMPORT_REPORT, obj=record)
+
+
+UPLOADS = ImportRecordUploads()
