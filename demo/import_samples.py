@@ -21,9 +21,9 @@ from common.imports.spreadsheets import save
 from courses.models import Course
 from demo.builder import OFFICER_LOGIN
 from enrollments.models import Enrollment
-from organizations.imports import KIND_NAMES, ORGANIZATION_COLUMNS
 from organizations.models import Appointment, Member, Officer, Organization, Post
 from organizations.people_columns import GENDER_NAMES, PEOPLE_COLUMNS, POST_NAMES
+from organizations.tree_import import KIND_NAMES, ORGANIZATION_COLUMNS
 from organizations.workbook_cells import safe_row
 
 Kind = Organization.Kind

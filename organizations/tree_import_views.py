@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy
 
 from common.imports.forms import UploadForm
 from common.imports.views import ImportPage
-from organizations.imports import SPECS, import_organizations, import_template
 from organizations.models import ImportRecord
+from organizations.tree_import import SPECS, import_organizations, import_template
 from organizations.uploads import UPLOADS
 
 ORGANIZATIONS_PAGE = ImportPage(

@@ -17,9 +17,9 @@ from common.imports.cells import (
     parse_person_name,
     parse_phone,
 )
-from organizations.imports import parse_term
 from organizations.models import Post
 from organizations.people_columns import POST_CHOICES
+from organizations.tree_import import parse_term
 
 MARCH_5 = DateValue(datetime.date(1975, 3, 5))
 DAYS = st.dates(min_value=datetime.date(1900, 1, 1), max_value=datetime.date(2100, 12, 31))

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from common.imports.report import ImportReport
 from common.imports.spreadsheets import SpreadsheetError
 from enrollments.nomination_import import import_nominations
-from organizations.imports import import_organizations
+from organizations.tree_import import import_organizations
 from tests.imports.workbooks import xlsx
 
 FUZZ = settings(

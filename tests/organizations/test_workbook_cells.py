@@ -17,8 +17,8 @@ from common.imports.spreadsheets import Column, template_workbook
 from demo import import_samples
 from enrollments.models import Enrollment
 from enrollments.nomination_import import import_template as nomination_template
-from organizations.imports import import_template as organization_template
 from organizations.models import Member, Post
+from organizations.tree_import import import_template as organization_template
 from organizations.workbook_cells import FORMULA_START, clean_text, safe_cell
 from reports import compliance
 from reports.workbook import YearWorkbook, missing_workbook

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from common.imports.report import report_lines
 from common.imports.spreadsheets import SpreadsheetError, check_file_size, error_report
 from organizations.audit import add_by_argument, command_user
-from organizations.imports import import_organizations
+from organizations.tree_import import import_organizations
 
 
 def read_file(path):
