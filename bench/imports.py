@@ -80,7 +80,7 @@ def nomination_list(rows, title="DANH SÁCH CỬ ĐI HỌC"):
                 member.workplace,
             ]
         )
-    from organizations.spreadsheets import save
+    from common.imports.spreadsheets import save
 
     return save(workbook)
 
@@ -152,8 +152,8 @@ def main():
 
         from enrollments.models import Enrollment
         from enrollments.nomination_import import import_nominations
-        from organizations.imports import import_organizations
         from organizations.models import Appointment, Member, Organization
+        from organizations.tree_import import import_organizations
 
         print(f"database: {connection.vendor}")
         print("The full-scale tree")

@@ -284,7 +284,7 @@ HOUSEKEEPING = [
     "ops.jobs.prune_finished_tasks",
     "reports.jobs.expire_reports",
     "certificates.printing.expire_print_jobs",
-    "organizations.importing.expire_uploads",
+    "organizations.uploads.expire_uploads",
     "organizations.access_log.prune_access_log",
 ]
 

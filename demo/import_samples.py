@@ -17,13 +17,14 @@ from xml.etree import ElementTree
 import openpyxl
 from openpyxl.styles import Alignment, Font
 
+from common.imports.spreadsheets import save
 from common.workbook_cells import safe_row
 from courses.models import Course
 from demo.builder import OFFICER_LOGIN
 from enrollments.models import Enrollment
-from organizations.imports import GENDER_NAMES, KIND_NAMES, ORGANIZATION_COLUMNS, PEOPLE_COLUMNS, POST_NAMES
 from organizations.models import Appointment, Member, Officer, Organization, Post
-from organizations.spreadsheets import save
+from organizations.people_columns import GENDER_NAMES, PEOPLE_COLUMNS, POST_NAMES
+from organizations.tree_import import KIND_NAMES, ORGANIZATION_COLUMNS
 
 Kind = Organization.Kind
 SAMPLES_FOLDER = "mau-nhap-excel"  # under MEDIA_ROOT

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from common.admin import ReadOnlyHistoryAdmin, ViewOnlyAdminMixin
+from common.imports.views import import_link, import_urls
 from courses.admin import CourseAdmin, LecturerAdmin, SessionAdmin
 from courses.models import Course, Lecturer, Session
 from enrollments import closing_views, nomination_views, sheet_views
@@ -19,7 +20,6 @@ from enrollments.nominations import with_seats_used
 from organizations.access import ScopedAdminMixin
 from organizations.access_log import record_access
 from organizations.accounts import send_activation_links
-from organizations.import_views import import_link, import_urls
 from organizations.models import AccessLog, Member
 
 

@@ -13,35 +13,33 @@ from django.db.models.functions import Upper
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from common.vietnamese import search_key
-from courses.models import Course
-from enrollments.models import Enrollment
-from enrollments.nominations import is_already_listed, nominate_many
-from organizations.access import scope_acting_for
-from organizations.importing import Outcome, history_reason, imported_meanwhile, new_report, record_import
-from organizations.imports import (
-    GENDER_CHOICES,
-    PEOPLE_COLUMNS,
-    POST_CHOICES,
-    in_chunks,
-    may,
-    take,
-)
-from organizations.models import ImportRecord, Member, Organization
-from organizations.spreadsheets import (
+from common.imports.cells import (
     CellError,
-    Column,
-    SpreadsheetError,
-    missing_headers_message,
+    in_chunks,
     parse_choice,
     parse_date,
     parse_email,
     parse_person_name,
     parse_phone,
     parse_text,
+    take,
+)
+from common.imports.report import Outcome, history_reason
+from common.imports.spreadsheets import (
+    Column,
+    SpreadsheetError,
+    missing_headers_message,
     read_tables,
     template_workbook,
 )
+from common.vietnamese import search_key
+from courses.models import Course
+from enrollments.models import Enrollment
+from enrollments.nominations import is_already_listed, nominate_many
+from organizations.access import scope_acting_for
+from organizations.models import ImportRecord, Member, Organization
+from organizations.people_columns import GENDER_CHOICES, PEOPLE_COLUMNS, POST_CHOICES
+from organizations.uploads import imported_meanwhile, may, new_report, record_import
 
 # A course seats a hundred or so; a list many times that is a wrong file, not a nomination list.
 MAX_ROWS = 5000

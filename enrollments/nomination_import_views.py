@@ -1,17 +1,19 @@
 """The admin page for importing a nomination list from Excel, on the generic import pages of
-organizations/import_views.py."""
+common/imports/views.py."""
 
 from django import forms
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
+from common.imports.forms import UploadForm
+from common.imports.views import ImportPage
 from courses.models import Course
 from enrollments.forms import reason_field
 from enrollments.nomination_import import SPECS, import_nominations, import_template
 from enrollments.nominations import courses_open_for_nomination
-from organizations.import_views import ImportPage, UploadForm
 from organizations.models import ImportRecord
+from organizations.uploads import UPLOADS
 
 
 class NominationUploadForm(UploadForm):
@@ -66,4 +68,5 @@ NOMINATIONS_PAGE = NominationsPage(
     template_name="mau-danh-sach-cu-di-hoc.xlsx",
     permissions=("enrollments.add_enrollment",),
     run=import_nominations,
+    uploads=UPLOADS,
 )

@@ -8,10 +8,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from common.admin import ReadOnlyHistoryAdmin, ViewOnlyAdminMixin
+from common.imports.views import import_link, import_urls
 from organizations.access import ScopedAdminMixin, scope_of
 from organizations.access_log import record_access
-from organizations.import_views import ORGANIZATIONS_PAGE, import_link, import_urls
 from organizations.models import AccessLog, Appointment, Member, Officer, Organization
+from organizations.tree_import_views import ORGANIZATIONS_PAGE
 
 admin.site.site_header = _("Trung tâm Bồi dưỡng chính trị — Quản lý đào tạo")
 admin.site.site_title = _("Quản lý đào tạo")
@@ -64,7 +65,7 @@ class OrganizationAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(member_count=Count("members"))
 
-    # Importing the tree, members and posts from Excel: organizations/import_views.py.
+    # Importing the tree, members and posts from Excel: organizations/tree_import_views.py.
     def get_urls(self):
         return [*import_urls(self, ORGANIZATIONS_PAGE), *super().get_urls()]
 

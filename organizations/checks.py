@@ -2,7 +2,7 @@
 
 from django.core.checks import Error, register
 
-from organizations.spreadsheets import defusedxml_protects_openpyxl
+from common.imports.spreadsheets import defusedxml_protects_openpyxl
 
 
 @register()

@@ -280,7 +280,7 @@ class ImportRecord(models.Model):
     )
     sha256 = models.CharField(_("mã băm SHA-256"), max_length=64, db_index=True)
     file_name = models.CharField(_("tên tệp"), max_length=255)
-    # Emptied when the file is deleted after IMPORT_FILE_DAYS (importing.expire_uploads).
+    # Emptied when the file is deleted after IMPORT_FILE_DAYS (uploads.expire_uploads).
     stored_name = models.CharField(_("tệp lưu trữ"), max_length=255, blank=True)
     options = models.JSONField(_("lựa chọn"), default=dict, blank=True)
     organization = models.ForeignKey(

@@ -17,6 +17,7 @@ from django.views.generic import TemplateView
 from certificates.models import Certificate
 from certificates.services import pdf_filename, stored_pdf
 from certificates.status import certificate_status, with_certificates
+from common.imports.spreadsheets import XLSX_MEDIA_TYPE
 from config.ratelimit import over_limit, spent
 from enrollments.evaluations import EvaluationForm, evaluation_status, submit_evaluation, taught_pairs
 from enrollments.models import Enrollment
@@ -24,7 +25,6 @@ from enrollments.progress import progress_of, with_schedule
 from organizations.access import own_member_id
 from organizations.access_log import record_access
 from organizations.models import AccessLog
-from organizations.spreadsheets import XLSX_MEDIA_TYPE
 from portal.forms import comparable_address
 from portal.my_data import own_data, own_data_pdf, own_data_workbook
 from portal.page_cache import cached_own_page

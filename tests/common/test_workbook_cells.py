@@ -13,13 +13,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ERROR_CODES
 
+from common.imports.spreadsheets import Column, template_workbook
 from common.workbook_cells import FORMULA_START, clean_text, safe_cell
 from demo import import_samples
 from enrollments.models import Enrollment
 from enrollments.nomination_import import import_template as nomination_template
-from organizations.imports import import_template as organization_template
 from organizations.models import Member, Post
-from organizations.spreadsheets import Column, template_workbook
+from organizations.tree_import import import_template as organization_template
 from reports import compliance
 from reports.workbook import YearWorkbook, missing_workbook
 from tests import factories

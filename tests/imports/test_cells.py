@@ -7,9 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from organizations.imports import POST_CHOICES, parse_term
-from organizations.models import Post
-from organizations.spreadsheets import (
+from common.imports.cells import (
     CellError,
     DateValue,
     cell_message,
@@ -19,6 +17,9 @@ from organizations.spreadsheets import (
     parse_person_name,
     parse_phone,
 )
+from organizations.models import Post
+from organizations.people_columns import POST_CHOICES
+from organizations.tree_import import parse_term
 
 MARCH_5 = DateValue(datetime.date(1975, 3, 5))
 DAYS = st.dates(min_value=datetime.date(1900, 1, 1), max_value=datetime.date(2100, 12, 31))

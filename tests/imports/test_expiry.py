@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from organizations.importing import expire_uploads, store_upload
 from organizations.models import ImportRecord, Member
+from organizations.uploads import expire_uploads, store_upload
 from tests.imports.test_commands import ORGANIZATIONS, PEOPLE
 from tests.imports.workbooks import xlsx
 from tests.imports.world import new_uploads
@@ -71,6 +71,6 @@ def test_the_same_file_imported_after_its_copy_was_deleted_changes_nothing(world
     again = StringIO()
     call_command("import_organizations", str(path), stdout=again)
 
-    assert "organizations.importing.expire_uploads: 1" in out.getvalue()
+    assert "organizations.uploads.expire_uploads: 1" in out.getvalue()
     assert "nhập lại không thay đổi gì" in again.getvalue()
     assert Member.objects.filter(full_name="Hoàng Văn Minh").count() == 1

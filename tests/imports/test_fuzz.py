@@ -12,10 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from common.imports.report import ImportReport
+from common.imports.spreadsheets import SpreadsheetError
 from enrollments.nomination_import import import_nominations
-from organizations.importing import ImportReport
-from organizations.imports import import_organizations
-from organizations.spreadsheets import SpreadsheetError
+from organizations.tree_import import import_organizations
 from tests.imports.workbooks import xlsx
 
 FUZZ = settings(

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from organizations import spreadsheets
+from common.imports import spreadsheets
 
 pytestmark = pytest.mark.hostile
 
@@ -305,7 +305,7 @@ import django
 django.setup()
 from django.utils import translation
 from enrollments.nomination_import import SPECS
-from organizations.spreadsheets import SpreadsheetError, read_tables
+from common.imports.spreadsheets import SpreadsheetError, read_tables
 translation.activate("vi")
 data = open(sys.argv[1], "rb").read()
 started, cpu = time.perf_counter(), time.process_time()

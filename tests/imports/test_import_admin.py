@@ -10,11 +10,11 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from common.imports.spreadsheets import OLE_SIGNATURE, read_tables
 from enrollments.models import Enrollment
 from enrollments.nomination_import import SPECS as NOMINATION_SPECS
-from organizations.imports import SPECS as ORGANIZATION_SPECS
 from organizations.models import Member
-from organizations.spreadsheets import OLE_SIGNATURE, read_tables
+from organizations.tree_import import SPECS as ORGANIZATION_SPECS
 from tests.imports.workbooks import with_entries, xlsx
 from tests.imports.world import new_uploads
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from enrollments import nomination_import
 from enrollments.models import Enrollment
-from organizations import imports, roles
+from organizations import roles, tree_import
 from organizations.models import Appointment, ImportRecord, Member, Organization
 from tests import factories
 from tests.imports.workbooks import xlsx
@@ -94,7 +94,7 @@ def test_four_staff_confirming_one_tree_import_at_once_one_imports_and_three_are
     # As when the four raced: each confirm that gets to writing waits until all four have planned. With the tree
     # locked only the first gets there, and goes on when the wait gives up.
     planned = threading.Barrier(STAFF)
-    write = imports._Plan.write
+    write = tree_import._Plan.write
 
     def write_once_all_planned(plan):
         try:
@@ -103,7 +103,7 @@ def test_four_staff_confirming_one_tree_import_at_once_one_imports_and_three_are
             pass
         write(plan)
 
-    monkeypatch.setattr(imports._Plan, "write", write_once_all_planned)
+    monkeypatch.setattr(tree_import._Plan, "write", write_once_all_planned)
     start = threading.Barrier(STAFF)
     responses = {}
 
@@ -142,17 +142,17 @@ def test_a_confirm_that_waited_while_a_colleague_imported_the_same_file_writes_n
     committed after this confirm started and before it took its turn."""
     first, second = center_staff(world, 2)
     client, url = uploaded(second, TREE_IMPORT_URL, TREE_FILE)
-    new_report = imports.new_report
+    new_report = tree_import.new_report
     before = []
 
     def colleague_imports_meanwhile(*args, **kwargs):
         report = new_report(*args, **kwargs)
-        monkeypatch.setattr(imports, "new_report", new_report)
+        monkeypatch.setattr(tree_import, "new_report", new_report)
         before.append(tree_counts())
-        assert imports.import_organizations(TREE_FILE, by=first, file_name="cay-to-chuc.xlsx").imported
+        assert tree_import.import_organizations(TREE_FILE, by=first, file_name="cay-to-chuc.xlsx").imported
         return report
 
-    monkeypatch.setattr(imports, "new_report", colleague_imports_meanwhile)
+    monkeypatch.setattr(tree_import, "new_report", colleague_imports_meanwhile)
 
     response = client.post(url, {})
 

@@ -10,14 +10,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from common.imports.report import Outcome
+from common.imports.spreadsheets import SpreadsheetError
 from courses.models import Course
 from enrollments import nomination_import
 from enrollments.models import Enrollment
 from enrollments.nomination_import import import_nominations
 from enrollments.nominations import is_already_listed, nominate, nominate_many, withdraw
-from organizations.importing import Outcome
 from organizations.models import ImportRecord, Member, Post
-from organizations.spreadsheets import SpreadsheetError
 from tests import factories
 from tests.imports.workbooks import xlsx
 from tests.imports.world import new_uploads

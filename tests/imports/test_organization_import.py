@@ -8,10 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from simple_history.utils import bulk_create_with_history
 
-from organizations import imports
-from organizations.importing import Outcome
-from organizations.imports import import_organizations
+from common.imports.report import Outcome
+from organizations import tree_import
 from organizations.models import Appointment, ImportRecord, Member, Organization, Post
+from organizations.tree_import import import_organizations
 from tests import factories
 from tests.imports.workbooks import xlsx
 from tests.imports.world import new_uploads
@@ -343,7 +343,7 @@ def test_a_crash_halfway_leaves_the_database_as_it_was(world, monkeypatch):
             raise RuntimeError("mất kết nối giữa chừng")
         return bulk_create_with_history(objects, model, **kwargs)
 
-    monkeypatch.setattr(imports, "bulk_create_with_history", crash)
+    monkeypatch.setattr(tree_import, "bulk_create_with_history", crash)
     before = (Organization.objects.count(), Member.objects.count(), Member.history.count())
 
     with pytest.raises(RuntimeError):

@@ -13,9 +13,10 @@ import pytest
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 
+from common.imports import spreadsheets
+from common.imports.spreadsheets import Column, SpreadsheetError, read_tables
 from demo.import_samples import EXCEL, LIBREOFFICE, saved_by
-from organizations import checks, spreadsheets
-from organizations.spreadsheets import Column, SpreadsheetError, read_tables
+from organizations import checks
 from tests.imports.workbooks import rewritten, with_entries, xlsx
 
 COLUMNS = [

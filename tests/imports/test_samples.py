@@ -12,7 +12,7 @@ from courses.models import Course
 from demo.builder import CENTER_STAFF_LOGIN, OFFICER_LOGIN, seed_demo
 from demo.import_samples import demo_samples, write_samples
 from enrollments.nomination_import import import_nominations
-from organizations.imports import import_organizations
+from organizations.tree_import import import_organizations
 
 # Who imports each sample: the officer its own lists, the center what it receives from others.
 IMPORTED_BY = {

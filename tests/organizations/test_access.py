@@ -38,7 +38,7 @@ VISIBLE = {
         "officer_a": ["officer_record_a"],
         "officer_b": ["officer_record_b"],
     },
-    # An upload belongs to the uploader's organization (and is shown only to the uploader: import_views.py).
+    # An upload belongs to the uploader's organization (and is shown only to the uploader: organizations/uploads.py).
     "organizations.importrecord": {"officer_a": ["upload_a"], "officer_b": ["upload_b"]},
     "courses.program": {"officer_a": EVERYTHING, "officer_b": EVERYTHING},
     "courses.topic": {"officer_a": EVERYTHING, "officer_b": EVERYTHING},

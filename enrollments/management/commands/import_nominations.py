@@ -8,9 +8,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from common.history import command_user
+from common.imports.commands import add_common_arguments, finish, read_file
 from courses.models import Course
 from enrollments.nomination_import import import_nominations
-from organizations.management.commands.import_organizations import add_common_arguments, finish, read_file
 
 
 class Command(BaseCommand):

@@ -1,11 +1,11 @@
 """Admin pages of the Excel imports: upload, a preview of what each row will do, confirm; the error report
-and the template to download. Each import plugs in an ImportPage; the party tree's is defined here and
-the nomination list's in enrollments."""
+and the template to download. Each import plugs in an ImportPage beside the models it writes (the party tree's
+in organizations, the nomination list's in enrollments), with the Uploads that keep its files."""
 
 from dataclasses import dataclass
 from functools import partial
+from typing import Protocol
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
@@ -14,51 +14,40 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from organizations.access_log import record_access
-from organizations.importing import PREVIEW_ROWS, Outcome, store_upload, stored_data, upload_of
-from organizations.imports import SPECS, import_organizations, import_template
-from organizations.models import AccessLog, ImportRecord
-from organizations.spreadsheets import (
+from common.imports.forms import ConfirmForm
+from common.imports.report import Outcome
+from common.imports.spreadsheets import (
     XLSX_MEDIA_TYPE,
     SpreadsheetError,
-    check_file_size,
     error_report,
-    max_file_megabytes,
     missing_headers_message,
     read_tables,
 )
 
 TEMPLATES = "admin/imports/"
+# Rows listed on a preview page; the counts and the error report cover every row.
+PREVIEW_ROWS = 1000
+RECENT_UPLOADS = 10  # the user's uploads listed on the upload page
 
 
-class UploadForm(forms.Form):
-    """The file to import; subclasses add the import's choices, kept on the upload by options()."""
+class Uploads(Protocol):
+    """Where the pages keep an uploaded file between its preview and its import (records of an app's model)."""
 
-    file = forms.FileField(
-        label=gettext_lazy("tệp Excel (.xlsx)"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
-    )
+    def store(self, data, *, kind, file_name, by, target="", options=None):
+        """Keep the file and record who uploaded it for what; returns the record (with its code)."""
 
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-        self.fields["file"].help_text = _("Tệp .xlsx lưu từ Excel hoặc LibreOffice, tối đa %(limit)d MB.") % {
-            "limit": max_file_megabytes()
-        }
+    def find(self, user, code, kind):
+        """The user's own upload with this code, or None."""
 
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        check_file_size(upload.size)
-        self.data_bytes = upload.read()
-        return upload
+    def data(self, record):
+        """The stored file's bytes; OSError or ValueError when it is gone or altered."""
 
-    def target(self):
-        return ""
+    def recent(self, user, kind, count):
+        """The user's latest uploads of this kind."""
 
-    def options(self):
-        return {}
+    def report_downloaded(self, request, record):
+        """Note that the user downloaded the error report, which holds people's personal data."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +63,7 @@ class ImportPage:
     template_name: str
     permissions: tuple  # the user needs any of these to use the page
     run: object  # the import: (data, *, by, file_name, record, dry_run, valid_only, **options) -> ImportReport
+    uploads: Uploads
     done_url_name: str = "admin:index"
 
     def may_use(self, user):
@@ -150,7 +140,7 @@ def upload_view(model_admin, page, request):
             if not any(tables.values()):
                 form.add_error("file", missing_headers_message(page.specs))
             else:
-                record = store_upload(
+                record = page.uploads.store(
                     data,
                     kind=page.kind,
                     file_name=file_name,
@@ -159,7 +149,7 @@ def upload_view(model_admin, page, request):
                     options=form.options(),
                 )
                 return redirect(reverse(url_name(model_admin, "_preview"), args=[record.code]))
-    recent = ImportRecord.objects.filter(kind=page.kind, uploaded_by=request.user).order_by("-uploaded_at")[:10]
+    recent = page.uploads.recent(request.user, page.kind, RECENT_UPLOADS)
     return _render(
         model_admin,
         request,
@@ -174,18 +164,12 @@ def upload_view(model_admin, page, request):
     )
 
 
-class ConfirmForm(forms.Form):
-    valid_only = forms.BooleanField(
-        label=gettext_lazy("Chỉ nhập các dòng hợp lệ, bỏ qua các dòng không nhận được"), required=False
-    )
-
-
 def _upload(page, request, code):
-    record = upload_of(request.user, code, page.kind)
+    record = page.uploads.find(request.user, code, page.kind)
     if record is None:
         raise Http404
     try:
-        data = stored_data(record)
+        data = page.uploads.data(record)
     except (OSError, ValueError) as error:  # the stored copy was removed or altered on the server
         raise Http404 from error
     return record, data, page.run_options(record)
@@ -256,7 +240,7 @@ def report_view(model_admin, page, request, code):
     except ValidationError as error:
         model_admin.message_user(request, " ".join(error.messages), messages.ERROR)
         return redirect(reverse(url_name(model_admin, "_preview"), args=[record.code]))
-    record_access(request, AccessLog.Action.IMPORT_REPORT, obj=record)
+    page.uploads.report_downloaded(request, record)
     stem = record.file_name.rsplit(".", 1)[0]
     return _attachment(content, f"loi-{stem}.xlsx")
 
@@ -271,30 +255,3 @@ def _attachment(content, file_name):
     # The name may hold Vietnamese letters: Django encodes it as RFC 5987 asks.
     response["Content-Disposition"] = content_disposition_header(True, file_name)
     return response
-
-
-# -- The party tree, members and posts -------------------------------------------------------------
-
-
-ORGANIZATIONS_PAGE = ImportPage(
-    kind=ImportRecord.Kind.ORGANIZATIONS,
-    title=gettext_lazy("Nhập cây tổ chức, đảng viên và chức vụ từ Excel"),
-    intro=gettext_lazy(
-        "Tệp theo mẫu có hai trang: Tổ chức đảng (Mã tổ chức, Tên tổ chức, Loại, Mã tổ chức cấp trên) và Đảng viên "
-        "và chức vụ. Tổ chức được nhận ra theo mã, đảng viên theo họ tên và ngày sinh, chức vụ theo đảng viên, tổ "
-        "chức, chức vụ và nhiệm kỳ: nhập lại chỉ thêm điều mới và sửa điều khác đi. Cán bộ đảng ủy chỉ nhập được "
-        "vào tổ chức đảng mình phụ trách."
-    ),
-    specs=SPECS,
-    form_class=UploadForm,
-    template=import_template,
-    template_name="mau-to-chuc-dang-vien.xlsx",
-    permissions=(
-        "organizations.add_organization",
-        "organizations.add_member",
-        "organizations.change_member",
-        "organizations.add_appointment",
-    ),
-    run=import_organizations,
-    done_url_name="admin:organizations_member_changelist",
-)

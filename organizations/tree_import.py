@@ -18,28 +18,33 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from common.vietnamese import search_key
-from organizations.access import scope_acting_for
-from organizations.importing import Outcome, history_reason, imported_meanwhile, new_report, record_import
-from organizations.models import Appointment, ImportRecord, Member, Organization, Post
-from organizations.spreadsheets import (
+from common.imports.cells import (
     CellError,
-    Column,
-    SpreadsheetError,
-    missing_headers_message,
+    in_chunks,
     parse_choice,
     parse_date,
     parse_email,
     parse_person_name,
     parse_phone,
     parse_text,
+    take,
+)
+from common.imports.report import Outcome, history_reason
+from common.imports.spreadsheets import (
+    Column,
+    SpreadsheetError,
+    missing_headers_message,
     read_tables,
     template_workbook,
 )
+from common.vietnamese import search_key
+from organizations.access import scope_acting_for
+from organizations.models import Appointment, ImportRecord, Member, Organization, Post
+from organizations.people_columns import GENDER_CHOICES, PEOPLE_COLUMNS, POST_CHOICES, POST_NAMES
+from organizations.uploads import imported_meanwhile, may, new_report, record_import
 
 Kind = Organization.Kind
 BATCH_SIZE = 1000
-CHUNK = 2000  # values per IN (...) list
 # Posts on these levels are not what the center trains for (as in the demo data).
 UNTRAINED_KINDS = (Kind.BLOC, Kind.AFFILIATED_COMMITTEE)
 
@@ -61,42 +66,10 @@ ORGANIZATION_COLUMNS = [
         width=20,
     ),
 ]
-PEOPLE_COLUMNS = [
-    Column(
-        "full_name",
-        "Họ và tên",
-        ("Họ tên", "Họ và tên đảng viên", "Họ tên đảng viên", "Tên đảng viên"),
-        required=True,
-        width=28,
-    ),
-    Column(
-        "birth_date",
-        "Ngày sinh",
-        ("Ngày tháng năm sinh", "Ngày, tháng, năm sinh", "Năm sinh", "Sinh ngày"),
-        required=True,
-        width=14,
-    ),
-    Column("gender", "Giới tính", ("Giới", "Nam/Nữ", "Nam, nữ"), width=10),
-    Column(
-        "organization_code",
-        "Mã tổ chức",
-        ("Mã tổ chức đảng", "Mã chi bộ", "Mã đơn vị"),
-        required=True,
-        width=18,
-    ),
-    Column("post", "Chức vụ", ("Chức vụ đảng", "Chức vụ trong cấp ủy"), width=22),
-    Column("term", "Nhiệm kỳ", (), width=12),
-    Column("start_date", "Từ ngày", ("Ngày bắt đầu", "Bắt đầu"), width=14),
-    Column("end_date", "Đến ngày", ("Ngày kết thúc", "Kết thúc"), width=14),
-    Column("workplace", "Đơn vị công tác", ("Nơi công tác", "Cơ quan công tác"), width=40),
-    Column("job_title", "Chức danh", ("Chức danh chuyên môn", "Chức vụ chính quyền"), width=24),
-    Column("email", "Email", ("E-mail", "Thư điện tử", "Địa chỉ email"), width=28),
-    Column("phone", "Điện thoại", ("Số điện thoại", "SĐT", "ĐT", "Điện thoại di động"), width=14),
-]
 SPECS = {"organizations": ORGANIZATION_COLUMNS, "people": PEOPLE_COLUMNS}
 
-# The names a file may give each kind, post and gender: the file format's Vietnamese first (it is what the
-# template and error messages name), then the interface's label, in whatever language is active.
+# The names a file may give each kind: the file format's Vietnamese first (it is what the template and error
+# messages name), then the interface's label, in whatever language is active.
 KIND_CHOICES = [
     (Kind.BLOC, "Đảng bộ Khối", "Đảng ủy Khối", Kind.BLOC.label),
     (Kind.AFFILIATED_COMMITTEE, "Đảng ủy trực thuộc", "Đảng bộ trực thuộc", Kind.AFFILIATED_COMMITTEE.label),
@@ -105,44 +78,8 @@ KIND_CHOICES = [
     (Kind.PARTIAL_COMMITTEE, "Đảng bộ bộ phận", Kind.PARTIAL_COMMITTEE.label),
     (Kind.CELL, "Chi bộ", "Chi bộ trực thuộc", Kind.CELL.label),
 ]
-POST_CHOICES = [
-    (Post.SECRETARY, "Bí thư", "Bí thư chi bộ", "Bí thư đảng ủy", "Bí thư đảng bộ", Post.SECRETARY.label),
-    (
-        Post.DEPUTY_SECRETARY,
-        "Phó Bí thư",
-        "Phó Bí thư chi bộ",
-        "Phó Bí thư đảng ủy",
-        "Phó Bí thư đảng bộ",
-        "Phó Bí thư Thường trực",
-        Post.DEPUTY_SECRETARY.label,
-    ),
-    (
-        Post.STANDING_MEMBER,
-        "Ủy viên Ban Thường vụ",
-        "Ủy viên BTV",
-        "UVBTV",
-        "Ủy viên Thường vụ",
-        Post.STANDING_MEMBER.label,
-    ),
-    (
-        Post.COMMITTEE_MEMBER,
-        "Cấp ủy viên",
-        "Ủy viên",
-        "Chi ủy viên",
-        "Đảng ủy viên",
-        "Ủy viên Ban Chấp hành",
-        "UVBCH",
-        Post.COMMITTEE_MEMBER.label,
-    ),
-]
-GENDER_CHOICES = [
-    (Member.Gender.MALE, "Nam", "male", "M", Member.Gender.MALE.label),
-    (Member.Gender.FEMALE, "Nữ", "female", "F", Member.Gender.FEMALE.label),
-]
 # choice -> the name a file gives it
 KIND_NAMES = {choice: names[0] for choice, *names in KIND_CHOICES}
-POST_NAMES = {choice: names[0] for choice, *names in POST_CHOICES}
-GENDER_NAMES = {choice: names[0] for choice, *names in GENDER_CHOICES}
 _TERM = re.compile(r"(\d{4})\s*[-–—/]\s*(\d{4})")
 
 
@@ -181,30 +118,6 @@ def parse_term(value):
 
 def post_requires_training(organization):
     return organization.kind not in UNTRAINED_KINDS
-
-
-def may(user, permission):
-    """Whether the user may make this kind of change; the command line (no user) may make any."""
-    return user is None or user.has_perm(permission)
-
-
-def take(result, table, row, column, parser, *args, required=False):
-    """The cell of row under column, parsed; None (and the row refused) when it cannot be taken."""
-    header = table.headers.get(column.key, str(column.label))
-    try:
-        value = parser(row[column.key], *args)
-    except CellError as error:
-        result.refuse(str(error), column=header)
-        return None
-    if value is None and required:
-        result.refuse(_("không được để trống"), column=header)
-    return value
-
-
-def in_chunks(values):
-    values = list(values)
-    for start in range(0, len(values), CHUNK):
-        yield values[start : start + CHUNK]
 
 
 def column(key):
