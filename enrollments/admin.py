@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from courses.models import Course
-from enrollments import closing_views, nomination_views, sheet_views
+from enrollments import closing_views, evaluation_views, nomination_views, sheet_views
 from enrollments.account_sheet import account_sheet_pdf
 from enrollments.closing import can_close, can_override
 from enrollments.evaluation_reports import keeps_evaluations_anonymous, readable_evaluations, relations_followed
@@ -59,11 +59,12 @@ class EnrollmentCourseTools:
     inlines = [SeatQuotaInline, EnrollmentInline]
     actions = ["send_activation_links", "print_account_sheet", closing_views.close_courses]
 
-    # Running the class (attendance, matrix, scores, evaluations): pages and links in sheet_views;
-    # nominations per committee and closing: nomination_views and closing_views.
+    # Running the class (attendance, matrix, scores): pages and links in sheet_views; evaluation averages:
+    # evaluation_views; nominations per committee and closing: nomination_views and closing_views.
     def get_urls(self):
         return [
             *sheet_views.course_urls(self),
+            *evaluation_views.course_urls(self),
             *nomination_views.course_urls(self),
             *closing_views.course_urls(self),
             *super().get_urls(),
@@ -146,7 +147,7 @@ class EnrollmentSessionTools:
 
 class EnrollmentLecturerTools:
     def get_urls(self):
-        return [*sheet_views.lecturer_urls(self), *super().get_urls()]
+        return [*evaluation_views.lecturer_urls(self), *super().get_urls()]
 
 
 @admin.register(Enrollment)

@@ -1,0 +1,71 @@
+"""Admin pages for the evaluation averages of a course and of a lecturer (never showing who sent a form)."""
+
+from functools import partial
+
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.translation import gettext as _
+
+from courses.models import Course, Lecturer
+from enrollments.evaluation_reports import course_evaluation_summary, lecturer_evaluation_summary
+from enrollments.models import Evaluation
+from enrollments.sheet_views import TEMPLATES, _render, _require, _visible_course
+
+
+def course_urls(model_admin):
+    wrap = model_admin.admin_site.admin_view
+    return [
+        path(
+            "<int:object_id>/evaluations/",
+            wrap(partial(course_evaluations_view, model_admin)),
+            name="courses_course_evaluations",
+        ),
+    ]
+
+
+def lecturer_urls(model_admin):
+    wrap = model_admin.admin_site.admin_view
+    return [
+        path(
+            "<int:object_id>/evaluations/",
+            wrap(partial(lecturer_evaluations_view, model_admin)),
+            name="courses_lecturer_evaluations",
+        ),
+    ]
+
+
+def _visible_evaluations(user):
+    """Evaluations the user may read, of courses the user may see."""
+    return Evaluation.objects.for_user(user).filter(enrollment__course__in=Course.objects.for_user(user))
+
+
+def course_evaluations_view(model_admin, request, object_id):
+    course = _visible_course(request, object_id)
+    _require(request.user, "enrollments.view_evaluation")
+    summary = course_evaluation_summary(_visible_evaluations(request.user).filter(enrollment__course=course))
+    return _render(
+        model_admin,
+        request,
+        "course_evaluations.html",
+        course,
+        {"title": _("Kết quả phiếu đánh giá"), "summary": summary},
+    )
+
+
+def lecturer_evaluations_view(model_admin, request, object_id):
+    lecturer = get_object_or_404(Lecturer.objects.for_user(request.user), pk=object_id)
+    _require(request.user, "enrollments.view_evaluation")
+    summary = lecturer_evaluation_summary(lecturer, _visible_evaluations(request.user))
+    return TemplateResponse(
+        request,
+        TEMPLATES + "lecturer_evaluations.html",
+        {
+            **model_admin.admin_site.each_context(request),
+            "opts": Lecturer._meta,
+            "lecturer": lecturer,
+            "title": _("Đánh giá giảng viên"),
+            "subtitle": str(lecturer),
+            "summary": summary,
+        },
+    )
