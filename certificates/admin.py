@@ -1,5 +1,6 @@
 """Staff pages for issuers, certificates (read-only, revoked and replaced through their own pages, never
-deleted) and batch print jobs; and the issuing and printing actions on the course list."""
+deleted) and batch print jobs; and the issuing and printing actions on the course list (composed by
+backoffice/admin.py)."""
 
 from functools import partial
 
@@ -24,8 +25,6 @@ from certificates.services import (
     stored_pdf,
 )
 from common.admin import ReadOnlyHistoryAdmin, ViewOnlyAdminMixin, render_admin_page, visible_object
-from courses.models import Course
-from enrollments.admin import CourseWithTraineesAdmin
 from enrollments.forms import add_service_error
 from organizations.access import ScopedAdminMixin, scope_of
 from organizations.access_log import record_access
@@ -294,13 +293,9 @@ def print_job_download_view(model_admin, request, object_id):
 
 
 # Issuing and printing are run from the course list; courses and enrollments cannot import certificates,
-# so the course page is extended here, as enrollments extends it with its own tools.
-admin.site.unregister(Course)
-
-
-@admin.register(Course)
-class CourseWithCertificatesAdmin(CourseWithTraineesAdmin):
-    actions = [*CourseWithTraineesAdmin.actions, "issue_certificates", "print_certificates", "zip_certificates"]
+# so backoffice/admin.py composes these tools into the one course admin.
+class CertificateCourseTools:
+    actions = ["issue_certificates", "print_certificates", "zip_certificates"]
 
     def has_issue_permission(self, request):
         return can_issue(request.user)

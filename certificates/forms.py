@@ -1,7 +1,9 @@
-"""Staff forms for certificates: revoking with a reason."""
+"""Forms for certificates: revoking with a reason (staff), and typing a code to verify (public)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from certificates.models import CODE_LENGTH, normalize_code
 
 
 class RevokeForm(forms.Form):
@@ -15,3 +17,19 @@ class RevokeForm(forms.Form):
         required=False,
         help_text=_("Cấp giấy chứng nhận thay thế với số vào sổ mới, theo thông tin hiện tại của học viên."),
     )
+
+
+class VerifyForm(forms.Form):
+    code = forms.CharField(
+        label=_("Mã xác minh"),
+        max_length=64,
+        help_text=_("Mã in bên cạnh mã QR trên giấy chứng nhận, ví dụ 7KQ2-M9XA-4RTD-HC3P."),
+    )
+
+    def clean_code(self):
+        code = normalize_code(self.cleaned_data["code"])
+        if code is None:
+            raise forms.ValidationError(
+                _("Mã xác minh gồm %(length)d chữ và số (không có chữ O, chữ I, số 0, số 1).") % {"length": CODE_LENGTH}
+            )
+        return code

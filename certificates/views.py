@@ -2,31 +2,14 @@
 
 from functools import wraps
 
-from django import forms
 from django.conf import settings
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from certificates.models import CODE_LENGTH, Certificate, format_code, normalize_code
+from certificates.forms import VerifyForm
+from certificates.models import Certificate, format_code, normalize_code
 from certificates.page_cache import cached_page
 from config.ratelimit import over_limit
-
-
-class VerifyForm(forms.Form):
-    code = forms.CharField(
-        label=_("Mã xác minh"),
-        max_length=64,
-        help_text=_("Mã in bên cạnh mã QR trên giấy chứng nhận, ví dụ 7KQ2-M9XA-4RTD-HC3P."),
-    )
-
-    def clean_code(self):
-        code = normalize_code(self.cleaned_data["code"])
-        if code is None:
-            raise forms.ValidationError(
-                _("Mã xác minh gồm %(length)d chữ và số (không có chữ O, chữ I, số 0, số 1).") % {"length": CODE_LENGTH}
-            )
-        return code
 
 
 def noindex(view):

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "certificates",
     "reports",
     "portal",
+    "backoffice",  # composes the admin pages several apps contribute to; nothing imports it
     "demo",
     "ops",
     "django_tasks",

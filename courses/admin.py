@@ -1,11 +1,12 @@
-"""Staff pages for programs and topics, lecturers, courses and sessions."""
+"""Staff pages for programs and topics; and the base admins of lecturers, courses and sessions, which
+backoffice/admin.py composes with what enrollments, certificates and reports add and registers."""
 
 from django import forms
 from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from courses.models import Course, Lecturer, Program, Session, Topic
+from courses.models import Program, Session, Topic
 from organizations.access import ScopedAdminMixin
 from organizations.models import Post
 
@@ -52,8 +53,7 @@ class TopicAdmin(ScopedAdminMixin, admin.ModelAdmin):
     search_fields = ["title", "program__search_key"]
 
 
-@admin.register(Lecturer)
-class LecturerAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class LecturerAdminBase(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "academic_title", "unit", "kind"]
     list_filter = ["kind"]
     search_fields = ["search_key", "unit"]
@@ -68,8 +68,7 @@ class SessionInline(admin.TabularInline):
         return super().get_queryset(request).select_related("topic", "lecturer")
 
 
-@admin.register(Course)
-class CourseAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class CourseAdminBase(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["code", "title", "organizer", "year", "start_date", "end_date", "capacity", "status"]
     list_filter = ["status", "year", "program"]
     list_select_related = ["program", "organizer"]
@@ -83,8 +82,7 @@ class CourseAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return obj.title
 
 
-@admin.register(Session)
-class SessionAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class SessionAdminBase(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["course", "date", "period", "topic", "lecturer"]
     list_filter = ["period", "course__year"]
     list_select_related = ["course__program", "topic", "lecturer"]

@@ -1,4 +1,5 @@
-"""Staff pages for enrollments and attendance, and the trainees inline on a course."""
+"""Staff pages for enrollments and attendance; and what enrollments adds to the course, session and lecturer
+pages (trainees inline, sheets, nominations, closing), composed by backoffice/admin.py."""
 
 from django.contrib import admin, messages
 from django.http import HttpResponse
@@ -7,9 +8,8 @@ from django.utils.translation import ngettext
 
 from common.admin import ReadOnlyHistoryAdmin, ViewOnlyAdminMixin
 from common.imports.views import import_link, import_urls
-from courses.admin import CourseAdmin, LecturerAdmin, SessionAdmin
-from courses.models import Course, Lecturer, Session
-from enrollments import closing_views, nomination_views, sheet_views
+from courses.models import Course
+from enrollments import closing_views, evaluation_views, nomination_views, sheet_views
 from enrollments.account_sheet import account_sheet_pdf
 from enrollments.closing import can_close, can_override
 from enrollments.evaluation_reports import keeps_evaluations_anonymous, readable_evaluations, relations_followed
@@ -54,20 +54,18 @@ class SeatQuotaInline(ScopedAdminMixin, admin.TabularInline):
         return f"{obj.used}/{obj.seats}" if hasattr(obj, "used") else "—"
 
 
-# The course page lists its trainees; courses cannot import enrollments, so the page is extended here.
-admin.site.unregister(Course)
-
-
-@admin.register(Course)
-class CourseWithTraineesAdmin(CourseAdmin):
-    inlines = [*CourseAdmin.inlines, SeatQuotaInline, EnrollmentInline]
+# What enrollments adds to the course page: its trainees and quotas, the class's sheets, nominations and closing.
+# Courses cannot import enrollments; backoffice/admin.py composes these tools into the one course admin.
+class EnrollmentCourseTools:
+    inlines = [SeatQuotaInline, EnrollmentInline]
     actions = ["send_activation_links", "print_account_sheet", closing_views.close_courses]
 
-    # Running the class (attendance, matrix, scores, evaluations): pages and links in sheet_views;
-    # nominations per committee and closing: nomination_views and closing_views.
+    # Running the class (attendance, matrix, scores): pages and links in sheet_views; evaluation averages:
+    # evaluation_views; nominations per committee and closing: nomination_views and closing_views.
     def get_urls(self):
         return [
             *sheet_views.course_urls(self),
+            *evaluation_views.course_urls(self),
             *nomination_views.course_urls(self),
             *closing_views.course_urls(self),
             *super().get_urls(),
@@ -141,21 +139,16 @@ class CourseWithTraineesAdmin(CourseAdmin):
         )
 
 
-# A session's attendance sheet and a lecturer's evaluation averages live under their own pages.
-admin.site.unregister(Session)
-admin.site.unregister(Lecturer)
-
-
-@admin.register(Session)
-class SessionWithAttendanceAdmin(SessionAdmin):
+# A session's attendance sheet and a lecturer's evaluation averages live under their own pages,
+# composed into the session and lecturer admins by backoffice/admin.py.
+class EnrollmentSessionTools:
     def get_urls(self):
         return [*sheet_views.session_urls(self), *super().get_urls()]
 
 
-@admin.register(Lecturer)
-class LecturerWithEvaluationsAdmin(LecturerAdmin):
+class EnrollmentLecturerTools:
     def get_urls(self):
-        return [*sheet_views.lecturer_urls(self), *super().get_urls()]
+        return [*evaluation_views.lecturer_urls(self), *super().get_urls()]
 
 
 @admin.register(Enrollment)

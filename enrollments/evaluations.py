@@ -1,18 +1,15 @@
-"""A trainee's evaluation of a course (phiếu đánh giá): when it opens, what it asks, and sending it."""
+"""A trainee's evaluation of a course (phiếu đánh giá): when it opens, what is taught and rated, and sending it
+(its form is EvaluationForm in forms.py)."""
 
 from dataclasses import dataclass
 
-from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from courses.models import Course
 from enrollments.models import Enrollment, Evaluation, LecturerRating
-
-RATINGS = [(value, str(value)) for value in range(1, 6)]
 
 
 def taught_pairs(sessions):
@@ -92,61 +89,6 @@ def submit_evaluation(
         rating.clean_fields()
     LecturerRating.objects.bulk_create(ratings)
     return evaluation
-
-
-class RatingField(forms.TypedChoiceField):
-    widget = forms.RadioSelect(attrs={"class": "btn-check"})
-
-    def __init__(self, **kwargs):
-        super().__init__(
-            choices=RATINGS,
-            coerce=int,
-            error_messages={
-                "required": gettext_lazy("Hãy chọn một mức từ 1 đến 5."),
-                "invalid_choice": gettext_lazy("Mức đánh giá phải từ 1 đến 5."),
-            },
-            **kwargs,
-        )
-
-
-class EvaluationForm(forms.Form):
-    """The questions of the evaluation: three about the course, one per lecturer and topic taught."""
-
-    organization_rating = RatingField(label=gettext_lazy("Công tác tổ chức lớp"))
-    content_rating = RatingField(label=gettext_lazy("Nội dung chương trình"))
-    materials_rating = RatingField(label=gettext_lazy("Tài liệu học tập"))
-    comments = forms.CharField(
-        label=gettext_lazy("Ý kiến khác"),
-        required=False,
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"max_length": gettext_lazy("Ý kiến dài quá %(limit_value)d ký tự.")},
-    )
-
-    def __init__(self, *args, pairs=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.lecturer_fields = {}
-        for lecturer, topic in pairs:
-            name = f"lecturer_{lecturer.pk}_{topic.pk}"
-            self.fields[name] = RatingField(label=f"{lecturer} — {topic.title}")
-            self.lecturer_fields[name] = (lecturer.pk, topic.pk)
-
-    def course_fields(self):
-        return [self[name] for name in ("organization_rating", "content_rating", "materials_rating")]
-
-    def lecturer_rating_fields(self):
-        return [self[name] for name in self.lecturer_fields]
-
-    def submission(self):
-        """The keyword arguments of submit_evaluation() from the cleaned answers."""
-        data = self.cleaned_data
-        return {
-            "organization_rating": data["organization_rating"],
-            "content_rating": data["content_rating"],
-            "materials_rating": data["materials_rating"],
-            "comments": data["comments"],
-            "lecturer_ratings": {pair: data[name] for name, pair in self.lecturer_fields.items()},
-        }
 
 
 @dataclass(frozen=True)

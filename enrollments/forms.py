@@ -1,4 +1,4 @@
-"""Staff forms of the enrollments app."""
+"""Forms of the enrollments app: the staff's sheets, nominations and results, and the trainee's evaluation."""
 
 import re
 from decimal import Decimal
@@ -174,3 +174,61 @@ class OverrideForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": _("Hãy ghi lý do điều chỉnh kết quả.")},
     )
+
+
+RATINGS = [(value, str(value)) for value in range(1, 6)]
+
+
+class RatingField(forms.TypedChoiceField):
+    widget = forms.RadioSelect(attrs={"class": "btn-check"})
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            choices=RATINGS,
+            coerce=int,
+            error_messages={
+                "required": _("Hãy chọn một mức từ 1 đến 5."),
+                "invalid_choice": _("Mức đánh giá phải từ 1 đến 5."),
+            },
+            **kwargs,
+        )
+
+
+class EvaluationForm(forms.Form):
+    """The questions of the evaluation: three about the course, one per lecturer and topic taught."""
+
+    organization_rating = RatingField(label=_("Công tác tổ chức lớp"))
+    content_rating = RatingField(label=_("Nội dung chương trình"))
+    materials_rating = RatingField(label=_("Tài liệu học tập"))
+    comments = forms.CharField(
+        label=_("Ý kiến khác"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"max_length": _("Ý kiến dài quá %(limit_value)d ký tự.")},
+    )
+
+    def __init__(self, *args, pairs=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lecturer_fields = {}
+        for lecturer, topic in pairs:
+            name = f"lecturer_{lecturer.pk}_{topic.pk}"
+            self.fields[name] = RatingField(label=f"{lecturer} — {topic.title}")
+            self.lecturer_fields[name] = (lecturer.pk, topic.pk)
+
+    def course_fields(self):
+        return [self[name] for name in ("organization_rating", "content_rating", "materials_rating")]
+
+    def lecturer_rating_fields(self):
+        return [self[name] for name in self.lecturer_fields]
+
+    def submission(self):
+        """The keyword arguments of submit_evaluation() from the cleaned answers."""
+        data = self.cleaned_data
+        return {
+            "organization_rating": data["organization_rating"],
+            "content_rating": data["content_rating"],
+            "materials_rating": data["materials_rating"],
+            "comments": data["comments"],
+            "lecturer_ratings": {pair: data[name] for name, pair in self.lecturer_fields.items()},
+        }

@@ -1,5 +1,5 @@
-"""Admin pages for running a class: attendance per session, the attendance matrix, the score sheet,
-and the evaluation averages of a course and of a lecturer."""
+"""Admin pages for running a class: attendance per session, the attendance matrix and the score sheet
+(the evaluation averages are in evaluation_views.py)."""
 
 from dataclasses import dataclass
 from functools import partial
@@ -16,10 +16,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from common.admin import render_admin_page, visible_object
-from courses.models import Course, Lecturer, Session
-from enrollments.evaluation_reports import course_evaluation_summary, lecturer_evaluation_summary
+from courses.models import Course, Session
 from enrollments.forms import AttendanceSheetForm, ScoreSheetForm
-from enrollments.models import Attendance, Enrollment, Evaluation
+from enrollments.models import Attendance, Enrollment
 from enrollments.sheets import (
     StaleSheetError,
     attendance_matrix,
@@ -42,11 +41,6 @@ def course_urls(model_admin):
             name="courses_course_attendance",
         ),
         path("<int:object_id>/scores/", wrap(partial(score_sheet_view, model_admin)), name="courses_course_scores"),
-        path(
-            "<int:object_id>/evaluations/",
-            wrap(partial(course_evaluations_view, model_admin)),
-            name="courses_course_evaluations",
-        ),
     ]
 
 
@@ -57,17 +51,6 @@ def session_urls(model_admin):
             "<int:object_id>/attendance/",
             wrap(partial(attendance_sheet_view, model_admin)),
             name="courses_session_attendance",
-        ),
-    ]
-
-
-def lecturer_urls(model_admin):
-    wrap = model_admin.admin_site.admin_view
-    return [
-        path(
-            "<int:object_id>/evaluations/",
-            wrap(partial(lecturer_evaluations_view, model_admin)),
-            name="courses_lecturer_evaluations",
         ),
     ]
 
@@ -98,7 +81,8 @@ def _roster(user, course):
 
 
 def course_sheet_links(request, course):
-    """The course page's links to the pages below, each shown only to who may open it."""
+    """The course page's links to the pages below and to the evaluation averages (evaluation_views.py),
+    each shown only to who may open it."""
     user = request.user
     may_mark = user.has_perm("enrollments.change_attendance") and runs_course(user, course)
     sessions = (
@@ -334,42 +318,3 @@ def attendance_symbols():
         Attendance.Status.EXCUSED: pgettext("ký hiệu điểm danh: vắng có phép", "P"),
         Attendance.Status.ABSENT: pgettext("ký hiệu điểm danh: vắng không phép", "K"),
     }
-
-
-# -- Evaluation averages ----------------------------------------------------------------------------
-
-
-def _visible_evaluations(user):
-    """Evaluations the user may read, of courses the user may see."""
-    return Evaluation.objects.for_user(user).filter(enrollment__course__in=Course.objects.for_user(user))
-
-
-def course_evaluations_view(model_admin, request, object_id):
-    course = visible_object(model_admin, request, object_id, select_related=["program", "organizer"])
-    _require(request.user, "enrollments.view_evaluation")
-    summary = course_evaluation_summary(_visible_evaluations(request.user).filter(enrollment__course=course))
-    return _render(
-        model_admin,
-        request,
-        "course_evaluations.html",
-        course,
-        {"title": _("Kết quả phiếu đánh giá"), "summary": summary},
-    )
-
-
-def lecturer_evaluations_view(model_admin, request, object_id):
-    lecturer = get_object_or_404(Lecturer.objects.for_user(request.user), pk=object_id)
-    _require(request.user, "enrollments.view_evaluation")
-    summary = lecturer_evaluation_summary(lecturer, _visible_evaluations(request.user))
-    return render_admin_page(
-        model_admin,
-        request,
-        TEMPLATES + "lecturer_evaluations.html",
-        {
-            "opts": Lecturer._meta,
-            "lecturer": lecturer,
-            "title": _("Đánh giá giảng viên"),
-            "subtitle": str(lecturer),
-            "summary": summary,
-        },
-    )

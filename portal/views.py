@@ -19,7 +19,8 @@ from certificates.services import pdf_filename, stored_pdf
 from certificates.status import certificate_status, with_certificates
 from common.imports.spreadsheets import XLSX_MEDIA_TYPE
 from config.ratelimit import over_limit, spent
-from enrollments.evaluations import EvaluationForm, evaluation_status, submit_evaluation, taught_pairs
+from enrollments.evaluations import evaluation_status, submit_evaluation, taught_pairs
+from enrollments.forms import EvaluationForm
 from enrollments.models import Enrollment
 from enrollments.progress import progress_of, with_schedule
 from organizations.access import own_member_id

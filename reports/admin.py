@@ -1,4 +1,5 @@
-"""Report jobs in the admin (progress page and download), and the yearly workbook as a course-list action."""
+"""Report jobs in the admin (progress page and download), and the yearly workbook as a course-list action
+(composed by backoffice/admin.py)."""
 
 from functools import partial
 
@@ -9,9 +10,7 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy
 
-from certificates.admin import CourseWithCertificatesAdmin
 from common.admin import ViewOnlyAdminMixin, visible_object
-from courses.models import Course
 from organizations.access import ScopedAdminMixin
 from organizations.access_log import record_access
 from organizations.models import AccessLog
@@ -71,14 +70,10 @@ def report_job_download_view(model_admin, request, object_id):
     )
 
 
-# The yearly workbook from the course list: courses and certificates cannot import reports, so the course page
-# is extended here, as certificates extends it with its own tools.
-admin.site.unregister(Course)
-
-
-@admin.register(Course)
-class CourseWithReportsAdmin(CourseWithCertificatesAdmin):
-    actions = [*CourseWithCertificatesAdmin.actions, "export_year_report"]
+# The yearly workbook from the course list: courses and certificates cannot import reports, so
+# backoffice/admin.py composes this tool into the one course admin.
+class ReportsCourseTools:
+    actions = ["export_year_report"]
 
     @admin.action(description=gettext_lazy("Lập báo cáo năm (Excel) cho năm của các lớp đã chọn"))
     def export_year_report(self, request, queryset):

@@ -1,0 +1,34 @@
+"""The admin pages several apps contribute to, composed once.
+
+Courses holds the base admins of courses, sessions and lecturers; enrollments, certificates and reports each
+add their tools (inlines, pages wired in get_urls(), actions, change-form context) as mixins that register
+nothing. This module, in the app at the right end that nothing imports, puts them together and registers
+each model once. The tools' get_urls() and render_change_form() call super(), so they chain through the
+bases in the order written; inlines and actions are plain lists, joined here in the order the pages show
+them. The course change form's template, templates/admin/courses/course/change_form.html, is the one the
+admin finds for the model and holds the enrollments' buttons and sessions list.
+"""
+
+from django.contrib import admin
+
+from certificates.admin import CertificateCourseTools
+from courses.admin import CourseAdminBase, LecturerAdminBase, SessionAdminBase
+from courses.models import Course, Lecturer, Session
+from enrollments.admin import EnrollmentCourseTools, EnrollmentLecturerTools, EnrollmentSessionTools
+from reports.admin import ReportsCourseTools
+
+
+@admin.register(Course)
+class CourseAdmin(ReportsCourseTools, CertificateCourseTools, EnrollmentCourseTools, CourseAdminBase):
+    inlines = [*CourseAdminBase.inlines, *EnrollmentCourseTools.inlines]
+    actions = [*EnrollmentCourseTools.actions, *CertificateCourseTools.actions, *ReportsCourseTools.actions]
+
+
+@admin.register(Session)
+class SessionAdmin(EnrollmentSessionTools, SessionAdminBase):
+    pass
+
+
+@admin.register(Lecturer)
+class LecturerAdmin(EnrollmentLecturerTools, LecturerAdminBase):
+    pass
