@@ -78,8 +78,7 @@ def lecturer_urls(model_admin):
 def runs_course(user, course):
     """Whether the user's sub-tree organizes the course: the organizer's staff take its attendance
     and enter its scores; a committee that only sends trainees to it does not."""
-    scope = scope_of(user)
-    return scope.everything or (scope.path is not None and course.organizer.path.startswith(scope.path))
+    return scope_of(user).contains(course.organizer.path)
 
 
 def _require(user, permission, course=None):

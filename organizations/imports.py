@@ -407,7 +407,7 @@ class _Plan:
         self._resolve_people()
 
     def visible(self, organization):
-        return self.scope.everything or (self.scope.path is not None and organization.path.startswith(self.scope.path))
+        return self.scope.contains(organization.path)
 
     def _resolve_organizations(self):
         rows = self.organization_rows
