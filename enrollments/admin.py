@@ -9,7 +9,6 @@ from courses.admin import CourseAdmin, LecturerAdmin, SessionAdmin
 from courses.models import Course, Lecturer, Session
 from enrollments import closing_views, nomination_views, sheet_views
 from enrollments.account_sheet import account_sheet_pdf
-from enrollments.closing import can_close, can_override
 from enrollments.evaluation_reports import keeps_evaluations_anonymous, readable_evaluations, relations_followed
 from enrollments.forms import NominationForm
 from enrollments.models import Attendance, Enrollment, Evaluation, LecturerRating, SeatQuota
@@ -20,6 +19,7 @@ from organizations.access_log import record_access
 from organizations.accounts import send_activation_links
 from organizations.import_views import import_link, import_urls
 from organizations.models import AccessLog, Member
+from organizations.permissions import may_close, may_override_result
 
 
 class EnrollmentInline(ScopedAdminMixin, admin.TabularInline):
@@ -79,7 +79,7 @@ class CourseWithTraineesAdmin(CourseAdmin):
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def has_close_permission(self, request):
-        return can_close(request.user)
+        return may_close(request.user)
 
     def visible_enrollments(self, request, courses):
         return Enrollment.objects.for_user(request.user).filter(course__in=courses)
@@ -231,7 +231,7 @@ class EnrollmentAdmin(ScopedAdminMixin, ReadOnlyHistoryAdmin):
                 "withdraw": still_on_list
                 and obj.course.status != Course.Status.CLOSED
                 and self.has_change_permission(request, obj),
-                "override": still_on_list and can_override(request.user),
+                "override": still_on_list and may_override_result(request.user),
             }
         return super().render_change_form(request, context, add, change, form_url, obj)
 

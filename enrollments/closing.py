@@ -158,14 +158,6 @@ def override_result(enrollment, *, completed, by, reason, grade=None) -> Enrollm
     return enrollment
 
 
-def can_close(user):
-    return scope_of(user).everything and user.has_perm("courses.change_course")
-
-
-def can_override(user):
-    return scope_of(user).everything and user.has_perm("enrollments.change_enrollment")
-
-
 def _require_center_staff(user, message):
     if not scope_of(user).everything:
         raise PermissionDenied(message)

@@ -13,7 +13,6 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
 from courses.models import Course
-from enrollments.closing import can_close
 from enrollments.forms import WithdrawForm, add_service_error
 from enrollments.models import Enrollment
 from enrollments.nominations import (
@@ -22,6 +21,7 @@ from enrollments.nominations import (
     nominations_by_committee,
     withdraw,
 )
+from organizations.permissions import may_close
 
 TEMPLATES = "admin/enrollments/"
 
@@ -130,5 +130,5 @@ def course_tools(request, course):
     user = request.user
     return {
         "nominate": may_nominate_into(user, course),
-        "close": can_close(user) and course.status != Course.Status.CLOSED,
+        "close": may_close(user) and course.status != Course.Status.CLOSED,
     }

@@ -28,7 +28,7 @@ from enrollments.sheets import (
     mark_attendance,
     record_scores,
 )
-from organizations.access import scope_of
+from organizations.permissions import may_mark_attendance, may_record_scores
 
 TEMPLATES = "admin/enrollments/sheets/"
 
@@ -75,14 +75,8 @@ def lecturer_urls(model_admin):
 # -- Access ----------------------------------------------------------------------------------------
 
 
-def runs_course(user, course):
-    """Whether the user's sub-tree organizes the course: the organizer's staff take its attendance
-    and enter its scores; a committee that only sends trainees to it does not."""
-    return scope_of(user).contains(course.organizer.path)
-
-
-def _require(user, permission, course=None):
-    if not user.has_perm(permission) or (course is not None and not runs_course(user, course)):
+def _require(allowed):
+    if not allowed:
         raise PermissionDenied
 
 
@@ -104,7 +98,7 @@ def _roster(user, course):
 def course_sheet_links(request, course):
     """The course page's links to the pages below, each shown only to who may open it."""
     user = request.user
-    may_mark = user.has_perm("enrollments.change_attendance") and runs_course(user, course)
+    may_mark = may_mark_attendance(user, course)
     sessions = (
         Session.objects.for_user(user).filter(course=course).select_related("topic").order_by("date", "period")
         if may_mark
@@ -112,7 +106,7 @@ def course_sheet_links(request, course):
     )
     return {
         "matrix": user.has_perm("enrollments.view_attendance"),
-        "scores": user.has_perm("enrollments.change_enrollment") and runs_course(user, course),
+        "scores": may_record_scores(user, course),
         "evaluations": user.has_perm("enrollments.view_evaluation"),
         "sessions": [(session, reverse("admin:courses_session_attendance", args=[session.pk])) for session in sessions],
     }
@@ -192,7 +186,7 @@ def attendance_sheet_view(model_admin, request, object_id):
     )
     session = get_object_or_404(sessions, pk=object_id)
     course = session.course
-    _require(request.user, "enrollments.change_attendance", course)
+    _require(may_mark_attendance(request.user, course))
     trainees = list(_roster(request.user, course))
 
     form = stale_message = None
@@ -239,7 +233,7 @@ def attendance_sheet_view(model_admin, request, object_id):
 
 def score_sheet_view(model_admin, request, object_id):
     course = _visible_course(request, object_id)
-    _require(request.user, "enrollments.change_enrollment", course)
+    _require(may_record_scores(request.user, course))
     trainees = list(_roster(request.user, course))
 
     form = stale_message = None
@@ -284,7 +278,7 @@ def score_sheet_view(model_admin, request, object_id):
 
 def attendance_matrix_view(model_admin, request, object_id):
     course = _visible_course(request, object_id)
-    _require(request.user, "enrollments.view_attendance")
+    _require(request.user.has_perm("enrollments.view_attendance"))
     sessions = Session.objects.for_user(request.user).filter(course=course).select_related("topic")
     sessions = list(sessions.order_by("date", "period"))
     attendances = Attendance.objects.for_user(request.user).only("enrollment", "session", "status")
@@ -298,7 +292,7 @@ def attendance_matrix_view(model_admin, request, object_id):
     labels = dict(Attendance.Status.choices)
     symbols = attendance_symbols()
     unmarked = _("Chưa điểm danh")
-    may_mark = request.user.has_perm("enrollments.change_attendance") and runs_course(request.user, course)
+    may_mark = may_mark_attendance(request.user, course)
     return _render(
         model_admin,
         request,
@@ -350,7 +344,7 @@ def _visible_evaluations(user):
 
 def course_evaluations_view(model_admin, request, object_id):
     course = _visible_course(request, object_id)
-    _require(request.user, "enrollments.view_evaluation")
+    _require(request.user.has_perm("enrollments.view_evaluation"))
     summary = course_evaluation_summary(_visible_evaluations(request.user).filter(enrollment__course=course))
     return _render(
         model_admin,
@@ -363,7 +357,7 @@ def course_evaluations_view(model_admin, request, object_id):
 
 def lecturer_evaluations_view(model_admin, request, object_id):
     lecturer = get_object_or_404(Lecturer.objects.for_user(request.user), pk=object_id)
-    _require(request.user, "enrollments.view_evaluation")
+    _require(request.user.has_perm("enrollments.view_evaluation"))
     summary = lecturer_evaluation_summary(lecturer, _visible_evaluations(request.user))
     return TemplateResponse(
         request,

@@ -20,6 +20,7 @@ from organizations.access_log import record_access
 from organizations.importing import PREVIEW_ROWS, Outcome, store_upload, stored_data, upload_of
 from organizations.imports import SPECS, import_organizations, import_template
 from organizations.models import AccessLog, ImportRecord
+from organizations.permissions import TREE_IMPORT_PERMISSIONS
 from organizations.spreadsheets import (
     XLSX_MEDIA_TYPE,
     SpreadsheetError,
@@ -289,12 +290,7 @@ ORGANIZATIONS_PAGE = ImportPage(
     form_class=UploadForm,
     template=import_template,
     template_name="mau-to-chuc-dang-vien.xlsx",
-    permissions=(
-        "organizations.add_organization",
-        "organizations.add_member",
-        "organizations.change_member",
-        "organizations.add_appointment",
-    ),
+    permissions=TREE_IMPORT_PERMISSIONS,
     run=import_organizations,
     done_url_name="admin:organizations_member_changelist",
 )

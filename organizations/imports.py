@@ -21,6 +21,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from organizations.access import scope_acting_for
 from organizations.importing import Outcome, history_reason, imported_meanwhile, new_report, record_import
 from organizations.models import Appointment, ImportRecord, Member, Organization, Post
+from organizations.permissions import may_import_into
 from organizations.spreadsheets import (
     CellError,
     Column,
@@ -407,7 +408,7 @@ class _Plan:
         self._resolve_people()
 
     def visible(self, organization):
-        return self.scope.contains(organization.path)
+        return may_import_into(self.by, organization)
 
     def _resolve_organizations(self):
         rows = self.organization_rows
