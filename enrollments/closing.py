@@ -13,7 +13,7 @@ from courses.models import Course
 from enrollments.models import Attendance, Enrollment
 from enrollments.nominations import REASON_MAX_LENGTH
 from enrollments.rules import CompletionResult, evaluate_completion, grade_for
-from organizations.access import scope_of
+from organizations.permissions import may_close, may_override_result
 
 RESULT_FIELDS = ["status", "grade", "attended_percent", "result_reasons"]
 
@@ -84,8 +84,8 @@ def close_course(course, *, by=None) -> ClosingSummary:
     `by` is the staff user closing it (None when run from the command line without --by). Results
     overridden by staff are kept. Closing a closed course changes nothing and says so.
     """
-    if by is not None:
-        _require_center_staff(by, _("Chỉ cán bộ Trung tâm được kết thúc lớp."))
+    if not may_close(by):
+        raise PermissionDenied(_("Chỉ cán bộ Trung tâm được kết thúc lớp."))
     # Nominations, withdrawals and overrides take the same lock, so none of them lands half-way
     # through the evaluation.
     course = Course.objects.select_for_update(of=("self",)).select_related("program").get(pk=course.pk)
@@ -126,9 +126,11 @@ def close_course(course, *, by=None) -> ClosingSummary:
 def override_result(enrollment, *, completed, by, reason, grade=None) -> Enrollment:
     """Set a trainee's result by hand, with the written reason the history keeps.
 
-    Center staff only. A completed result without a grade takes the grade of the score.
+    Center staff only (may_override_result), named: the command line has no override. A completed result
+    without a grade takes the grade of the score.
     """
-    _require_center_staff(by, _("Chỉ cán bộ Trung tâm được điều chỉnh kết quả."))
+    if by is None or not may_override_result(by):
+        raise PermissionDenied(_("Chỉ cán bộ Trung tâm được điều chỉnh kết quả."))
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Hãy ghi lý do điều chỉnh kết quả.")})
@@ -156,11 +158,6 @@ def override_result(enrollment, *, completed, by, reason, grade=None) -> Enrollm
     enrollment._change_reason = Truncator(reason).chars(REASON_MAX_LENGTH) if REASON_MAX_LENGTH else reason
     enrollment.save()
     return enrollment
-
-
-def _require_center_staff(user, message):
-    if not scope_of(user).everything:
-        raise PermissionDenied(message)
 
 
 def _summary(course, enrollments, *, already_closed):
