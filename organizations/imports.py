@@ -11,6 +11,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F, Max
 from django.db.models.functions import Substr, Upper
@@ -21,7 +22,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from organizations.access import scope_acting_for
 from organizations.importing import Outcome, history_reason, imported_meanwhile, new_report, record_import
 from organizations.models import Appointment, ImportRecord, Member, Organization, Post
-from organizations.permissions import may_import_into
+from organizations.permissions import may_import_into, may_import_tree
 from organizations.spreadsheets import (
     CellError,
     Column,
@@ -266,8 +267,12 @@ def import_organizations(data, *, by, file_name="", dry_run=False, valid_only=Fa
 
     Returns the ImportReport: what each row creates, changes or leaves, and why a row is refused. Nothing
     is written when dry_run, when the file was imported before, or when a row is refused and valid_only is
-    not set; otherwise every taken row is written in one transaction.
+    not set; otherwise every taken row is written in one transaction. A user who may not import the tree at all
+    (may_import_tree) is refused before the file is read; each row then needs its own right and an organization
+    in the user's scope (may_import_into).
     """
+    if not may_import_tree(by):
+        raise PermissionDenied(_("Tài khoản này không được nhập cây tổ chức."))
     report = new_report(ImportRecord.Kind.ORGANIZATIONS, data, file_name)
     if report.previous is not None and not dry_run:
         return report
