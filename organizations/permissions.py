@@ -39,6 +39,11 @@ def organizes(user, course) -> bool:
     return scope_acting_for(user).contains(course.organizer.path)
 
 
+def may_link_login(user) -> bool:
+    """Linking a login to a member is the center's business, not a committee's."""
+    return is_center(user)
+
+
 # -- Running a class ------------------------------------------------------------------------------
 
 
@@ -86,6 +91,14 @@ def may_print(user) -> bool:
 def may_read_revoked(user) -> bool:
     """A revoked certificate's PDF is the center's only: nobody else should print it again."""
     return is_center(user)
+
+
+# -- Reports ------------------------------------------------------------------------------------
+
+
+def may_use_reports(user) -> bool:
+    """The report pages and exports are the center's staff's and the committees' officers', each for their scope."""
+    return is_staff(user)
 
 
 # -- Importing ------------------------------------------------------------------------------------

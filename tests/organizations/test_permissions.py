@@ -25,6 +25,8 @@ from organizations import permissions
 from organizations.access import EVERYTHING, NOTHING, Scope
 from organizations.imports import import_organizations
 from organizations.models import Appointment, ImportRecord, Member, Organization
+from reports.jobs import start_year_workbook
+from reports.models import ReportJob
 from tests import factories
 from tests.certificates.world import close_with_results
 from tests.imports.workbooks import xlsx
@@ -241,6 +243,21 @@ def test_a_nomination_list_imported_by_a_trainee_is_refused_whole_with_nothing_w
     assert snapshot() == before
 
 
+# -- Reports: the center's staff and the committees' officers ----------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["trainee_x", "staff_without_organization"])
+def test_starting_a_report_refuses_who_is_not_staff_of_the_tree(world, name):
+    before = ReportJob.objects.count()
+    with pytest.raises(PermissionDenied):
+        start_year_workbook(2021, by=persona(world, name))
+    assert ReportJob.objects.count() == before
+
+
+def test_a_report_is_started_by_an_officer(world):
+    assert start_year_workbook(2021, by=fresh(world.officer_a)).requested_by == world.officer_a
+
+
 # -- The tree import ------------------------------------------------------------------------------------------
 
 
@@ -294,6 +311,8 @@ def test_each_predicate_answers_each_persona(world):
             permissions.may_import_tree(user),
             permissions.may_import_into(user, world.cell_a),
             permissions.may_import_into(user, world.cell_b),
+            permissions.may_link_login(user),
+            permissions.may_use_reports(user),
         )
         for name, user in [
             ("center_staff", fresh(world.center_staff)),
@@ -306,12 +325,12 @@ def test_each_predicate_answers_each_persona(world):
     }
     yes, no = True, False
     assert answers == {
-        "center_staff": (yes, yes, yes, yes, yes, yes, yes, yes, yes, yes, yes, yes, yes),
-        "officer_a": (no, yes, no, no, no, no, no, no, no, yes, yes, yes, no),
-        "officer_b": (no, no, yes, no, no, no, no, no, no, yes, yes, no, yes),
-        "trainee_x": (no, no, no, no, no, no, no, no, no, no, no, no, no),
-        "anonymous": (no, no, no, no, no, no, no, no, no, no, no, no, no),
-        "command_line": (yes, yes, yes, yes, yes, yes, yes, yes, yes, yes, yes, yes, yes),
+        "center_staff": (yes, yes, yes, yes, yes, yes, yes, yes, yes, yes, yes, yes, yes, yes, yes),
+        "officer_a": (no, yes, no, no, no, no, no, no, no, yes, yes, yes, no, no, yes),
+        "officer_b": (no, no, yes, no, no, no, no, no, no, yes, yes, no, yes, no, yes),
+        "trainee_x": (no, no, no, no, no, no, no, no, no, no, no, no, no, no, no),
+        "anonymous": (no, no, no, no, no, no, no, no, no, no, no, no, no, no, no),
+        "command_line": (yes, yes, yes, yes, yes, yes, yes, yes, yes, yes, yes, yes, yes, yes, yes),
     }
 
 
