@@ -75,8 +75,8 @@ def lecturer_urls(model_admin):
 # -- Access ----------------------------------------------------------------------------------------
 
 
-def _require(allowed):
-    if not allowed:
+def _require(user, permission):
+    if not user.has_perm(permission):
         raise PermissionDenied
 
 
@@ -186,7 +186,8 @@ def attendance_sheet_view(model_admin, request, object_id):
     )
     session = get_object_or_404(sessions, pk=object_id)
     course = session.course
-    _require(may_mark_attendance(request.user, course))
+    if not may_mark_attendance(request.user, course):
+        raise PermissionDenied
     trainees = list(_roster(request.user, course))
 
     form = stale_message = None
@@ -233,7 +234,8 @@ def attendance_sheet_view(model_admin, request, object_id):
 
 def score_sheet_view(model_admin, request, object_id):
     course = _visible_course(request, object_id)
-    _require(may_record_scores(request.user, course))
+    if not may_record_scores(request.user, course):
+        raise PermissionDenied
     trainees = list(_roster(request.user, course))
 
     form = stale_message = None
@@ -278,7 +280,7 @@ def score_sheet_view(model_admin, request, object_id):
 
 def attendance_matrix_view(model_admin, request, object_id):
     course = _visible_course(request, object_id)
-    _require(request.user.has_perm("enrollments.view_attendance"))
+    _require(request.user, "enrollments.view_attendance")
     sessions = Session.objects.for_user(request.user).filter(course=course).select_related("topic")
     sessions = list(sessions.order_by("date", "period"))
     attendances = Attendance.objects.for_user(request.user).only("enrollment", "session", "status")
@@ -344,7 +346,7 @@ def _visible_evaluations(user):
 
 def course_evaluations_view(model_admin, request, object_id):
     course = _visible_course(request, object_id)
-    _require(request.user.has_perm("enrollments.view_evaluation"))
+    _require(request.user, "enrollments.view_evaluation")
     summary = course_evaluation_summary(_visible_evaluations(request.user).filter(enrollment__course=course))
     return _render(
         model_admin,
@@ -357,7 +359,7 @@ def course_evaluations_view(model_admin, request, object_id):
 
 def lecturer_evaluations_view(model_admin, request, object_id):
     lecturer = get_object_or_404(Lecturer.objects.for_user(request.user), pk=object_id)
-    _require(request.user.has_perm("enrollments.view_evaluation"))
+    _require(request.user, "enrollments.view_evaluation")
     summary = lecturer_evaluation_summary(lecturer, _visible_evaluations(request.user))
     return TemplateResponse(
         request,
