@@ -16,8 +16,6 @@ from certificates.forms import RevokeForm
 from certificates.models import Certificate, IssuerProfile, PrintJob
 from certificates.printing import start_print_job
 from certificates.services import (
-    can_issue,
-    can_revoke,
     issue_certificates,
     pdf_filename,
     reissue_certificate,
@@ -26,9 +24,10 @@ from certificates.services import (
 )
 from common.admin import ReadOnlyHistoryAdmin, ViewOnlyAdminMixin, render_admin_page, visible_object
 from enrollments.forms import add_service_error
-from organizations.access import ScopedAdminMixin, scope_of
+from organizations.access import ScopedAdminMixin
 from organizations.access_log import record_access
 from organizations.models import AccessLog
+from organizations.permissions import may_issue, may_read_revoked, may_revoke
 
 
 @admin.register(IssuerProfile)
@@ -114,15 +113,15 @@ class CertificateAdmin(ViewOnlyAdminMixin, ScopedAdminMixin, ReadOnlyHistoryAdmi
         if obj is not None:
             replaced_by = getattr(obj, "replaced_by", None)
             context["certificate_tools"] = {
-                "pdf": obj.is_valid or scope_of(request.user).everything,
-                "revoke": obj.is_valid and can_revoke(request.user),
-                "reissue": not obj.is_valid and replaced_by is None and can_issue(request.user),
+                "pdf": obj.is_valid or may_read_revoked(request.user),
+                "revoke": obj.is_valid and may_revoke(request.user),
+                "reissue": not obj.is_valid and replaced_by is None and may_issue(request.user),
                 "replaced_by": replaced_by,
             }
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def has_revoke_permission(self, request):
-        return can_revoke(request.user)
+        return may_revoke(request.user)
 
     @admin.action(description=gettext_lazy("Thu hồi giấy chứng nhận"), permissions=["revoke"])
     def revoke_certificates(self, request, queryset):
@@ -172,8 +171,7 @@ def _revoke(model_admin, request, certificate, form):
 
 def certificate_pdf_view(model_admin, request, object_id):
     certificate = visible_object(model_admin, request, object_id)
-    # A revoked certificate's PDF is the center's only: nobody else should print it again.
-    if not certificate.is_valid and not scope_of(request.user).everything:
+    if not certificate.is_valid and not may_read_revoked(request.user):
         raise PermissionDenied
     content = stored_pdf(certificate)
     record_access(request, AccessLog.Action.CERTIFICATE_PDF, obj=certificate)
@@ -186,7 +184,7 @@ def certificate_pdf_view(model_admin, request, object_id):
 
 def revoke_view(model_admin, request, object_id):
     certificate = visible_object(model_admin, request, object_id)
-    if not can_revoke(request.user):
+    if not may_revoke(request.user):
         raise PermissionDenied
     form = RevokeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -212,7 +210,7 @@ def revoke_view(model_admin, request, object_id):
 
 def reissue_view(model_admin, request, object_id):
     certificate = visible_object(model_admin, request, object_id)
-    if not can_issue(request.user):
+    if not may_issue(request.user):
         raise PermissionDenied
     error = None
     if request.method == "POST":
@@ -298,7 +296,7 @@ class CertificateCourseTools:
     actions = ["issue_certificates", "print_certificates", "zip_certificates"]
 
     def has_issue_permission(self, request):
-        return can_issue(request.user)
+        return may_issue(request.user)
 
     @admin.action(description=gettext_lazy("Cấp giấy chứng nhận"), permissions=["issue"])
     def issue_certificates(self, request, queryset):

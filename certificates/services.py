@@ -30,7 +30,7 @@ from common.history import attribute
 from common.vietnamese import normalize_name
 from courses.models import Course
 from enrollments.models import Enrollment
-from organizations.access import scope_of
+from organizations.permissions import may_issue, may_revoke
 
 logger = logging.getLogger(__name__)
 
@@ -44,14 +44,6 @@ class IssuingSummary:
     course: Course
     issued: list[Certificate] = field(default_factory=list)
     already_issued: int = 0
-
-
-def can_issue(user):
-    return scope_of(user).everything and user.has_perm("certificates.add_certificate")
-
-
-def can_revoke(user):
-    return scope_of(user).everything and user.has_perm("certificates.change_certificate")
 
 
 def new_verification_code():
@@ -135,7 +127,7 @@ def issue_certificates(course, *, by, issued_on=None, notify=True, render_pdfs=T
     so the register book is never locked while pages are laid out; with render_pdfs=False (demo data)
     each PDF is rendered when it is first downloaded.
     """
-    if by is not None and not can_issue(by):
+    if not may_issue(by):
         raise PermissionDenied(_("Chỉ cán bộ Trung tâm được cấp giấy chứng nhận."))
     with transaction.atomic():
         # Issuers of the same course queue on the course row; of other courses, on the counter row. Only the
@@ -177,7 +169,7 @@ def issue_certificates(course, *, by, issued_on=None, notify=True, render_pdfs=T
 @transaction.atomic
 def revoke_certificate(certificate, *, by, reason) -> Certificate:
     """Revoke a certificate with the written reason; who and when are recorded, the row stays."""
-    if by is not None and not can_revoke(by):
+    if not may_revoke(by):
         raise PermissionDenied(_("Chỉ cán bộ Trung tâm được thu hồi giấy chứng nhận."))
     reason = (reason or "").strip()
     if not reason:
@@ -200,7 +192,7 @@ def revoke_certificate(certificate, *, by, reason) -> Certificate:
 def reissue_certificate(certificate, *, by, issued_on=None, notify=True) -> Certificate:
     """Issue a replacement for a revoked certificate: a new number in the same issuer's book, with the
     trainee's details as they are now (a corrected name, say), pointing back to the one it replaces."""
-    if by is not None and not can_issue(by):
+    if not may_issue(by):
         raise PermissionDenied(_("Chỉ cán bộ Trung tâm được cấp giấy chứng nhận."))
     with transaction.atomic():
         old = Certificate.objects.select_for_update(of=("self",)).select_related("issuer").get(pk=certificate.pk)

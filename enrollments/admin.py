@@ -11,7 +11,6 @@ from common.imports.views import import_link, import_urls
 from courses.models import Course
 from enrollments import closing_views, evaluation_views, nomination_views, sheet_views
 from enrollments.account_sheet import account_sheet_pdf
-from enrollments.closing import can_close, can_override
 from enrollments.evaluation_reports import keeps_evaluations_anonymous, readable_evaluations, relations_followed
 from enrollments.forms import NominationForm
 from enrollments.models import Attendance, Enrollment, Evaluation, LecturerRating, SeatQuota
@@ -21,6 +20,7 @@ from organizations.access import ScopedAdminMixin
 from organizations.access_log import record_access
 from organizations.accounts import send_activation_links
 from organizations.models import AccessLog, Member
+from organizations.permissions import may_close, may_override_result
 
 
 class EnrollmentInline(ScopedAdminMixin, admin.TabularInline):
@@ -78,7 +78,7 @@ class EnrollmentCourseTools:
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def has_close_permission(self, request):
-        return can_close(request.user)
+        return may_close(request.user)
 
     def visible_enrollments(self, request, courses):
         return Enrollment.objects.for_user(request.user).filter(course__in=courses)
@@ -225,7 +225,7 @@ class EnrollmentAdmin(ScopedAdminMixin, ReadOnlyHistoryAdmin):
                 "withdraw": still_on_list
                 and obj.course.status != Course.Status.CLOSED
                 and self.has_change_permission(request, obj),
-                "override": still_on_list and can_override(request.user),
+                "override": still_on_list and may_override_result(request.user),
             }
         return super().render_change_form(request, context, add, change, form_url, obj)
 

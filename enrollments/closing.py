@@ -12,7 +12,7 @@ from common.history import attribute
 from courses.models import Course
 from enrollments.models import Attendance, Enrollment
 from enrollments.rules import CompletionResult, evaluate_completion, grade_for
-from organizations.access import scope_of
+from organizations.permissions import may_close, may_override_result
 
 RESULT_FIELDS = ["status", "grade", "attended_percent", "result_reasons"]
 
@@ -83,8 +83,8 @@ def close_course(course, *, by=None) -> ClosingSummary:
     `by` is the staff user closing it (None when run from the command line without --by). Results
     overridden by staff are kept. Closing a closed course changes nothing and says so.
     """
-    if by is not None:
-        _require_center_staff(by, _("Chỉ cán bộ Trung tâm được kết thúc lớp."))
+    if not may_close(by):
+        raise PermissionDenied(_("Chỉ cán bộ Trung tâm được kết thúc lớp."))
     # Nominations, withdrawals and overrides take the same lock, so none of them lands half-way
     # through the evaluation.
     course = Course.objects.select_for_update(of=("self",)).select_related("program").get(pk=course.pk)
@@ -125,9 +125,11 @@ def close_course(course, *, by=None) -> ClosingSummary:
 def override_result(enrollment, *, completed, by, reason, grade=None) -> Enrollment:
     """Set a trainee's result by hand, with the written reason the history keeps.
 
-    Center staff only. A completed result without a grade takes the grade of the score.
+    Center staff only (may_override_result), named: the command line has no override. A completed result
+    without a grade takes the grade of the score.
     """
-    _require_center_staff(by, _("Chỉ cán bộ Trung tâm được điều chỉnh kết quả."))
+    if by is None or not may_override_result(by):
+        raise PermissionDenied(_("Chỉ cán bộ Trung tâm được điều chỉnh kết quả."))
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Hãy ghi lý do điều chỉnh kết quả.")})
@@ -154,19 +156,6 @@ def override_result(enrollment, *, completed, by, reason, grade=None) -> Enrollm
     attribute(enrollment, by=by, reason=reason)
     enrollment.save()
     return enrollment
-
-
-def can_close(user):
-    return scope_of(user).everything and user.has_perm("courses.change_course")
-
-
-def can_override(user):
-    return scope_of(user).everything and user.has_perm("enrollments.change_enrollment")
-
-
-def _require_center_staff(user, message):
-    if not scope_of(user).everything:
-        raise PermissionDenied(message)
 
 
 def _summary(course, enrollments, *, already_closed):

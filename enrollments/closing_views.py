@@ -13,8 +13,6 @@ from django.utils.translation import gettext_lazy
 from common.admin import render_admin_page, visible_object
 from courses.models import Course
 from enrollments.closing import (
-    can_close,
-    can_override,
     close_course,
     evaluate_course,
     override_result,
@@ -22,6 +20,7 @@ from enrollments.closing import (
 )
 from enrollments.forms import OverrideForm, add_service_error
 from enrollments.models import Enrollment
+from organizations.permissions import may_close, may_override_result
 
 
 def course_urls(model_admin):
@@ -96,7 +95,7 @@ def close_courses(model_admin, request, queryset):
 
 def close_view(model_admin, request, object_id):
     course = visible_object(model_admin, request, object_id)
-    if not can_close(request.user):
+    if not may_close(request.user):
         raise PermissionDenied
     if request.method == "POST":
         report(model_admin, request, close_course(course, by=request.user))
@@ -106,7 +105,7 @@ def close_view(model_admin, request, object_id):
 
 def override_view(model_admin, request, object_id):
     enrollment = visible_object(model_admin, request, object_id)
-    if not can_override(request.user):
+    if not may_override_result(request.user):
         raise PermissionDenied
     initial = {"completed": "1" if enrollment.status == Enrollment.Status.COMPLETED else "0", "grade": enrollment.grade}
     form = OverrideForm(request.POST or None, initial=initial)

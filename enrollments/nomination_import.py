@@ -39,7 +39,8 @@ from enrollments.nominations import is_already_listed, nominate_many
 from organizations.access import scope_acting_for
 from organizations.models import ImportRecord, Member, Organization
 from organizations.people_columns import GENDER_CHOICES, PEOPLE_COLUMNS, POST_CHOICES
-from organizations.uploads import imported_meanwhile, may, new_report, record_import
+from organizations.permissions import holds
+from organizations.uploads import imported_meanwhile, new_report, record_import
 
 # A course seats a hundred or so; a list many times that is a wrong file, not a nomination list.
 MAX_ROWS = 5000
@@ -128,9 +129,9 @@ def import_nominations(
             code="too_many_rows",
         )
     report.header_rows[table.sheet] = table.header_row
-    if not may(by, "enrollments.add_enrollment"):
+    if not holds(by, "enrollments.add_enrollment"):
         report.errors.append(_("Tài khoản này không được cử học viên."))
-    if create_members and not may(by, "organizations.add_member"):
+    if create_members and not holds(by, "organizations.add_member"):
         report.errors.append(_("Tài khoản này không được thêm đảng viên."))
     rows = _read_rows(table, report)
     with transaction.atomic():

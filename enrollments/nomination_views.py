@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 
 from common.admin import render_admin_page, visible_object
 from courses.models import Course
-from enrollments.closing import can_close
 from enrollments.forms import WithdrawForm, add_service_error
 from enrollments.models import Enrollment
 from enrollments.nominations import (
@@ -20,6 +19,7 @@ from enrollments.nominations import (
     nominations_by_committee,
     withdraw,
 )
+from organizations.permissions import may_close
 
 TEMPLATES = "admin/enrollments/"
 
@@ -112,5 +112,5 @@ def course_tools(request, course):
     user = request.user
     return {
         "nominate": may_nominate_into(user, course),
-        "close": can_close(user) and course.status != Course.Status.CLOSED,
+        "close": may_close(user) and course.status != Course.Status.CLOSED,
     }

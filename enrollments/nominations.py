@@ -17,6 +17,7 @@ from courses.models import Course
 from enrollments.models import Enrollment, SeatQuota
 from organizations.access import EVERYTHING, scope_of
 from organizations.models import Appointment, Member, Organization
+from organizations.permissions import may_nominate
 
 AFFILIATED_DEPTH = 2  # the bloc is depth 1; its affiliated committees are depth 2
 TAKEN = ~Q(status=Enrollment.Status.WITHDRAWN)  # an enrollment that holds a seat
@@ -181,10 +182,11 @@ RENOMINATED_FIELDS = [
 
 
 def _staff_scope(user):
-    scope = scope_of(user)
-    if not scope.is_staff_scope:
+    """The scope of the staff user changing a list; a change is a person's here (nominate_many takes the command
+    line's)."""
+    if user is None or not may_nominate(user):
         raise PermissionDenied(_("Chỉ cán bộ Trung tâm và cán bộ đảng ủy được cử học viên."))
-    return scope
+    return scope_of(user)
 
 
 def _locked(course):

@@ -27,7 +27,7 @@ from enrollments.sheets import (
     mark_attendance,
     record_scores,
 )
-from organizations.access import scope_of
+from organizations.permissions import may_mark_attendance, may_record_scores
 
 TEMPLATES = "admin/enrollments/sheets/"
 
@@ -58,15 +58,8 @@ def session_urls(model_admin):
 # -- Access ----------------------------------------------------------------------------------------
 
 
-def runs_course(user, course):
-    """Whether the user's sub-tree organizes the course: the organizer's staff take its attendance
-    and enter its scores; a committee that only sends trainees to it does not."""
-    scope = scope_of(user)
-    return scope.everything or (scope.path is not None and course.organizer.path.startswith(scope.path))
-
-
-def _require(user, permission, course=None):
-    if not user.has_perm(permission) or (course is not None and not runs_course(user, course)):
+def _require(user, permission):
+    if not user.has_perm(permission):
         raise PermissionDenied
 
 
@@ -84,7 +77,7 @@ def course_sheet_links(request, course):
     """The course page's links to the pages below and to the evaluation averages (evaluation_views.py),
     each shown only to who may open it."""
     user = request.user
-    may_mark = user.has_perm("enrollments.change_attendance") and runs_course(user, course)
+    may_mark = may_mark_attendance(user, course)
     sessions = (
         Session.objects.for_user(user).filter(course=course).select_related("topic").order_by("date", "period")
         if may_mark
@@ -92,7 +85,7 @@ def course_sheet_links(request, course):
     )
     return {
         "matrix": user.has_perm("enrollments.view_attendance"),
-        "scores": user.has_perm("enrollments.change_enrollment") and runs_course(user, course),
+        "scores": may_record_scores(user, course),
         "evaluations": user.has_perm("enrollments.view_evaluation"),
         "sessions": [(session, reverse("admin:courses_session_attendance", args=[session.pk])) for session in sessions],
     }
@@ -172,7 +165,8 @@ def attendance_sheet_view(model_admin, request, object_id):
     )
     session = get_object_or_404(sessions, pk=object_id)
     course = session.course
-    _require(request.user, "enrollments.change_attendance", course)
+    if not may_mark_attendance(request.user, course):
+        raise PermissionDenied
     trainees = list(_roster(request.user, course))
 
     form = stale_message = None
@@ -219,7 +213,8 @@ def attendance_sheet_view(model_admin, request, object_id):
 
 def score_sheet_view(model_admin, request, object_id):
     course = visible_object(model_admin, request, object_id, select_related=["program", "organizer"])
-    _require(request.user, "enrollments.change_enrollment", course)
+    if not may_record_scores(request.user, course):
+        raise PermissionDenied
     trainees = list(_roster(request.user, course))
 
     form = stale_message = None
@@ -278,7 +273,7 @@ def attendance_matrix_view(model_admin, request, object_id):
     labels = dict(Attendance.Status.choices)
     symbols = attendance_symbols()
     unmarked = _("Chưa điểm danh")
-    may_mark = request.user.has_perm("enrollments.change_attendance") and runs_course(request.user, course)
+    may_mark = may_mark_attendance(request.user, course)
     return _render(
         model_admin,
         request,

@@ -4,7 +4,7 @@ import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from courses.models import Course, Session
 from enrollments.models import Attendance, Enrollment
 from enrollments.rules import ATTENDED
+from organizations.permissions import may_mark_attendance, may_record_scores
 
 SCORE_MIN = Decimal("0")
 SCORE_MAX = Decimal("10")
@@ -103,8 +104,11 @@ def mark_attendance(session, marks, *, by, expected_version):
     Only rows whose status changes are written, with history naming `by`; saving the same marks
     again writes nothing. The whole sheet is refused, with nothing written, if any mark is for
     someone who is not a trainee of the session's course, or if the session's attendance changed
-    since the form was rendered (`expected_version`, from attendance_version()).
+    since the form was rendered (`expected_version`, from attendance_version()). Only the staff of the
+    course's organizer take its attendance (may_mark_attendance); `by` None is the command line.
     """
+    if not may_mark_attendance(by, session.course):
+        raise PermissionDenied(_("Chỉ cán bộ của đơn vị tổ chức lớp được điểm danh."))
     with transaction.atomic():
         # Locking the session serializes two saves of the same sheet, so the version check below
         # cannot pass for both of them.
@@ -146,8 +150,11 @@ def record_scores(course, scores, *, by, expected_version):
 
     All or nothing: one bad score, or one row that is not a current trainee of the course, refuses
     the whole sheet. Only changed scores are written, with history naming `by`. A stale form
-    (`expected_version` from score_version()) is refused.
+    (`expected_version` from score_version()) is refused. Only the staff of the course's organizer enter
+    its scores (may_record_scores); `by` None is the command line.
     """
+    if not may_record_scores(by, course):
+        raise PermissionDenied(_("Chỉ cán bộ của đơn vị tổ chức lớp được nhập điểm."))
     with transaction.atomic():
         # Locking the course serializes two saves of its score sheet.
         _refuse_closed(Course.objects.select_for_update().only("pk", "status").get(pk=course.pk))

@@ -21,6 +21,11 @@ class Scope:
     def is_staff_scope(self):
         return self.everything or self.path is not None
 
+    def contains(self, path):
+        """Whether the organization at this treebeard path lies in the scope: always for the whole tree, else when
+        the path is the officer's organization or below it. A trainee's scope holds no organization."""
+        return self.everything or (self.path is not None and path.startswith(self.path))
+
 
 NOTHING = Scope()
 EVERYTHING = Scope(everything=True)

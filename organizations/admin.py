@@ -12,6 +12,7 @@ from common.imports.views import import_link, import_urls
 from organizations.access import ScopedAdminMixin, scope_of
 from organizations.access_log import record_access
 from organizations.models import AccessLog, Appointment, Member, Officer, Organization
+from organizations.permissions import may_link_login
 from organizations.tree_import_views import ORGANIZATIONS_PAGE
 
 admin.site.site_header = _("Trung tâm Bồi dưỡng chính trị — Quản lý đào tạo")
@@ -176,8 +177,7 @@ class MemberAdmin(ScopedAdminMixin, ReadOnlyHistoryAdmin):
         return ", ".join(str(a.get_post_display()) for a in obj.appointments.all() if a.is_current)
 
     def get_readonly_fields(self, request, obj=None):
-        # Linking a login to a member is the center's business, not a committee's.
-        return [] if scope_of(request.user).everything else ["user"]
+        return [] if may_link_login(request.user) else ["user"]
 
 
 @admin.register(Appointment)

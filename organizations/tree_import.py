@@ -11,6 +11,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F, Max
 from django.db.models.functions import Substr, Upper
@@ -41,7 +42,8 @@ from common.vietnamese import search_key
 from organizations.access import scope_acting_for
 from organizations.models import Appointment, ImportRecord, Member, Organization, Post
 from organizations.people_columns import GENDER_CHOICES, PEOPLE_COLUMNS, POST_CHOICES, POST_NAMES
-from organizations.uploads import imported_meanwhile, may, new_report, record_import
+from organizations.permissions import holds, may_import_into, may_import_tree
+from organizations.uploads import imported_meanwhile, new_report, record_import
 
 Kind = Organization.Kind
 BATCH_SIZE = 1000
@@ -178,8 +180,12 @@ def import_organizations(data, *, by, file_name="", dry_run=False, valid_only=Fa
 
     Returns the ImportReport: what each row creates, changes or leaves, and why a row is refused. Nothing
     is written when dry_run, when the file was imported before, or when a row is refused and valid_only is
-    not set; otherwise every taken row is written in one transaction.
+    not set; otherwise every taken row is written in one transaction. A user who may not import the tree at all
+    (may_import_tree) is refused before the file is read; each row then needs its own right and an organization
+    in the user's scope (may_import_into).
     """
+    if not may_import_tree(by):
+        raise PermissionDenied(_("Tài khoản này không được nhập cây tổ chức."))
     report = new_report(ImportRecord.Kind.ORGANIZATIONS, data, file_name)
     if report.previous is not None and not dry_run:
         return report
@@ -320,7 +326,7 @@ class _Plan:
         self._resolve_people()
 
     def visible(self, organization):
-        return self.scope.everything or (self.scope.path is not None and organization.path.startswith(self.scope.path))
+        return may_import_into(self.by, organization)
 
     def _resolve_organizations(self):
         rows = self.organization_rows
@@ -428,7 +434,7 @@ class _Plan:
     def _decide_organization(self, row):
         result = row.result
         if row.existing is None:
-            if not may(self.by, "organizations.add_organization"):
+            if not holds(self.by, "organizations.add_organization"):
                 result.refuse(_("tài khoản này không được thêm tổ chức đảng"))
                 return
             result.outcome = Outcome.CREATED
@@ -448,7 +454,7 @@ class _Plan:
         if not changes:
             result.description = _("%(code)s · %(name)s") % {"code": row.code, "name": organization.name}
             return
-        if not may(self.by, "organizations.change_organization"):
+        if not holds(self.by, "organizations.change_organization"):
             result.refuse(_("tài khoản này không được sửa tổ chức đảng"))
             return
         result.outcome = Outcome.CHANGED
@@ -548,7 +554,7 @@ class _Plan:
                 "term": row.term,
             }
             if appointment is None:
-                if not may(self.by, "organizations.add_appointment"):
+                if not holds(self.by, "organizations.add_appointment"):
                     row.result.refuse(_("tài khoản này không được thêm chức vụ"))
                     continue
                 self.new_appointments.append(row)
@@ -562,7 +568,7 @@ class _Plan:
             ):
                 row.result.description += " — " + label
                 continue
-            if not may(self.by, "organizations.change_appointment"):
+            if not holds(self.by, "organizations.change_appointment"):
                 row.result.refuse(_("tài khoản này không được sửa chức vụ"))
                 continue
             appointment.start_date, appointment.end_date, appointment.is_current = row.start_date, row.end_date, current
@@ -581,7 +587,7 @@ class _Plan:
                     details.setdefault(key, value)
             first = rows[0]
             if person.member is None:
-                if not may(self.by, "organizations.add_member"):
+                if not holds(self.by, "organizations.add_member"):
                     for row in rows:
                         row.result.refuse(_("tài khoản này không được thêm đảng viên"))
                     continue
@@ -604,7 +610,7 @@ class _Plan:
             changed = [key for key, value in details.items() if getattr(member, key) != value]
             if not changed:
                 continue
-            if not may(self.by, "organizations.change_member"):
+            if not holds(self.by, "organizations.change_member"):
                 for row in rows:
                     row.result.refuse(_("tài khoản này không được sửa thông tin đảng viên"))
                 continue

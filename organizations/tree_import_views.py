@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy
 from common.imports.forms import UploadForm
 from common.imports.views import ImportPage
 from organizations.models import ImportRecord
+from organizations.permissions import TREE_IMPORT_PERMISSIONS
 from organizations.tree_import import SPECS, import_organizations, import_template
 from organizations.uploads import UPLOADS
 
@@ -22,12 +23,7 @@ ORGANIZATIONS_PAGE = ImportPage(
     form_class=UploadForm,
     template=import_template,
     template_name="mau-to-chuc-dang-vien.xlsx",
-    permissions=(
-        "organizations.add_organization",
-        "organizations.add_member",
-        "organizations.change_member",
-        "organizations.add_appointment",
-    ),
+    permissions=TREE_IMPORT_PERMISSIONS,
     run=import_organizations,
     uploads=UPLOADS,
     done_url_name="admin:organizations_member_changelist",

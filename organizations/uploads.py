@@ -18,11 +18,6 @@ from organizations.models import AccessLog, ImportRecord, Organization
 STORAGE_FOLDER = "imports"
 
 
-def may(user, permission):
-    """Whether the user may make this kind of change; the command line (no user) may make any."""
-    return user is None or user.has_perm(permission)
-
-
 def previous_import(kind, sha256, target=""):
     return (
         ImportRecord.objects.filter(kind=kind, sha256=sha256, target=target, imported_at__isnull=False)

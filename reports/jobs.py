@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from ops.jobs import expire_files
-from organizations.access import scope_of
 from organizations.models import Organization
+from organizations.permissions import may_use_reports
 from reports import compliance
 from reports.models import ReportJob
 from reports.workbook import YearWorkbook, missing_workbook
@@ -33,7 +33,7 @@ def start_missing_list(*, by, organization, period_year=None, post=""):
 
 
 def _start(kind, *, by, year=None, parameters=None):
-    if not scope_of(by).is_staff_scope:
+    if by is None or not may_use_reports(by):
         raise PermissionDenied(_("Chỉ cán bộ Trung tâm và cán bộ đảng ủy được xuất báo cáo."))
     expire_reports()
     with transaction.atomic():

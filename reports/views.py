@@ -14,8 +14,8 @@ from django.views.decorators.http import require_http_methods
 
 from common.admin import render_admin_page
 from enrollments.evaluation_reports import minimum_forms
-from organizations.access import scope_of
 from organizations.models import Organization
+from organizations.permissions import may_use_reports
 from reports import charts, compliance, jobs
 from reports.forms import ComplianceFilterForm, YearReportForm
 from reports.yearly import YearReport
@@ -28,7 +28,7 @@ def staff_page(view):
 
     @wraps(view)
     def checked(request, *args, **kwargs):
-        if not scope_of(request.user).is_staff_scope:
+        if not may_use_reports(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 

@@ -207,7 +207,7 @@ def test_a_stale_sheet_is_refused_and_what_was_typed_is_kept(world, staff_client
     mark_attendance(
         session,
         {anh.pk: "excused", dung.pk: "present"},
-        by=world.officer_a,
+        by=world.center_staff,
         expected_version=current_attendance_version(session),
     )
     data[f"status_{anh.pk}"] = "absent"
@@ -372,7 +372,7 @@ def test_a_stale_score_sheet_is_refused_and_what_was_typed_is_kept(world, staff_
     anh, dung = course.enrollments.roster_order()
     url = scores_url(course)
     data = form_data(staff_client.get(url))
-    record_scores(course, {anh.pk: Decimal("6")}, by=world.officer_a, expected_version=current_score_version(course))
+    record_scores(course, {anh.pk: Decimal("6")}, by=world.center_staff, expected_version=current_score_version(course))
     data.update({f"score_{anh.pk}": "7,5", f"score_{dung.pk}": "8"})
 
     response = staff_client.post(url, data)

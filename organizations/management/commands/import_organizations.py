@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext_lazy
 
@@ -26,6 +26,8 @@ class Command(BaseCommand):
                 report = import_organizations(
                     data, by=by, file_name=Path(file).name, dry_run=dry_run, valid_only=valid_only
                 )
+        except PermissionDenied as error:
+            raise CommandError(str(error)) from error
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
         finish(self, data, report, dry_run=dry_run, valid_only=valid_only, report_path=report_path)

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from organizations.access import scope_of
+from organizations.permissions import may_use_reports
 from reports.workbook import YearWorkbook
 
 
@@ -37,6 +37,6 @@ class Command(BaseCommand):
             # The command is run by whoever runs the server: it reports on the whole bloc, as the center does.
             return User(username="export_year_report", is_superuser=True, is_active=True)
         user = User.objects.filter(username=username).first()
-        if user is None or not scope_of(user).is_staff_scope:
+        if user is None or not may_use_reports(user):
             raise CommandError(_("Không có tài khoản cán bộ nào tên %(name)s.") % {"name": username})
         return user

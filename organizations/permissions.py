@@ -1,0 +1,113 @@
+"""Who may do what: each right as a named predicate, asked by the services before they change anything and by
+views, admin and templates for what to show.
+
+A right is a Django model permission (what the user's role may do) and a place in the party tree (which
+organizations the user's scope holds, organizations/access.py). `user` None is the command line, which acts with
+the center's rights: every predicate answers yes. Predicates about a course read `course.organizer.path` and
+nothing else of it, so this module needs no app to its right.
+"""
+
+from organizations.access import scope_acting_for
+
+# The rights the tree import may use, one for each kind of change it makes; holding any of them opens its page.
+TREE_IMPORT_PERMISSIONS = (
+    "organizations.add_organization",
+    "organizations.add_member",
+    "organizations.change_member",
+    "organizations.add_appointment",
+)
+
+
+def holds(user, permission) -> bool:
+    """Whether the user holds this model permission; the command line holds every one."""
+    return user is None or user.has_perm(permission)
+
+
+def is_center(user) -> bool:
+    """Whether the user acts for the center, whose scope is the whole tree."""
+    return scope_acting_for(user).everything
+
+
+def is_staff(user) -> bool:
+    """Whether the user is the center's staff or a committee's officer (a scope in the tree, not a trainee's)."""
+    return scope_acting_for(user).is_staff_scope
+
+
+def organizes(user, course) -> bool:
+    """Whether the user's sub-tree organizes the course: the organizer's staff run its sheets; a committee that only
+    sends trainees to it does not."""
+    return scope_acting_for(user).contains(course.organizer.path)
+
+
+def may_link_login(user) -> bool:
+    """Linking a login to a member is the center's business, not a committee's."""
+    return is_center(user)
+
+
+# -- Running a class ------------------------------------------------------------------------------
+
+
+def may_mark_attendance(user, course) -> bool:
+    return holds(user, "enrollments.change_attendance") and organizes(user, course)
+
+
+def may_record_scores(user, course) -> bool:
+    return holds(user, "enrollments.change_enrollment") and organizes(user, course)
+
+
+def may_close(user) -> bool:
+    return is_center(user) and holds(user, "courses.change_course")
+
+
+def may_override_result(user) -> bool:
+    return is_center(user) and holds(user, "enrollments.change_enrollment")
+
+
+# -- Nominating -----------------------------------------------------------------------------------
+
+
+def may_nominate(user) -> bool:
+    """Whether the user nominates members into courses at all; which courses and members, the nomination rules say
+    (enrollments/nominations.py)."""
+    return is_staff(user)
+
+
+# -- Certificates ---------------------------------------------------------------------------------
+
+
+def may_issue(user) -> bool:
+    return is_center(user) and holds(user, "certificates.add_certificate")
+
+
+def may_revoke(user) -> bool:
+    return is_center(user) and holds(user, "certificates.change_certificate")
+
+
+def may_print(user) -> bool:
+    """Printing a course's certificates is the issuers' work."""
+    return may_issue(user)
+
+
+def may_read_revoked(user) -> bool:
+    """A revoked certificate's PDF is the center's only: nobody else should print it again."""
+    return is_center(user)
+
+
+# -- Reports ------------------------------------------------------------------------------------
+
+
+def may_use_reports(user) -> bool:
+    """The report pages and exports are the center's staff's and the committees' officers', each for their scope."""
+    return is_staff(user)
+
+
+# -- Importing ------------------------------------------------------------------------------------
+
+
+def may_import_tree(user) -> bool:
+    return any(holds(user, permission) for permission in TREE_IMPORT_PERMISSIONS)
+
+
+def may_import_into(user, organization) -> bool:
+    """Whether an import by the user may name, change or add under this organization: one its scope holds."""
+    return scope_acting_for(user).contains(organization.path)
