@@ -242,12 +242,6 @@ def _current_appointments(member_ids):
     return current
 
 
-def current_term(member, today=None):
-    """The dates a completion counts for: the current appointment's, else the calendar year.
-    Returns (start, end or None, label)."""
-    return _term(_current_appointments([member.pk]).get(member.pk), today)
-
-
 def _term(appointment, today=None):
     if appointment is not None:
         return appointment.start_date, appointment.end_date, _("nhiệm kỳ %(term)s") % {"term": appointment.term_label}

@@ -198,10 +198,6 @@ class ComplianceRow:
     def percent(self):
         return round(100 * self.certified / self.required, 1) if self.required else None
 
-    @property
-    def rate(self):
-        return self.certified / self.required if self.required else None
-
 
 def by_organization(holders, parent):
     """Compliance of the holders within `parent`'s sub-tree rolled up to each of its children (plus the parent's
