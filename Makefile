@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: run serve test lint migrations-check messages venv runtime debian-packages
+.PHONY: run serve test lint migrations-check messages venv runtime debian-packages typecheck
 
 # The runtime packages (requirements.txt), as a server has them; `venv` adds the test and lint tools
 # (requirements-dev.txt) for development and CI.
@@ -42,6 +42,10 @@ test: debian-packages venv
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# mypy with django-stubs over the product's packages (pyproject.toml [tool.mypy] says what is checked).
+typecheck: venv
+	$(VENV)/bin/mypy
 
 migrations-check: venv
 	$(PY) manage.py makemigrations --check --dry-run

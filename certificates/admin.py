@@ -276,7 +276,7 @@ class PrintJobAdmin(ViewOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
         "finished_at",
         "error",
     ]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]  # a list of names, as the stubs want
     change_form_template = "certificates/admin/printjob_change_form.html"
 
     def get_urls(self):

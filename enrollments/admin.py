@@ -264,7 +264,7 @@ class AttendanceAdmin(ScopedAdminMixin, ReadOnlyHistoryAdmin):
 class LecturerRatingInline(admin.TabularInline):
     model = LecturerRating
     fields = ["lecturer", "topic", "rating"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]  # a list of names, as the stubs want
     extra = 0
     can_delete = False
 
@@ -293,7 +293,7 @@ class EvaluationAdmin(ViewOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_select_related = ["enrollment__course__program"]
     search_fields = ["enrollment__course__code"]
     fields = ["course", "organization_rating", "content_rating", "materials_rating", "comments", "submitted_at"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]  # a list of names, as the stubs want
     inlines = [LecturerRatingInline]
 
     def get_queryset(self, request):

@@ -69,8 +69,9 @@ def ensure_trainee_accounts(members) -> list[Member]:
     User = get_user_model()
     with transaction.atomic():
         # Locked so that two staff sending links for the same class do not both create a login.
-        pending = Member.objects.select_for_update().filter(pk__in=_ids(members), user__isnull=True)
-        pending = list(pending.order_by("pk"))
+        pending = list(
+            Member.objects.select_for_update().filter(pk__in=_ids(members), user__isnull=True).order_by("pk")
+        )
         if not pending:
             return []
         emails = {member.email.strip().lower() for member in pending if member.email}

@@ -970,7 +970,7 @@ def parse_choice(value, choices, what):
     )
 
 
-_choice_indexes = {}
+_choice_indexes: dict = {}
 
 
 def _choice_index(choices):

@@ -36,7 +36,7 @@ class ReportJobAdmin(ViewOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
         "expires_at",
         "error",
     ]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]  # a list of names, as the stubs want
     change_form_template = "reports/admin/reportjob_change_form.html"
 
     def get_urls(self):
