@@ -31,7 +31,7 @@ run: debian-packages runtime
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 # The production stack on PostgreSQL with the task worker (deploy/serve.sh; deploy/README.md for the settings).
-serve: debian-packages runtime
+serve: runtime
 	PY=$(PY) deploy/serve.sh
 
 # The shared-cache tests need a Redis on 127.0.0.1:6379: one is started (in memory only) if none answers.
