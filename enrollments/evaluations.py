@@ -1,6 +1,9 @@
 """A trainee's evaluation of a course (phiếu đánh giá): when it opens, what it asks, and sending it."""
 
+import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,23 +12,26 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from courses.models import Course
+from courses.models import Course, Lecturer, Session, Topic
 from enrollments.models import Enrollment, Evaluation, LecturerRating
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
 
 RATINGS = [(value, str(value)) for value in range(1, 6)]
 
 
-def taught_pairs(sessions):
+def taught_pairs(sessions: Iterable[Session]) -> list[tuple[Lecturer, Topic]]:
     """The (lecturer, topic) pairs that taught at least one of these sessions, in the order they first
     taught; a session without a lecturer or a topic asks for no rating."""
-    pairs = {}
+    pairs: dict[tuple[int, int], tuple] = {}
     for session in sessions:
         if session.lecturer_id and session.topic_id:
             pairs.setdefault((session.lecturer_id, session.topic_id), (session.lecturer, session.topic))
     return list(pairs.values())
 
 
-def evaluation_closed_reason(enrollment: Enrollment, today=None) -> str | None:
+def evaluation_closed_reason(enrollment: Enrollment, today: datetime.date | None = None) -> str | None:
     """Why the trainee cannot send the evaluation now, or None when it is open to them."""
     today = today or timezone.localdate()
     course = enrollment.course
@@ -47,7 +53,7 @@ def submit_evaluation(
     materials_rating: int,
     comments: str,
     lecturer_ratings: dict[tuple[int, int], int],
-    by,
+    by: "User | AnonymousUser",
 ) -> Evaluation:
     """Record the trainee's one evaluation of their course.
 
@@ -159,7 +165,7 @@ class EvaluationStatus:
         return self.evaluation is None and self.closed_reason is None
 
 
-def evaluation_status(enrollment: Enrollment, today=None) -> EvaluationStatus:
+def evaluation_status(enrollment: Enrollment, today: datetime.date | None = None) -> EvaluationStatus:
     """Where the trainee stands with the evaluation. Select "evaluation" with the enrollment so a
     list of enrollments costs no query per row."""
     evaluation = getattr(enrollment, "evaluation", None)
