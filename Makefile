@@ -3,10 +3,15 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: run serve test lint migrations-check messages venv runtime
+.PHONY: run serve test lint migrations-check messages venv runtime debian-packages typecheck
 
 # The runtime packages (requirements.txt), as a server has them; `venv` adds the test and lint tools
 # (requirements-dev.txt) for development and CI.
+# The Debian packages the project needs (bin/install-debian-packages holds the list): installs the missing ones
+# as root, else prints the apt-get line to run and stops.
+debian-packages:
+	bin/install-debian-packages
+
 runtime: $(VENV)/.runtime
 venv: $(VENV)/.dev
 
@@ -20,7 +25,7 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-run: runtime
+run: debian-packages runtime
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty
 	$(PY) manage.py runserver 127.0.0.1:8000
@@ -29,12 +34,18 @@ run: runtime
 serve: runtime
 	PY=$(PY) deploy/serve.sh
 
-test: venv
+# The shared-cache tests need a Redis on 127.0.0.1:6379: one is started (in memory only) if none answers.
+test: debian-packages venv
+	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || redis-server --bind 127.0.0.1 --port 6379 --daemonize yes --save "" --appendonly no >/dev/null
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# mypy with django-stubs over the product's packages (pyproject.toml [tool.mypy] says what is checked).
+typecheck: venv
+	$(VENV)/bin/mypy
 
 migrations-check: venv
 	$(PY) manage.py makemigrations --check --dry-run

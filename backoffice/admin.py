@@ -9,6 +9,8 @@ them. The course change form's template, templates/admin/courses/course/change_f
 admin finds for the model and holds the enrollments' buttons and sessions list.
 """
 
+from typing import Any, ClassVar
+
 from django.contrib import admin
 
 from certificates.admin import CertificateCourseTools
@@ -20,8 +22,12 @@ from reports.admin import ReportsCourseTools
 
 @admin.register(Course)
 class CourseAdmin(ReportsCourseTools, CertificateCourseTools, EnrollmentCourseTools, CourseAdminBase):
-    inlines = [*CourseAdminBase.inlines, *EnrollmentCourseTools.inlines]
-    actions = [*EnrollmentCourseTools.actions, *CertificateCourseTools.actions, *ReportsCourseTools.actions]
+    inlines: ClassVar[list[Any]] = [*CourseAdminBase.inlines, *EnrollmentCourseTools.inlines]
+    actions: list[Any] = [
+        *EnrollmentCourseTools.actions,
+        *CertificateCourseTools.actions,
+        *ReportsCourseTools.actions,
+    ]
 
 
 @admin.register(Session)

@@ -3,6 +3,7 @@ deleted) and batch print jobs; and the issuing and printing actions on the cours
 backoffice/admin.py)."""
 
 from functools import partial
+from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -257,7 +258,7 @@ class PrintJobAdmin(ViewOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
         "finished_at",
         "error",
     ]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]  # a list of names, as the stubs want
     change_form_template = "certificates/admin/printjob_change_form.html"
 
     def get_urls(self):
@@ -293,7 +294,7 @@ def print_job_download_view(model_admin, request, object_id):
 # Issuing and printing are run from the course list; courses and enrollments cannot import certificates,
 # so backoffice/admin.py composes these tools into the one course admin.
 class CertificateCourseTools:
-    actions = ["issue_certificates", "print_certificates", "zip_certificates"]
+    actions: list[Any] = ["issue_certificates", "print_certificates", "zip_certificates"]
 
     def has_issue_permission(self, request):
         return may_issue(request.user)

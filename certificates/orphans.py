@@ -21,7 +21,7 @@ def orphan_pdfs(*, delete: bool = False) -> Iterator[str]:
     time, each chunk just before it is given, so a large folder costs one query per thousand files."""
     storage = Certificate._meta.get_field("pdf").storage
     cutoff = timezone.now() - GRACE
-    folder = Certificate._meta.get_field("pdf").upload_to.rstrip("/")
+    folder = Certificate._meta.get_field("pdf").upload_to.rstrip("/")  # type: ignore[union-attr]  # a str here
     chunk = []
     for name in stored_names(storage, folder):
         chunk.append(name)

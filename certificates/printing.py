@@ -1,11 +1,13 @@
 """Batch printing: a course's valid certificates as one PDF in roster order, or as a ZIP of the stored
 PDFs, produced by a background task that records its progress on a PrintJob."""
 
+import datetime
 import io
 import logging
 import re
 import threading
 import zipfile
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
@@ -17,8 +19,14 @@ from certificates import pdf
 from certificates.models import Certificate, PrintJob
 from certificates.services import pdf_filename, stored_pdf
 from common.history import acting_as, system_user
+from courses.models import Course
 from ops.jobs import expire_files
 from organizations.permissions import may_print
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.db.models import QuerySet
+    from django_tasks.base import TaskContext
 
 logger = logging.getLogger(__name__)
 
@@ -27,11 +35,11 @@ PROGRESS_STEP = 10
 LAYOUT_PAGE = re.compile(r"Step 5 - Creating layout - Page (\d+)$")
 
 
-def course_certificates(course):
+def course_certificates(course: Course) -> "QuerySet[Certificate]":
     return Certificate.objects.valid().filter(enrollment__course=course).for_printing()
 
 
-def batch_title(course):
+def batch_title(course: Course) -> str:
     return f"Giấy chứng nhận — {course.code}"
 
 
@@ -40,7 +48,7 @@ def check_can_print(by):
         raise PermissionDenied(_("Chỉ cán bộ Trung tâm được in giấy chứng nhận."))
 
 
-def start_print_job(course, *, kind, by) -> PrintJob:
+def start_print_job(course: Course, *, kind: str, by: "User") -> PrintJob:
     """Record a print job and hand it to the task backend once the record is committed."""
     check_can_print(by)
     with transaction.atomic():
@@ -49,7 +57,7 @@ def start_print_job(course, *, kind, by) -> PrintJob:
     return job
 
 
-def print_now(course, *, kind, by) -> PrintJob:
+def print_now(course: Course, *, kind: str, by: "User | None") -> PrintJob:
     """A print job done in this process (the print_certificates command), recorded like one started from the
     admin as asked for by `by`, or by the system account when `by` is None (the command line)."""
     if by is not None:
@@ -81,7 +89,7 @@ class _LayoutProgress(logging.Handler):
 
 
 @task(takes_context=True)
-def run_print_job_task(context, job_id):
+def run_print_job_task(context: "TaskContext", job_id: int) -> None:
     """The background task: in-process by default, on a db_worker in production (see settings.TASKS). The history
     records what it changes as done by the user who asked for the job, as if they had done it in a request."""
     job = PrintJob.objects.select_related("requested_by", "course").get(pk=job_id)
@@ -89,7 +97,7 @@ def run_print_job_task(context, job_id):
         run_print_job(job, task_id=str(context.task_result.id))
 
 
-def run_print_job(job, *, task_id=""):
+def run_print_job(job: PrintJob, *, task_id: str = "") -> PrintJob:
     """Produce a job's file. Progress is written as it goes, so the staff page can show it, and with it the
     heartbeat that tells a job in progress from one whose worker stopped (ops/jobs.py)."""
     job.start(task_id=task_id)
@@ -113,7 +121,7 @@ def run_print_job(job, *, task_id=""):
     return job
 
 
-def expire_print_jobs(now=None) -> int:
+def expire_print_jobs(now: datetime.datetime | None = None) -> int:
     """Delete the files of print jobs past PRINT_FILE_HOURS."""
     return expire_files(PrintJob.objects.expired(now), "output")
 

@@ -1,9 +1,12 @@
 """Issuing, revoking and replacing certificates: register numbers, verification codes, stored PDFs, mail."""
 
+import datetime
 import hashlib
 import logging
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -32,6 +35,10 @@ from courses.models import Course
 from enrollments.models import Enrollment
 from organizations.permissions import may_issue, may_revoke
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.db.models import QuerySet
+
 logger = logging.getLogger(__name__)
 
 
@@ -46,7 +53,7 @@ class IssuingSummary:
     already_issued: int = 0
 
 
-def new_verification_code():
+def new_verification_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _index in range(CODE_LENGTH))
 
 
@@ -62,7 +69,7 @@ def _new_codes(count):
     return list(codes)
 
 
-def take_register_numbers(issuer, year, count):
+def take_register_numbers(issuer: IssuerProfile, year: int, count: int) -> range:
     """The next `count` numbers of the issuer's register book for the year, gap-free.
 
     Must run inside the transaction that writes the certificates: the counter row stays locked until it
@@ -77,7 +84,7 @@ def take_register_numbers(issuer, year, count):
     return range(first, first + count)
 
 
-def issuer_for(course):
+def issuer_for(course: Course) -> IssuerProfile:
     issuer = IssuerProfile.objects.filter(organization_id=course.organizer_id).first()
     if issuer is None:
         raise ValidationError(
@@ -118,7 +125,14 @@ def _new_certificate(enrollment, issuer, *, number, code, issued_on, by, replace
     return certificate
 
 
-def issue_certificates(course, *, by, issued_on=None, notify=True, render_pdfs=True) -> IssuingSummary:
+def issue_certificates(
+    course: Course,
+    *,
+    by: "User | None",
+    issued_on: datetime.date | None = None,
+    notify: bool = True,
+    render_pdfs: bool = True,
+) -> IssuingSummary:
     """Issue a certificate to every completed trainee of a closed course who has none yet.
 
     Idempotent: a second call (or a second staff member clicking at the same moment) issues nothing
@@ -167,7 +181,7 @@ def issue_certificates(course, *, by, issued_on=None, notify=True, render_pdfs=T
 
 
 @transaction.atomic
-def revoke_certificate(certificate, *, by, reason) -> Certificate:
+def revoke_certificate(certificate: Certificate, *, by: "User | None", reason: str) -> Certificate:
     """Revoke a certificate with the written reason; who and when are recorded, the row stays."""
     if not may_revoke(by):
         raise PermissionDenied(_("Chỉ cán bộ Trung tâm được thu hồi giấy chứng nhận."))
@@ -189,7 +203,9 @@ def revoke_certificate(certificate, *, by, reason) -> Certificate:
     return certificate
 
 
-def reissue_certificate(certificate, *, by, issued_on=None, notify=True) -> Certificate:
+def reissue_certificate(
+    certificate: Certificate, *, by: "User | None", issued_on: datetime.date | None = None, notify: bool = True
+) -> Certificate:
     """Issue a replacement for a revoked certificate: a new number in the same issuer's book, with the
     trainee's details as they are now (a corrected name, say), pointing back to the one it replaces."""
     if not may_issue(by):
@@ -229,7 +245,7 @@ def reissue_certificate(certificate, *, by, issued_on=None, notify=True) -> Cert
     return replacement
 
 
-def find_by_register_number(text):
+def find_by_register_number(text: str | None) -> Certificate | None:
     """The certificate with this printed register number (0123/2021/CC-TTBDCT), or None."""
     match = REGISTER_NUMBER.match(text or "")
     if not match:
@@ -238,7 +254,7 @@ def find_by_register_number(text):
     return Certificate.objects.filter(register_number=printed).first()
 
 
-def store_missing_pdfs(certificates):
+def store_missing_pdfs(certificates: "QuerySet[Certificate]") -> list[Certificate]:
     """Render and store the PDF of each of these certificates that has none yet, with its SHA-256: one file per
     certificate, written once. The rows stay locked from finding them without a PDF to recording it, so concurrent
     callers (parallel issuers, a download of a certificate being issued) wait for the first one and then find its
@@ -268,7 +284,7 @@ def store_missing_pdfs(certificates):
     return pending
 
 
-def stored_pdf(certificate):
+def stored_pdf(certificate: Certificate) -> bytes:
     """The stored PDF's bytes, checked against the SHA-256 recorded when it was stored."""
     if not certificate.pdf:
         store_missing_pdfs(Certificate.objects.filter(pk=certificate.pk))
@@ -281,13 +297,13 @@ def stored_pdf(certificate):
     return content
 
 
-def pdf_filename(certificate):
+def pdf_filename(certificate: Certificate) -> str:
     return f"giay-chung-nhan-{certificate.number:04d}-{certificate.year}-{certificate.issuer.register_suffix}.pdf"
 
 
-def holder_email(certificate):
+def holder_email(certificate: Certificate) -> str:
     member = certificate.enrollment.member
-    return member.email or (member.user.email if member.user_id else "")
+    return member.email or (member.user.email if member.user else "")
 
 
 def _notify_after_issuing(certificates):
@@ -299,7 +315,7 @@ def _notify_after_issuing(certificates):
         logger.exception("Could not send the mail telling trainees their certificates were issued")
 
 
-def notify_holders(certificates):
+def notify_holders(certificates: Iterable[Certificate]) -> int:
     """Tell each trainee by mail that their certificate was issued; trainees without an address are skipped."""
     certificates = list(
         Certificate.objects.filter(pk__in=[certificate.pk for certificate in certificates]).select_related(

@@ -5,4 +5,4 @@ from django_tasks_db.apps import TasksAppConfig
 
 
 class TasksDatabaseConfig(TasksAppConfig):
-    verbose_name = _("Tác vụ nền")
+    verbose_name = _("Tác vụ nền")  # type: ignore[assignment]  # Django takes a lazy string; the stubs say str

@@ -15,12 +15,30 @@ from config.secret_key import GENERATE, secret_key_problems
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
-def envbool(name, default):
-    return os.environ.get(name, default).lower() in ("1", "true", "yes", "on")
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off", "")
 
 
-def envint(name, default):
-    return int(os.environ.get(name, default))
+def envbool(name: str, default: str) -> bool:
+    """A yes/no setting; a value it does not know (HTTPS=enabled) stops the start rather than reading as no."""
+    value = os.environ.get(name, default)
+    if value.strip().lower() in _TRUE:
+        return True
+    if value.strip().lower() in _FALSE:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={value!r} is not a yes/no value: use one of {', '.join(_TRUE)} (yes) or "
+        f"{', '.join(v for v in _FALSE if v)} (no)."
+    )
+
+
+def envint(name: str, default: str) -> int:
+    """A whole-number setting; anything else stops the start with the variable's name."""
+    value = os.environ.get(name, default)
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number.") from None
 
 
 DEBUG = envbool("DEBUG", "1")

@@ -86,10 +86,6 @@ class Program(models.Model):
         if unknown:
             raise ValidationError({"qualifying_posts": _("Chức vụ không hợp lệ: %s") % ", ".join(sorted(unknown))})
 
-    def get_qualifying_posts_display(self):
-        labels = dict(Post.choices)
-        return ", ".join(str(labels[post]) for post in self.qualifying_posts if post in labels)
-
 
 class Topic(models.Model):
     program = models.ForeignKey(

@@ -1,6 +1,8 @@
 """Staff pages for enrollments and attendance; and what enrollments adds to the course, session and lecturer
 pages (trainees inline, sheets, nominations, closing), composed by backoffice/admin.py."""
 
+from typing import Any, ClassVar
+
 from django.contrib import admin, messages
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
@@ -57,8 +59,8 @@ class SeatQuotaInline(ScopedAdminMixin, admin.TabularInline):
 # What enrollments adds to the course page: its trainees and quotas, the class's sheets, nominations and closing.
 # Courses cannot import enrollments; backoffice/admin.py composes these tools into the one course admin.
 class EnrollmentCourseTools:
-    inlines = [SeatQuotaInline, EnrollmentInline]
-    actions = ["send_activation_links", "print_account_sheet", closing_views.close_courses]
+    inlines: ClassVar[list[Any]] = [SeatQuotaInline, EnrollmentInline]
+    actions: list[Any] = ["send_activation_links", "print_account_sheet", closing_views.close_courses]
 
     # Running the class (attendance, matrix, scores): pages and links in sheet_views; evaluation averages:
     # evaluation_views; nominations per committee and closing: nomination_views and closing_views.
@@ -258,7 +260,7 @@ class AttendanceAdmin(ScopedAdminMixin, ReadOnlyHistoryAdmin):
 class LecturerRatingInline(admin.TabularInline):
     model = LecturerRating
     fields = ["lecturer", "topic", "rating"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]  # a list of names, as the stubs want
     extra = 0
     can_delete = False
 
@@ -287,7 +289,7 @@ class EvaluationAdmin(ViewOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_select_related = ["enrollment__course__program"]
     search_fields = ["enrollment__course__code"]
     fields = ["course", "organization_rating", "content_rating", "materials_rating", "comments", "submitted_at"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]  # a list of names, as the stubs want
     inlines = [LecturerRatingInline]
 
     def get_queryset(self, request):

@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -13,6 +14,9 @@ from courses.models import Course
 from enrollments.models import Attendance, Enrollment
 from enrollments.rules import CompletionResult, evaluate_completion, grade_for
 from organizations.permissions import may_close, may_override_result
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 RESULT_FIELDS = ["status", "grade", "attended_percent", "result_reasons"]
 
@@ -30,7 +34,9 @@ class ClosingSummary:
         return len(self.not_completed)
 
 
-def evaluate_enrollment(enrollment, sessions_count=None, statuses=None) -> CompletionResult:
+def evaluate_enrollment(
+    enrollment: Enrollment, sessions_count: int | None = None, statuses: list[str] | None = None
+) -> CompletionResult:
     """The completion result of one enrollment from its attendance, score and course's sessions.
 
     Pass `sessions_count` and `statuses` when evaluating many enrollments at once (see
@@ -51,7 +57,7 @@ def evaluate_enrollment(enrollment, sessions_count=None, statuses=None) -> Compl
     )
 
 
-def evaluate_course(course) -> list[tuple[Enrollment, CompletionResult]]:
+def evaluate_course(course: Course) -> list[tuple[Enrollment, CompletionResult]]:
     """Every trainee still in the course with their result, in roster order, in three queries
     whatever the course's size."""
     sessions_count = course.sessions.count()
@@ -72,12 +78,12 @@ def evaluate_course(course) -> list[tuple[Enrollment, CompletionResult]]:
     return results
 
 
-def reasons_of(enrollment):
+def reasons_of(enrollment: Enrollment) -> list[str]:
     return [line for line in enrollment.result_reasons.splitlines() if line]
 
 
 @transaction.atomic
-def close_course(course, *, by=None) -> ClosingSummary:
+def close_course(course: Course, *, by: "User | None" = None) -> ClosingSummary:
     """Store every trainee's result and mark the course closed, in one transaction.
 
     `by` is the staff user closing it (None when run from the command line without --by). Results
@@ -122,7 +128,9 @@ def close_course(course, *, by=None) -> ClosingSummary:
 
 
 @transaction.atomic
-def override_result(enrollment, *, completed, by, reason, grade=None) -> Enrollment:
+def override_result(
+    enrollment: Enrollment, *, completed: bool, by: "User", reason: str, grade: str | None = None
+) -> Enrollment:
     """Set a trainee's result by hand, with the written reason the history keeps.
 
     Center staff only (may_override_result), named: the command line has no override. A completed result

@@ -1,28 +1,34 @@
 """A trainee's evaluation of a course (phiếu đánh giá): when it opens, what is taught and rated, and sending it
 (its form is EvaluationForm in forms.py)."""
 
+import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from courses.models import Course
+from courses.models import Course, Lecturer, Session, Topic
 from enrollments.models import Enrollment, Evaluation, LecturerRating
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
 
-def taught_pairs(sessions):
+
+def taught_pairs(sessions: Iterable[Session]) -> list[tuple[Lecturer, Topic]]:
     """The (lecturer, topic) pairs that taught at least one of these sessions, in the order they first
     taught; a session without a lecturer or a topic asks for no rating."""
-    pairs = {}
+    pairs: dict[tuple[int, int], tuple] = {}
     for session in sessions:
         if session.lecturer_id and session.topic_id:
             pairs.setdefault((session.lecturer_id, session.topic_id), (session.lecturer, session.topic))
     return list(pairs.values())
 
 
-def evaluation_closed_reason(enrollment: Enrollment, today=None) -> str | None:
+def evaluation_closed_reason(enrollment: Enrollment, today: datetime.date | None = None) -> str | None:
     """Why the trainee cannot send the evaluation now, or None when it is open to them."""
     today = today or timezone.localdate()
     course = enrollment.course
@@ -44,7 +50,7 @@ def submit_evaluation(
     materials_rating: int,
     comments: str,
     lecturer_ratings: dict[tuple[int, int], int],
-    by,
+    by: "User | AnonymousUser",
 ) -> Evaluation:
     """Record the trainee's one evaluation of their course.
 
@@ -101,7 +107,7 @@ class EvaluationStatus:
         return self.evaluation is None and self.closed_reason is None
 
 
-def evaluation_status(enrollment: Enrollment, today=None) -> EvaluationStatus:
+def evaluation_status(enrollment: Enrollment, today: datetime.date | None = None) -> EvaluationStatus:
     """Where the trainee stands with the evaluation. Select "evaluation" with the enrollment so a
     list of enrollments costs no query per row."""
     evaluation = getattr(enrollment, "evaluation", None)

@@ -156,8 +156,8 @@ def import_nominations(
         refused = [
             (row, outcome) for row, outcome in zip(taken, outcomes, strict=True) if isinstance(outcome, Exception)
         ]
-        for row, refusal in refused:  # only if the database changed between the two passes
-            for message in refusal.messages:
+        for row, error in refused:  # only if the database changed between the two passes
+            for message in error.messages:
                 row.result.refuse(message)
         if (refused and not valid_only) or not record_import(report, by=by, record=record, data=data):
             transaction.set_rollback(True)

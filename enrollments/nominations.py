@@ -2,6 +2,8 @@
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -19,6 +21,10 @@ from organizations.access import EVERYTHING, scope_of
 from organizations.models import Appointment, Member, Organization
 from organizations.permissions import may_nominate
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+    from django.db.models import QuerySet
+
 AFFILIATED_DEPTH = 2  # the bloc is depth 1; its affiliated committees are depth 2
 TAKEN = ~Q(status=Enrollment.Status.WITHDRAWN)  # an enrollment that holds a seat
 # A reason is kept as the history record's change reason, a column of bounded length.
@@ -28,7 +34,7 @@ REASON_MAX_LENGTH = change_reason_length(Enrollment)
 # -- Reads --------------------------------------------------------------------------------------
 
 
-def courses_open_for_nomination(user):
+def courses_open_for_nomination(user: "User | AnonymousUser") -> "QuerySet[Course]":
     """Courses the user may nominate into: for officers, their open courses before the deadline;
     for the center, every course not closed yet."""
     scope = scope_of(user)
@@ -42,7 +48,7 @@ def courses_open_for_nomination(user):
     )
 
 
-def with_seats_used(quotas):
+def with_seats_used(quotas: "QuerySet[SeatQuota]") -> "QuerySet[SeatQuota]":
     """Annotate each quota with `used`: the seats of its course taken by nominations from inside
     the quota's organization, in the same query."""
     used = (
@@ -56,7 +62,7 @@ def with_seats_used(quotas):
     return quotas.annotate(used=Coalesce(Subquery(used), 0))
 
 
-def nominations_by_committee(course, user):
+def nominations_by_committee(course: Course, user: "User | AnonymousUser") -> list:
     """One row per affiliated committee the user may see: its nominations to the course and the
     quota set for it (None when it has none)."""
     prefix = Organization.steplen * AFFILIATED_DEPTH
@@ -85,7 +91,7 @@ def nominations_by_committee(course, user):
     return rows
 
 
-def is_locked(course, today=None):
+def is_locked(course: Course, today: datetime.date | None = None) -> bool:
     """After the nomination deadline only the center changes the list, with a reason."""
     deadline = course.nomination_deadline
     return deadline is not None and (today or timezone.localdate()) > deadline
@@ -95,7 +101,7 @@ def is_locked(course, today=None):
 
 
 @transaction.atomic
-def nominate(course, member, *, by, post="", reason=""):
+def nominate(course: Course, member: Member, *, by: "User | None", post: str = "", reason: str = "") -> Enrollment:
     """Enroll `member` in `course` on behalf of `by`; the nomination rules are those of nominate_many().
 
     Raises ValidationError (keyed by course, member, post or reason) with the rule that refuses.
@@ -110,7 +116,9 @@ def nominate(course, member, *, by, post="", reason=""):
 
 
 @transaction.atomic
-def nominate_many(course, requests, *, by, reason=""):
+def nominate_many(
+    course: Course, requests: Iterable[tuple[Member, str]], *, by: "User | None", reason: str = ""
+) -> list:
     """Nominate a list of members at once (an imported list) under the rules of nominate(), reading and
     writing in a fixed number of queries whatever the list's length.
 
@@ -123,7 +131,9 @@ def nominate_many(course, requests, *, by, reason=""):
     scope = EVERYTHING if by is None else _staff_scope(by)
     course, reason = _open_list(course, by, scope, reason)
     rules = _ListRules(course, [member for member, _post in requests], scope, by)
-    outcomes, new, again = [], [], []
+    outcomes: list = []
+    new: list[Enrollment] = []
+    again: list[Enrollment] = []
     for member, post in requests:
         try:
             enrollment = rules.admit(member, post)
@@ -141,13 +151,13 @@ def nominate_many(course, requests, *, by, reason=""):
     return outcomes
 
 
-def is_already_listed(error):
+def is_already_listed(error: Exception) -> bool:
     """Whether a refusal of nominate_many() is for a member already on the course's list."""
     return any(inner.code == "already_listed" for inner in getattr(error, "error_dict", {}).get("member", []))
 
 
 @transaction.atomic
-def withdraw(enrollment, *, by, reason=""):
+def withdraw(enrollment: Enrollment, *, by: "User | None", reason: str = "") -> Enrollment:
     """Take a trainee off a course's list; the seat frees up for the committee that nominated."""
     scope = _staff_scope(by)
     course = _locked(enrollment.course)
@@ -243,12 +253,6 @@ def _current_appointments(member_ids):
     for appointment in appointments.order_by("-requires_training", "-start_date"):
         current.setdefault(appointment.member_id, appointment)
     return current
-
-
-def current_term(member, today=None):
-    """The dates a completion counts for: the current appointment's, else the calendar year.
-    Returns (start, end or None, label)."""
-    return _term(_current_appointments([member.pk]).get(member.pk), today)
 
 
 def _term(appointment, today=None):

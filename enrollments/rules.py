@@ -1,6 +1,7 @@
 """The completion rule and the grade bands, as pure functions of attendance and score."""
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -21,7 +22,7 @@ class Grade(models.TextChoices):
 GRADE_BANDS = ((Decimal("8"), Grade.EXCELLENT), (Decimal("6.5"), Grade.GOOD), (Decimal("5"), Grade.AVERAGE))
 
 
-def grade_for(score):
+def grade_for(score: Decimal | None) -> Grade | None:
     """Giỏi from 8, Khá from 6.5, Trung bình from 5; below 5 (or no score) no grade."""
     if score is None:
         return None
@@ -46,7 +47,9 @@ class CompletionResult:
         return (Decimal(100) * self.attended / self.sessions).quantize(Decimal("0.1"))
 
 
-def evaluate_completion(statuses, sessions, score, *, threshold_percent, pass_score):
+def evaluate_completion(
+    statuses: Iterable[str], sessions: int, score: Decimal | None, *, threshold_percent: int, pass_score: Decimal
+) -> CompletionResult:
     """Decide completion from the attendance statuses recorded over a course's sessions.
 
     `statuses` holds one status per recorded attendance; a session with no record counts as

@@ -1,8 +1,11 @@
 """A class's attendance and score sheets (each saved whole, all or nothing) and its attendance matrix."""
 
+import datetime
 import hashlib
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
@@ -14,6 +17,9 @@ from courses.models import Course, Session
 from enrollments.models import Attendance, Enrollment
 from enrollments.rules import ATTENDED
 from organizations.permissions import may_mark_attendance, may_record_scores
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 SCORE_MIN = Decimal("0")
 SCORE_MAX = Decimal("10")
@@ -40,26 +46,26 @@ def _digest(rows):
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def attendance_version(rows):
+def attendance_version(rows: Iterable[Attendance]) -> str:
     """The version token of a session's attendance, from all its Attendance rows."""
     return _digest(sorted((row.pk, row.status) for row in rows))
 
 
-def score_version(enrollments):
+def score_version(enrollments: Iterable[Enrollment]) -> str:
     """The version token of a course's scores, from all its enrollments (withdrawn ones too, so a
     trainee withdrawn in between also makes the form stale)."""
     return _digest(sorted((e.pk, e.status, e.final_score) for e in enrollments))
 
 
-def current_attendance_version(session):
+def current_attendance_version(session: Session) -> str:
     return attendance_version(Attendance.objects.filter(session=session).only("pk", "status").order_by())
 
 
-def current_score_version(course):
+def current_score_version(course: Course) -> str:
     return score_version(Enrollment.objects.filter(course=course).only("pk", "status", "final_score").order_by())
 
 
-def score_problem(score):
+def score_problem(score: Decimal) -> str | None:
     """Why a score cannot be stored, in words for the person typing it, or None when it can."""
     if not score.is_finite() or not SCORE_MIN <= score <= SCORE_MAX:
         return _("Điểm phải từ 0 đến 10.")
@@ -98,7 +104,9 @@ def _row_problem(enrollment, enrollment_id, course):
     return None
 
 
-def mark_attendance(session, marks, *, by, expected_version):
+def mark_attendance(
+    session: Session, marks: Mapping[int, str], *, by: "User | None", expected_version: str | None
+) -> SheetSave:
     """Record the statuses of one session for the trainees in `marks` (enrollment id -> status).
 
     Only rows whose status changes are written, with history naming `by`; saving the same marks
@@ -128,7 +136,7 @@ def mark_attendance(session, marks, *, by, expected_version):
             if problem:
                 errors[enrollment_id] = [problem]
         if errors:
-            raise ValidationError(errors)
+            raise ValidationError(errors)  # type: ignore[arg-type]  # keyed by enrollment id: Django takes it
 
         created, updated = [], []
         for enrollment_id, status in marks.items():
@@ -145,7 +153,9 @@ def mark_attendance(session, marks, *, by, expected_version):
     return SheetSave(created=len(created), updated=len(updated))
 
 
-def record_scores(course, scores, *, by, expected_version):
+def record_scores(
+    course: Course, scores: Mapping[int, Decimal | None], *, by: "User | None", expected_version: str | None
+) -> SheetSave:
     """Record final assessment scores (enrollment id -> Decimal, or None to clear one).
 
     All or nothing: one bad score, or one row that is not a current trainee of the course, refuses
@@ -173,7 +183,7 @@ def record_scores(course, scores, *, by, expected_version):
             if problem:
                 errors[enrollment_id] = [problem]
         if errors:
-            raise ValidationError(errors)
+            raise ValidationError(errors)  # type: ignore[arg-type]  # keyed by enrollment id: Django takes it
 
         updated = []
         for enrollment_id, score in scores.items():
@@ -219,7 +229,9 @@ def _percent(part, whole):
     return (Decimal(100) * part / whole).quantize(Decimal("0.1"))
 
 
-def attendance_matrix(sessions, enrollments, *, threshold_percent, today):
+def attendance_matrix(
+    sessions: Sequence[Session], enrollments: Iterable[Enrollment], *, threshold_percent: int, today: datetime.date
+) -> list:
     """One row per enrollment (with its `attendances` prefetched), one cell per session.
 
     A row is below the threshold when its attended share (present + late) over the sessions held

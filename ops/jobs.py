@@ -56,7 +56,7 @@ class BackgroundJob(models.Model):
     def beat(self, **fields) -> bool:
         """A sign of life with the progress in `fields`. False when the job is no longer running: it was failed
         as stopped while this task was silent for too long, and what the task still writes would not be shown."""
-        rows = type(self)._default_manager.filter(pk=self.pk, status=self.RUNNING)
+        rows = type(self)._default_manager.filter(pk=self.pk, status=self.RUNNING)  # type: ignore[misc]  # status is declared by each concrete job model
         return bool(self._update(rows, heartbeat_at=timezone.now(), **fields))
 
     def finish(self, **fields) -> bool:
@@ -64,7 +64,7 @@ class BackgroundJob(models.Model):
         was failed as stopped meanwhile: its page says to run it again, and a file it never offered is deleted by
         the caller."""
         now = timezone.now()
-        rows = type(self)._default_manager.filter(pk=self.pk, status=self.RUNNING)
+        rows = type(self)._default_manager.filter(pk=self.pk, status=self.RUNNING)  # type: ignore[misc]  # status is declared by each concrete job model
         return bool(self._update(rows, status=self.DONE, heartbeat_at=now, finished_at=now, **fields))
 
     def fail(self, error: BaseException | str) -> None:
@@ -82,7 +82,7 @@ def stale(model: type[BackgroundJob], now: datetime.datetime | None = None) -> m
     cutoff = (now or timezone.now()) - datetime.timedelta(seconds=settings.JOB_STALE_SECONDS)
     # A job started before heartbeats were written has none: its request time stands in for it.
     silent = Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at=None, requested_at__lt=cutoff)
-    return model._default_manager.filter(silent, status=BackgroundJob.RUNNING)
+    return model._default_manager.filter(silent, status=BackgroundJob.RUNNING)  # type: ignore[misc]  # status is declared by each concrete job model
 
 
 def stopped_message() -> str:
@@ -93,7 +93,7 @@ def stopped_message() -> str:
 
 def stale_counts(now: datetime.datetime | None = None) -> dict:
     """How many jobs, and how many of their task rows, are stuck as running (for /health/)."""
-    jobs, task_ids = 0, set()
+    jobs, task_ids = 0, set[str]()
     for model in job_models():
         rows = list(stale(model, now).values_list("task_id", flat=True))
         jobs += len(rows)
@@ -144,7 +144,7 @@ def expire_files(jobs: Iterable[BackgroundJob], file_field: str) -> int:
     expired = 0
     for job in jobs:
         getattr(job, file_field).delete(save=False)
-        job.status = job.Status.EXPIRED
+        job.status = job.Status.EXPIRED  # type: ignore[attr-defined]  # declared by each concrete job model
         job.save(update_fields=[file_field, "status"])
         expired += 1
     return expired

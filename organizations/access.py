@@ -2,6 +2,7 @@
 are attached to (staff and officers), or by their own member record (trainees)."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q
 from django.http import Http404
@@ -31,7 +32,7 @@ NOTHING = Scope()
 EVERYTHING = Scope(everything=True)
 
 
-def scope_of(user):
+def scope_of(user: Any) -> Scope:
     """The Scope of a user, computed once per user object (so once per request)."""
     cached = getattr(user, "_access_scope", None)
     if cached is not None:
@@ -42,7 +43,7 @@ def scope_of(user):
     return scope
 
 
-def scope_acting_for(by):
+def scope_acting_for(by: Any) -> Scope:
     """The scope of whoever a service acts for: a user, or the command line (None), which sees the whole tree."""
     return EVERYTHING if by is None else scope_of(by)
 
@@ -68,7 +69,7 @@ def _compute_scope(user):
     return NOTHING
 
 
-def own_member_id(user):
+def own_member_id(user: Any) -> int | None:
     """The id of the member record linked to this login, or None."""
     if user is None or not user.is_authenticated:
         return None

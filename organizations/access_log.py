@@ -30,7 +30,7 @@ def record_access(
         user = request_or_user.user
         address = _address(request_or_user.META.get("REMOTE_ADDR", ""))
     else:
-        user, address = request_or_user, None
+        user, address = request_or_user, None  # type: ignore[assignment]
     entry = AccessLog(
         user=user if user is not None and user.is_authenticated else None,
         username=user.get_username() if user is not None else "",

@@ -1,7 +1,9 @@
 """Trainee logins: one per member, created without a password, activated by a one-time link."""
 
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -18,6 +20,9 @@ from django.utils.http import urlsafe_base64_encode
 from simple_history.utils import bulk_update_with_history
 
 from organizations.models import Member
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 # Codes are read off paper and typed on phones: lower case, without the look-alikes 0/o, 1/i/l.
 CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -58,7 +63,7 @@ def _free_codes(count):
     return list(codes)
 
 
-def ensure_trainee_accounts(members) -> list[Member]:
+def ensure_trainee_accounts(members: Iterable[Member]) -> list[Member]:
     """Create a login for every member who has none; return the members that got one.
 
     The username is the member's e-mail in lower case when it is a valid username that no other
@@ -69,8 +74,9 @@ def ensure_trainee_accounts(members) -> list[Member]:
     User = get_user_model()
     with transaction.atomic():
         # Locked so that two staff sending links for the same class do not both create a login.
-        pending = Member.objects.select_for_update().filter(pk__in=_ids(members), user__isnull=True)
-        pending = list(pending.order_by("pk"))
+        pending = list(
+            Member.objects.select_for_update().filter(pk__in=_ids(members), user__isnull=True).order_by("pk")
+        )
         if not pending:
             return []
         emails = {member.email.strip().lower() for member in pending if member.email}
@@ -96,7 +102,7 @@ def ensure_trainee_accounts(members) -> list[Member]:
     return pending
 
 
-def set_password_url(user) -> str:
+def set_password_url(user: "AbstractBaseUser") -> str:
     """The absolute one-time link to set this login's password; it dies once a password is set."""
     path = reverse(
         "password-reset-confirm",
@@ -119,7 +125,7 @@ class ActivationReport:
     already_active: list[Member] = field(default_factory=list)  # members who have set their password
 
 
-def send_activation_links(members) -> ActivationReport:
+def send_activation_links(members: Iterable[Member]) -> ActivationReport:
     """Create the missing logins and e-mail each member who has not set a password yet a one-time
     link to set it. Members who already set one are left alone: their own reset page serves them.
     """

@@ -219,5 +219,5 @@ class AccessLogAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
         "parameters",
         "client_address",
     ]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]  # a list of names, as the stubs want
     actions = None

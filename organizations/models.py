@@ -17,9 +17,6 @@ class OrganizationQuerySet(MP_NodeQuerySet, ScopedQuerySet):
     def subtree_filter(self, path):
         return Q(path__startswith=path)
 
-    def search_by_name(self, term):
-        return self.filter(Q(search_key__contains=search_key(term)) | Q(code__iexact=term.strip()))
-
     def path_labels(self):
         """{path: "Đảng ủy … › Đảng bộ … › Chi bộ …"} for these organizations, read in one query, for
         exports that show where a row sits. The bloc itself is left out: every row is inside it."""
@@ -82,10 +79,6 @@ class Organization(MP_Node):
     def path_prefixes(cls, path):
         """The paths of a node and of each of its ancestors, the root's first."""
         return [path[:end] for end in range(cls.steplen, len(path) + 1, cls.steplen)]
-
-    @property
-    def is_grassroots(self):
-        return self.kind in (self.Kind.GRASSROOTS_COMMITTEE, self.Kind.GRASSROOTS_CELL)
 
 
 class MemberQuerySet(ScopedQuerySet):

@@ -2,6 +2,7 @@
 (composed by backoffice/admin.py)."""
 
 from functools import partial
+from typing import Any
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
@@ -36,7 +37,7 @@ class ReportJobAdmin(ViewOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
         "expires_at",
         "error",
     ]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]  # a list of names, as the stubs want
     change_form_template = "reports/admin/reportjob_change_form.html"
 
     def get_urls(self):
@@ -73,7 +74,7 @@ def report_job_download_view(model_admin, request, object_id):
 # The yearly workbook from the course list: courses and certificates cannot import reports, so
 # backoffice/admin.py composes this tool into the one course admin.
 class ReportsCourseTools:
-    actions = ["export_year_report"]
+    actions: list[Any] = ["export_year_report"]
 
     @admin.action(description=gettext_lazy("Lập báo cáo năm (Excel) cho năm của các lớp đã chọn"))
     def export_year_report(self, request, queryset):

@@ -5,8 +5,10 @@ of a whole sub-tree are read from tallies it keeps up to date (reports/tallies.p
 import datetime
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -20,6 +22,10 @@ from courses.models import Program
 from organizations.access import scope_of
 from organizations.models import Appointment, Organization
 from reports.models import ComplianceTally, CountedPost
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+    from django.db.models import QuerySet
 
 # Posts are tallied per organization down to this depth (the districts of a country, the grassroots organizations
 # of a bloc); below it, in the ancestor at this depth.
@@ -36,11 +42,11 @@ class Period:
     year: int | None = None  # set when the period is one calendar year
 
 
-def year_period(year):
+def year_period(year: int) -> Period:
     return Period(datetime.date(year, 1, 1), datetime.date(year, 12, 31), _("năm %(year)d") % {"year": year}, year)
 
 
-def term_period(term=None):
+def term_period(term: str | None = None) -> Period:
     """The term of grassroots committees, e.g. "2020–2025": certificates count from its first year on,
     until the next term's congress (so a term that has run over still counts)."""
     term = term or settings.COMPLIANCE_TERM
@@ -50,7 +56,7 @@ def term_period(term=None):
     return Period(datetime.date(int(years[0]), 1, 1), None, _("nhiệm kỳ %(term)s") % {"term": term})
 
 
-def default_period(year=None):
+def default_period(year: int | None = None) -> Period:
     """The period the setting asks for; a year given by the user always means that calendar year."""
     if year is not None:
         return year_period(year)
@@ -59,7 +65,7 @@ def default_period(year=None):
     return term_period()
 
 
-def qualifying_programs():
+def qualifying_programs() -> dict:
     """{post: [ids of the programs whose certificate satisfies it]}; programs are a short catalog."""
     programs = defaultdict(list)
     for pk, posts in Program.objects.values_list("pk", "qualifying_posts"):
@@ -68,14 +74,16 @@ def qualifying_programs():
     return dict(programs)
 
 
-def qualifying_certificates(program_ids):
+def qualifying_certificates(program_ids: Iterable[int]) -> "QuerySet[Certificate]":
     """Valid certificates of these programs held by the member of the appointment (OuterRef) being checked."""
     return Certificate.objects.valid().filter(
         enrollment__member_id=OuterRef("member_id"), enrollment__course__program_id__in=program_ids
     )
 
 
-def post_holders(user, period, *, tallied=False):
+def post_holders(
+    user: "User | AnonymousUser | None", period: Period, *, tallied: bool = False
+) -> "QuerySet[Appointment]":
     """Current appointments the user may see whose post requires training (some program qualifies for it),
     each annotated `certified`: the holder has a valid certificate of a qualifying program in the period.
 
@@ -132,7 +140,7 @@ class Holders:
         return [self.post] if self.post in programs else [] if self.post else list(programs)
 
 
-def tallies_answer(period):
+def tallies_answer(period: Period) -> bool:
     """Whether the tallies give this period's counts exactly. They keep, for each post, the year its holder was
     last certified: enough for a period that starts on the first of January (terms and years do) unless a holder
     was certified again after its end, and so may or may not have been within it."""
@@ -141,7 +149,9 @@ def tallies_answer(period):
     return period.end is None or not CountedPost.objects.filter(certified_on__gt=period.end).exists()
 
 
-def holders_in(user, period, organization=None, post=""):
+def holders_in(
+    user: "User | AnonymousUser | None", period: Period, organization: Organization | None = None, post: str = ""
+) -> "Holders":
     """The holders the compliance page shows: within an organization's sub-tree, for one post or all."""
     return Holders(user, period, organization, post)
 
@@ -161,7 +171,7 @@ def _certified_dates(period):
     return dates & Q(certified_on__lte=period.end) if period.end is not None else dates
 
 
-def counts_by(holders, width=None, by_post=False):
+def counts_by(holders: "Holders", width: int | None = None, by_post: bool = False) -> dict:
     """{group: (required, certified)}: the holders grouped by the first `width` characters of their
     organization's path (None: all in one group, keyed ""), or by post. Three queries at most, whatever the size:
     tallies for groups no deeper than a tally unit, the counted posts of one unit below that, else the rows."""
@@ -179,7 +189,7 @@ def counts_by(holders, width=None, by_post=False):
         certified = Sum("holders", filter=_certified_years(holders.period), default=0)
         return _group_counts(rows, group("unit__path"), Sum("holders"), certified)
     rows = CountedPost.objects.filter(organization__path__startswith=base, post__in=holders.posts)
-    certified = Count("pk", filter=_certified_dates(holders.period))
+    certified = Count("pk", filter=_certified_dates(holders.period))  # type: ignore[assignment]
     return _group_counts(rows, group("organization__path"), Count("pk"), certified)
 
 
@@ -198,12 +208,8 @@ class ComplianceRow:
     def percent(self):
         return round(100 * self.certified / self.required, 1) if self.required else None
 
-    @property
-    def rate(self):
-        return self.certified / self.required if self.required else None
 
-
-def by_organization(holders, parent):
+def by_organization(holders: "Holders", parent: Organization) -> tuple[list[ComplianceRow], ComplianceRow]:
     """Compliance of the holders within `parent`'s sub-tree rolled up to each of its children (plus the parent's
     own posts), in tree order, with the total: two queries whatever the size of the tree."""
     width = len(parent.path) + Organization.steplen
@@ -220,7 +226,7 @@ def by_organization(holders, parent):
     return rows, total
 
 
-def missing(holders):
+def missing(holders: "Holders") -> "QuerySet[Appointment]":
     """The holders without a qualifying certificate, by organization then in Vietnamese roster order."""
     return (
         holders.rows()
@@ -230,7 +236,7 @@ def missing(holders):
     )
 
 
-def totals(holders):
+def totals(holders: "Holders") -> tuple[int, int]:
     """(posts requiring training, of which certified)."""
     counts = counts_by(holders).values()
     return sum(required for required, _certified in counts), sum(certified for _required, certified in counts)

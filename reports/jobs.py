@@ -3,6 +3,7 @@
 import datetime
 import logging
 import tempfile
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -19,14 +20,20 @@ from reports import compliance
 from reports.models import ReportJob
 from reports.workbook import YearWorkbook, missing_workbook
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django_tasks.base import TaskContext
+
 logger = logging.getLogger(__name__)
 
 
-def start_year_workbook(year, *, by):
+def start_year_workbook(year: int, *, by: "User") -> ReportJob:
     return _start(ReportJob.Kind.YEAR_WORKBOOK, by=by, year=year)
 
 
-def start_missing_list(*, by, organization, period_year=None, post=""):
+def start_missing_list(
+    *, by: "User", organization: Organization, period_year: int | None = None, post: str = ""
+) -> ReportJob:
     """The compliance page's list of who is missing, for `organization` (in the user's scope)."""
     parameters = {"organization": organization.pk, "period_year": period_year, "post": post}
     return _start(ReportJob.Kind.MISSING_LIST, by=by, parameters=parameters)
@@ -43,12 +50,12 @@ def _start(kind, *, by, year=None, parameters=None):
 
 
 @task(takes_context=True)
-def run_report_job_task(context, job_id):
+def run_report_job_task(context: "TaskContext", job_id: int) -> None:
     """The background task: in-process by default, on a db_worker in production (see settings.TASKS)."""
     run_report_job(job_id, task_id=str(context.task_result.id))
 
 
-def run_report_job(job_id, *, task_id=""):
+def run_report_job(job_id: int, *, task_id: str = "") -> ReportJob:
     """Write a job's file. Progress is written as it goes, and with it the heartbeat that tells a job in progress
     from one whose worker stopped (ops/jobs.py)."""
     job = ReportJob.objects.select_related("requested_by").get(pk=job_id)
@@ -88,6 +95,6 @@ def _write(job, target, progress):
     return f"chua-boi-duong-{organization.code}.xlsx"
 
 
-def expire_reports(now=None):
+def expire_reports(now: datetime.datetime | None = None) -> int:
     """Delete the files of report jobs past their time."""
     return expire_files(ReportJob.objects.expired(now), "file")

@@ -11,6 +11,8 @@ after data was loaded behind the ORM's back (bench/scale.py's COPY).
 """
 
 from collections import Counter
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
 from django.db.models import Case, DateField, F, Subquery, Value, When
@@ -27,6 +29,9 @@ from enrollments.models import Enrollment
 from organizations.models import Appointment, Organization
 from reports.compliance import UNIT_DEPTH, qualifying_certificates, qualifying_programs
 from reports.models import ComplianceTally, CountedPost
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
 
 CHUNK = 5000
 APPOINTMENT_FIELDS = {"member", "member_id", "organization", "organization_id", "post", "is_current"}
@@ -111,20 +116,20 @@ def _refresh(appointment_ids):
     _apply({row.pk: row for row in CountedPost.objects.filter(pk__in=ids)}, _counted_now(ids))
 
 
-def refresh(appointments):
+def refresh(appointments: "QuerySet[Appointment]") -> None:
     """Recount these appointments (a query set of them) and apply the differences to the tallies."""
     ids = list(appointments.order_by("pk").values_list("pk", flat=True).distinct())
     for start in range(0, len(ids), CHUNK):
         _refresh(ids[start : start + CHUNK])
 
 
-def forget(appointment_ids):
+def forget(appointment_ids: Iterable[int]) -> None:
     """Take these appointments out of the tallies (they are being deleted)."""
     _apply({row.pk: row for row in CountedPost.objects.filter(pk__in=appointment_ids)}, {})
 
 
 @transaction.atomic
-def rebuild():
+def rebuild() -> int:
     """Count every post again from scratch."""
     if connection.vendor == "postgresql":
         # After a bulk load the tables read below may have no planner statistics yet, and without them each
@@ -136,7 +141,7 @@ def rebuild():
     CountedPost.objects.all().delete()
     counted = Appointment.objects.filter(is_current=True, requires_training=True).order_by("pk")
     ids = list(counted.values_list("pk", flat=True))
-    tallies = Counter()
+    tallies: Counter = Counter()
     for start in range(0, len(ids), CHUNK):
         now = _counted_now(ids[start : start + CHUNK])
         CountedPost.objects.bulk_create(_counted_post(pk, values) for pk, values in now.items())
@@ -153,7 +158,7 @@ def rebuild():
 
 
 @task()
-def refresh_posts_task(posts):
+def refresh_posts_task(posts: list[str]) -> None:
     """Recount every holder of these posts, after the programs that qualify them changed: a whole country's
     holders of a post are too many for the request that saved the program."""
     refresh(Appointment.objects.filter(post__in=posts))

@@ -26,7 +26,7 @@ COMPLETED = Q(status=Enrollment.Status.COMPLETED)
 NOT_WITHDRAWN = ~Q(status=Enrollment.Status.WITHDRAWN)
 
 
-def ratio(part, whole):
+def ratio(part: float, whole: float) -> float | None:
     """part/whole as a fraction (0.902), None when there is nothing to divide."""
     return part / whole if whole else None
 
@@ -110,7 +110,7 @@ class YearRow:
         return ratio(self.completed, self.enrolled)
 
 
-def workbook_period(year):
+def workbook_period(year: int) -> compliance.Period:
     """The compliance period the yearly workbook reports: the year itself when compliance is counted per
     year, else the current term."""
     return compliance.year_period(year) if settings.COMPLIANCE_PERIOD == "year" else compliance.term_period()

@@ -159,7 +159,7 @@ def parse_choice(value, choices, what):
     )
 
 
-_choice_indexes = {}
+_choice_indexes: dict[tuple[int, str | None], dict] = {}
 
 
 def _choice_index(choices):

@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.functional import Promise
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
@@ -55,8 +56,8 @@ class ImportPage:
     """One import as the admin offers it."""
 
     kind: str
-    title: str
-    intro: str
+    title: str | Promise
+    intro: str | Promise
     specs: dict  # the tables the file must hold, for checking it at upload
     form_class: type
     template: object  # () -> bytes of the workbook to fill in
