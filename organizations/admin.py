@@ -1,6 +1,5 @@
 """Staff pages for the party tree, members, their posts and officers."""
 
-from django import forms
 from django.contrib import admin
 from django.db import transaction
 from django.db.models import Count, Q
@@ -9,8 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from common.admin import ReadOnlyHistoryAdmin, ViewOnlyAdminMixin
 from common.imports.views import import_link, import_urls
-from organizations.access import ScopedAdminMixin, scope_of
+from organizations.access import ScopedAdminMixin
 from organizations.access_log import record_access
+from organizations.forms import OrganizationForm
 from organizations.models import AccessLog, Appointment, Member, Officer, Organization
 from organizations.permissions import may_link_login
 from organizations.tree_import_views import ORGANIZATIONS_PAGE
@@ -18,35 +18,6 @@ from organizations.tree_import_views import ORGANIZATIONS_PAGE
 admin.site.site_header = _("Trung tâm Bồi dưỡng chính trị — Quản lý đào tạo")
 admin.site.site_title = _("Quản lý đào tạo")
 admin.site.index_title = _("Quản trị")
-
-
-class OrganizationForm(forms.ModelForm):
-    parent = forms.ModelChoiceField(
-        label=_("tổ chức cấp trên"),
-        queryset=Organization.objects.none(),
-        required=False,
-        help_text=_("Để trống chỉ khi tạo Đảng bộ Khối (gốc của cây)."),
-    )
-
-    class Meta:
-        model = Organization
-        fields = ["parent", "kind", "code", "name", "short_name", "can_self_organize"]
-
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        parents = Organization.objects.for_user(user)
-        if self.instance.pk:
-            parents = parents.exclude(path__startswith=self.instance.path)
-            self.fields["parent"].initial = Organization.objects.get_parent(self.instance)
-        self.fields["parent"].queryset = parents
-        if not scope_of(user).everything:
-            self.fields["parent"].required = True
-
-    def clean_parent(self):
-        parent = self.cleaned_data["parent"]
-        if parent is None and Organization.objects.get_root_nodes().exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError(_("Đã có Đảng bộ Khối; hãy chọn tổ chức cấp trên."))
-        return parent
 
 
 def tree_import_link(request):

@@ -1,0 +1,36 @@
+"""Forms of the staff pages for the party tree."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from organizations.access import scope_of
+from organizations.models import Organization
+
+
+class OrganizationForm(forms.ModelForm):
+    parent = forms.ModelChoiceField(
+        label=_("tổ chức cấp trên"),
+        queryset=Organization.objects.none(),
+        required=False,
+        help_text=_("Để trống chỉ khi tạo Đảng bộ Khối (gốc của cây)."),
+    )
+
+    class Meta:
+        model = Organization
+        fields = ["parent", "kind", "code", "name", "short_name", "can_self_organize"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        parents = Organization.objects.for_user(user)
+        if self.instance.pk:
+            parents = parents.exclude(path__startswith=self.instance.path)
+            self.fields["parent"].initial = Organization.objects.get_parent(self.instance)
+        self.fields["parent"].queryset = parents
+        if not scope_of(user).everything:
+            self.fields["parent"].required = True
+
+    def clean_parent(self):
+        parent = self.cleaned_data["parent"]
+        if parent is None and Organization.objects.get_root_nodes().exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("Đã có Đảng bộ Khối; hãy chọn tổ chức cấp trên."))
+        return parent
