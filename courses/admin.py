@@ -1,27 +1,13 @@
 """Staff pages for programs and topics; and the base admins of lecturers, courses and sessions, which
 backoffice/admin.py composes with what enrollments, certificates and reports add and registers."""
 
-from django import forms
 from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from courses.forms import ProgramForm
 from courses.models import Program, Session, Topic
 from organizations.access import ScopedAdminMixin
-from organizations.models import Post
-
-
-class ProgramForm(forms.ModelForm):
-    qualifying_posts = forms.MultipleChoiceField(
-        label=_("chức vụ được công nhận"),
-        choices=Post.choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
-
-    class Meta:
-        model = Program
-        fields = ["code", "name", "version", "status", "completion_threshold", "pass_score", "qualifying_posts"]
 
 
 class TopicInline(admin.TabularInline):
