@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
+from common.imports.forms import UploadForm
+from courses.models import Course
 from enrollments.models import Attendance, Enrollment
 from enrollments.nominations import REASON_MAX_LENGTH, courses_open_for_nomination, nominate
 from enrollments.rules import Grade
@@ -232,3 +234,26 @@ class EvaluationForm(forms.Form):
             "comments": data["comments"],
             "lecturer_ratings": {pair: data[name] for name, pair in self.lecturer_fields.items()},
         }
+
+
+class NominationUploadForm(UploadForm):
+    course = forms.ModelChoiceField(label=_("lớp"), queryset=Course.objects.none())
+    create_members = forms.BooleanField(
+        label=_("Thêm đảng viên chưa có trong hệ thống"),
+        required=False,
+        help_text=_(
+            "Đồng chí không tìm thấy theo họ tên, ngày sinh và tổ chức đảng được thêm vào tổ chức đảng ghi trong tệp."
+        ),
+    )
+    reason = reason_field(required=False, help_text=_("Bắt buộc khi danh sách lớp đã khóa (sau hạn cử học viên)."))
+    field_order = ["course", "file", "create_members", "reason"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["course"].queryset = courses_open_for_nomination(user)
+
+    def target(self):
+        return self.cleaned_data["course"].code
+
+    def options(self):
+        return {"create_members": self.cleaned_data["create_members"], "reason": self.cleaned_data["reason"]}

@@ -1,44 +1,16 @@
 """The admin page for importing a nomination list from Excel, on the generic import pages of
 common/imports/views.py."""
 
-from django import forms
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
-from common.imports.forms import UploadForm
 from common.imports.views import ImportPage
 from courses.models import Course
-from enrollments.forms import reason_field
+from enrollments.forms import NominationUploadForm
 from enrollments.nomination_import import SPECS, import_nominations, import_template
-from enrollments.nominations import courses_open_for_nomination
 from organizations.models import ImportRecord
 from organizations.uploads import UPLOADS
-
-
-class NominationUploadForm(UploadForm):
-    course = forms.ModelChoiceField(label=gettext_lazy("lớp"), queryset=Course.objects.none())
-    create_members = forms.BooleanField(
-        label=gettext_lazy("Thêm đảng viên chưa có trong hệ thống"),
-        required=False,
-        help_text=gettext_lazy(
-            "Đồng chí không tìm thấy theo họ tên, ngày sinh và tổ chức đảng được thêm vào tổ chức đảng ghi trong tệp."
-        ),
-    )
-    reason = reason_field(
-        required=False, help_text=gettext_lazy("Bắt buộc khi danh sách lớp đã khóa (sau hạn cử học viên).")
-    )
-    field_order = ["course", "file", "create_members", "reason"]
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, user=user, **kwargs)
-        self.fields["course"].queryset = courses_open_for_nomination(user)
-
-    def target(self):
-        return self.cleaned_data["course"].code
-
-    def options(self):
-        return {"create_members": self.cleaned_data["create_members"], "reason": self.cleaned_data["reason"]}
 
 
 class NominationsPage(ImportPage):
