@@ -10,12 +10,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.functional import Promise
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
+from common.admin import render_admin_page
 from common.imports.forms import ConfirmForm
 from common.imports.report import Outcome
 from common.imports.spreadsheets import (
@@ -103,12 +103,11 @@ def import_link(request, page, name):
 
 
 def _render(model_admin, request, template, context):
-    return TemplateResponse(
+    return render_admin_page(
+        model_admin,
         request,
         TEMPLATES + template,
         {
-            **model_admin.admin_site.each_context(request),
-            "opts": model_admin.model._meta,
             "upload_url": reverse(url_name(model_admin)),
             "template_url": reverse(url_name(model_admin, "_template")),
             **context,
