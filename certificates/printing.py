@@ -43,7 +43,7 @@ def batch_title(course: Course) -> str:
     return f"Giấy chứng nhận — {course.code}"
 
 
-def check_can_print(by):
+def check_can_print(by: "User | None") -> None:
     if by is None or not may_print(by):
         raise PermissionDenied(_("Chỉ cán bộ Trung tâm được in giấy chứng nhận."))
 

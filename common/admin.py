@@ -1,15 +1,18 @@
 """Admin machinery every app's admin uses and that holds no domain rule: extra pages in the admin's frame, the
 object a page is about or 404, view-only record pages, history pages that are read and never reverted."""
 
+from collections.abc import Sequence
+from typing import Any
+
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.template.response import TemplateResponse
 from simple_history.admin import SimpleHistoryAdmin
 
 
-def render_admin_page(admin, request, template, context):
+def render_admin_page(admin: Any, request: HttpRequest, template: str, context: dict[str, Any]) -> TemplateResponse:
     """An extra page in the admin's frame: the site's context, the model's options when `admin` is a ModelAdmin
     (rather than the AdminSite itself), then the page's own context, which wins."""
     site = getattr(admin, "admin_site", admin)
@@ -19,7 +22,9 @@ def render_admin_page(admin, request, template, context):
     return TemplateResponse(request, template, {**frame, **context})
 
 
-def visible_object(model_admin, request, object_id, *, select_related=()):
+def visible_object(
+    model_admin: Any, request: HttpRequest, object_id: Any, *, select_related: Sequence[str] = ()
+) -> Any:
     """The object if the admin's queryset for this user holds it (a scoped admin's: the user's scope); 404
     otherwise, as every admin page answers. `select_related` names the relations the page reads."""
     queryset = model_admin.get_queryset(request)

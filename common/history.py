@@ -9,8 +9,10 @@ A service that saves one row on someone's behalf names them and says why with at
 change_reason(model, text) fits a reason to the model's history column, for bulk writes.
 """
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from types import SimpleNamespace
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -27,7 +29,7 @@ SYSTEM_USERNAME = "system"
 _NOTHING = object()
 
 
-def system_user():
+def system_user() -> Any:
     user, _created = get_user_model().objects.get_or_create(
         username=SYSTEM_USERNAME,
         defaults={"first_name": "Hệ thống", "is_active": False, "password": make_password(None)},
@@ -36,7 +38,7 @@ def system_user():
 
 
 @contextmanager
-def acting_as(user):
+def acting_as(user: Any) -> Iterator[Any]:
     """Record `user` (the system account if None) as the author of every history row written inside."""
     context = HistoricalRecords.context
     previous = getattr(context, "request", _NOTHING)
@@ -51,13 +53,13 @@ def acting_as(user):
             context.request = previous
 
 
-def change_reason_length(model):
+def change_reason_length(model: Any) -> int | None:
     """How many characters `model`'s history keeps of a change reason: its column's length, so the schema sets
     the one limit (None: unbounded)."""
     return model.history.model._meta.get_field("history_change_reason").max_length
 
 
-def change_reason(model, text):
+def change_reason(model: Any, text: str | None) -> str | None:
     """`text` as `model`'s history can keep it: None when empty, else cut to change_reason_length() with an
     ellipsis."""
     if not text:
@@ -68,7 +70,7 @@ def change_reason(model, text):
     return Truncator(text).chars(limit)
 
 
-def attribute(instance, *, by, reason):
+def attribute(instance: Any, *, by: Any, reason: str | None) -> None:
     """Make the next save() of `instance` record `by` as its author (when None, whoever the request or the
     surrounding acting_as() names) and `reason` as its change reason, fitted to the history column."""
     if by is not None:
@@ -76,7 +78,7 @@ def attribute(instance, *, by, reason):
     instance._change_reason = change_reason(type(instance), reason)
 
 
-def add_by_argument(parser):
+def add_by_argument(parser: Any) -> None:
     """The --by option of every command that changes data."""
     parser.add_argument(
         "--by",
@@ -89,7 +91,7 @@ def add_by_argument(parser):
     )
 
 
-def user_by_name(username):
+def user_by_name(username: str | None) -> Any:
     """The user a command's --by names, or None when it names nobody; an unknown name is an error."""
     if not username:
         return None
@@ -100,7 +102,7 @@ def user_by_name(username):
 
 
 @contextmanager
-def command_user(username):
+def command_user(username: str | None) -> Iterator[Any]:
     """For a command's work: yields the --by user (None when not given: the command line acts with the center's
     rights, as services take `by=None`), with the history recording that user or else the system account."""
     by = user_by_name(username)

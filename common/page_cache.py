@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_migrate, post_save
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template.response import SimpleTemplateResponse
 
@@ -72,19 +72,19 @@ class Generation:
         transaction.on_commit(self.new)
 
 
-def new_generations():
+def new_generations() -> None:
     """Start a new generation of every kind of stored page (after a restore)."""
     for generation in GENERATIONS:
         generation.new()
 
 
-def storable(response):
+def storable(response: HttpResponse) -> str:
     """The response's HTML with the visitor's CSRF token taken out."""
     if isinstance(response, SimpleTemplateResponse):
         response.render()
     return CSRF_VALUE.sub(rf"\g<1>{CSRF_PLACEHOLDER}\g<2>", response.content.decode())
 
 
-def served(html, request):
+def served(html: str, request: HttpRequest) -> HttpResponse:
     """A stored page for this visitor, with their own CSRF token."""
     return HttpResponse(html.replace(CSRF_PLACEHOLDER, get_token(request)))

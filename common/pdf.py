@@ -13,6 +13,7 @@ import mimetypes
 import posixpath
 import threading
 from contextlib import contextmanager
+from typing import Any
 from urllib.parse import unquote, urljoin
 
 import segno
@@ -80,7 +81,7 @@ class StaticFilesOnlyFetcher(URLFetcher):
         raise ValueError(f"not one of the project's static files: {url[:200]}")
 
 
-def qr_png_data_uri(url):
+def qr_png_data_uri(url: str) -> str:
     """The QR code of `url` as a PNG data URI, one pixel per module with a two-module quiet zone.
 
     Show it with `image-rendering: pixelated` so that viewers and printers draw each module as a sharp
@@ -92,7 +93,7 @@ def qr_png_data_uri(url):
     width, height = code.symbol_size(border=2)
     pixels = bytes(0 if dark else 255 for row in code.matrix_iter(border=2) for dark in row)
     buffer = io.BytesIO()
-    Image.frombytes("L", (width, height), pixels).save(buffer, format="PNG")
+    Image.frombytes("L", (int(width), int(height)), pixels).save(buffer, format="PNG")
     return INLINE_PNG + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
@@ -104,7 +105,7 @@ _font_config = None
 _fetcher = None
 
 
-def shared():
+def shared() -> tuple[FontConfiguration, "StaticFilesOnlyFetcher"]:
     """The process's FontConfiguration and fetcher."""
     global _font_config, _fetcher
     if _font_config is None:
@@ -133,7 +134,9 @@ def _rendering():
                 gc.enable()
 
 
-def render_document(html, *, font_config=None, fetcher=None):
+def render_document(
+    html: str, *, font_config: FontConfiguration | None = None, fetcher: URLFetcher | None = None
+) -> Any:
     """Lay out the HTML as a WeasyPrint document (the shared fonts and fetcher unless given)."""
     shared_config, shared_fetcher = shared()
     with _rendering():
@@ -142,7 +145,7 @@ def render_document(html, *, font_config=None, fetcher=None):
         )
 
 
-def write_pdf(document, title=None):
+def write_pdf(document: Any, title: str | None = None) -> bytes:
     """The PDF bytes of a laid-out document (or of a few of its pages, from document.copy())."""
     if title:
         document.metadata = copy.copy(document.metadata)
@@ -151,6 +154,6 @@ def write_pdf(document, title=None):
         return document.write_pdf()
 
 
-def html_to_pdf(html):
+def html_to_pdf(html: str) -> bytes:
     """The PDF bytes of an HTML page, rendered with the shared fonts and the safe fetcher."""
     return write_pdf(render_document(html))

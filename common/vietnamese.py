@@ -12,12 +12,12 @@ TONES = "\u0300\u0309\u0303\u0301\u0323"
 LETTER_MARKS = "\u0306\u0302\u031b"
 
 
-def normalize_name(text):
+def normalize_name(text: str | None) -> str:
     """NFC, single spaces, no leading or trailing blanks: how every name is stored."""
     return " ".join(unicodedata.normalize("NFC", text or "").split())
 
 
-def search_key(text):
+def search_key(text: str | None) -> str:
     """Lower-case text without diacritics: 'Phạm Anh Thiện' -> 'pham anh thien'."""
     decomposed = unicodedata.normalize("NFD", normalize_name(text).lower().replace("đ", "d"))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
@@ -49,7 +49,7 @@ def _word_key(word):
     return "".join(letters) + "b" + chr(ord("a") + tone)
 
 
-def sort_key(full_name):
+def sort_key(full_name: str | None) -> str:
     """A key that orders people the Vietnamese way: given name first, then the rest in order.
 
     Within a word, letters compare in Vietnamese alphabetical order (a ă â b c d đ …) and the tone

@@ -6,6 +6,7 @@ asked, and nominated through nominations.nominate_many(): the same rules as the 
 """
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -24,7 +25,7 @@ from common.imports.cells import (
     parse_text,
     take,
 )
-from common.imports.report import Outcome, history_reason
+from common.imports.report import ImportReport, Outcome, history_reason
 from common.imports.spreadsheets import (
     Column,
     SpreadsheetError,
@@ -41,6 +42,10 @@ from organizations.models import ImportRecord, Member, Organization
 from organizations.people_columns import GENDER_CHOICES, PEOPLE_COLUMNS, POST_CHOICES
 from organizations.permissions import holds
 from organizations.uploads import imported_meanwhile, new_report, record_import
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 # A course seats a hundred or so; a list many times that is a wrong file, not a nomination list.
 MAX_ROWS = 5000
@@ -77,7 +82,7 @@ SPECS = {"nominations": COLUMNS}
 COLUMN = {column.key: column for column in COLUMNS}
 
 
-def import_template():
+def import_template() -> bytes:
     return template_workbook(
         [(_("Danh sách cử đi học"), COLUMNS)],
         guidance=[
@@ -108,8 +113,17 @@ class NominationRow:
 
 
 def import_nominations(
-    data, *, course, by, file_name="", dry_run=False, valid_only=False, create_members=False, record=None, reason=""
-):
+    data: bytes,
+    *,
+    course: Course,
+    by: "User | None",
+    file_name: str = "",
+    dry_run: bool = False,
+    valid_only: bool = False,
+    create_members: bool = False,
+    record: ImportRecord | None = None,
+    reason: str = "",
+) -> ImportReport:
     """Plan (dry_run) or run the import of a nomination list into `course`.
 
     Returns the ImportReport. The rows that can be taken are nominated in one transaction, unless dry_run,
@@ -154,7 +168,7 @@ def import_nominations(
         taken = [row for row in candidates if not row.result.refused and row.result.outcome != Outcome.UNCHANGED]
         outcomes = _nominate(course, taken, by=by, reason=reason, file_name=file_name)
         refused = [
-            (row, outcome) for row, outcome in zip(taken, outcomes, strict=True) if isinstance(outcome, Exception)
+            (row, outcome) for row, outcome in zip(taken, outcomes, strict=True) if isinstance(outcome, ValidationError)
         ]
         for row, error in refused:  # only if the database changed between the two passes
             for message in error.messages:

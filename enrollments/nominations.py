@@ -118,7 +118,7 @@ def nominate(course: Course, member: Member, *, by: "User | None", post: str = "
 @transaction.atomic
 def nominate_many(
     course: Course, requests: Iterable[tuple[Member, str]], *, by: "User | None", reason: str = ""
-) -> list:
+) -> list[Enrollment | ValidationError]:
     """Nominate a list of members at once (an imported list) under the rules of nominate(), reading and
     writing in a fixed number of queries whatever the list's length.
 

@@ -10,6 +10,7 @@ file.
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -30,7 +31,7 @@ from common.imports.cells import (
     parse_text,
     take,
 )
-from common.imports.report import Outcome, history_reason
+from common.imports.report import ImportReport, Outcome, history_reason
 from common.imports.spreadsheets import (
     Column,
     SpreadsheetError,
@@ -44,6 +45,10 @@ from organizations.models import Appointment, ImportRecord, Member, Organization
 from organizations.people_columns import GENDER_CHOICES, PEOPLE_COLUMNS, POST_CHOICES, POST_NAMES
 from organizations.permissions import holds, may_import_into, may_import_tree
 from organizations.uploads import imported_meanwhile, new_report, record_import
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 Kind = Organization.Kind
 BATCH_SIZE = 1000
@@ -85,10 +90,10 @@ KIND_NAMES = {choice: names[0] for choice, *names in KIND_CHOICES}
 _TERM = re.compile(r"(\d{4})\s*[-–—/]\s*(\d{4})")
 
 
-def import_template():
+def import_template() -> bytes:
     """The workbook to fill in, downloadable from the admin."""
-    kinds = ", ".join(KIND_NAMES.values())
-    posts = ", ".join(POST_NAMES.values())
+    kinds = ", ".join(str(name) for name in KIND_NAMES.values())
+    posts = ", ".join(str(name) for name in POST_NAMES.values())
     return template_workbook(
         [(_("Tổ chức đảng"), ORGANIZATION_COLUMNS), (_("Đảng viên và chức vụ"), PEOPLE_COLUMNS)],
         guidance=[
@@ -175,7 +180,15 @@ def _person_key(full_name, birth):
 # -- The import -------------------------------------------------------------------------------------
 
 
-def import_organizations(data, *, by, file_name="", dry_run=False, valid_only=False, record=None):
+def import_organizations(
+    data: bytes,
+    *,
+    by: "User | None",
+    file_name: str = "",
+    dry_run: bool = False,
+    valid_only: bool = False,
+    record: ImportRecord | None = None,
+) -> ImportReport:
     """Plan (dry_run) or run the import of a workbook of organizations, members and posts.
 
     Returns the ImportReport: what each row creates, changes or leaves, and why a row is refused. Nothing

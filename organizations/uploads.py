@@ -3,6 +3,7 @@ importing a file once (keyed on its SHA-256 and its target)."""
 
 import datetime
 import secrets
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -15,10 +16,13 @@ from organizations.access import scope_of
 from organizations.access_log import record_access
 from organizations.models import AccessLog, ImportRecord, Organization
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 STORAGE_FOLDER = "imports"
 
 
-def previous_import(kind, sha256, target=""):
+def previous_import(kind: str, sha256: str, target: str = "") -> ImportRecord | None:
     return (
         ImportRecord.objects.filter(kind=kind, sha256=sha256, target=target, imported_at__isnull=False)
         .select_related("imported_by")
@@ -35,12 +39,20 @@ def imported_meanwhile(report: ImportReport) -> bool:
     return report.lost_race
 
 
-def new_report(kind, data, file_name, target=""):
+def new_report(kind: str, data: bytes, file_name: str, target: str = "") -> ImportReport:
     sha256 = file_sha256(data)
     return ImportReport(kind, file_name, sha256, target, previous=previous_import(kind, sha256, target))
 
 
-def store_upload(data, *, kind, file_name, by, target="", options=None):
+def store_upload(
+    data: bytes,
+    *,
+    kind: str,
+    file_name: str,
+    by: "User | None",
+    target: str = "",
+    options: dict[str, Any] | None = None,
+) -> ImportRecord:
     """Keep an uploaded file on the server (once per content) and record who uploaded it for what."""
     expire_uploads()
     sha256 = file_sha256(data)
@@ -60,7 +72,7 @@ def store_upload(data, *, kind, file_name, by, target="", options=None):
     )
 
 
-def expire_uploads(now=None):
+def expire_uploads(now: datetime.datetime | None = None) -> int:
     """Delete the stored files last uploaded more than IMPORT_FILE_DAYS ago: they hold people's personal data,
     and are needed only between the preview and the import. The records stay, with their SHA-256, so the same
     file imported again still changes nothing. Returns how many files were deleted."""
@@ -78,7 +90,7 @@ def expire_uploads(now=None):
     return len(names)
 
 
-def stored_data(record):
+def stored_data(record: ImportRecord) -> bytes:
     if not record.stored_name:
         raise FileNotFoundError(f"the upload {record.code} was deleted after IMPORT_FILE_DAYS")
     with default_storage.open(record.stored_name, "rb") as stored:
@@ -88,7 +100,7 @@ def stored_data(record):
     return data
 
 
-def upload_of(user, code, kind):
+def upload_of(user: Any, code: str | None, kind: str) -> ImportRecord | None:
     """The user's own upload with this code, or None: an upload is never shown to anyone else."""
     if not code or user is None or not user.is_authenticated:
         return None
@@ -102,10 +114,18 @@ def _scope_organization(user):
     return Organization.objects.filter(depth=1).first() if scope.everything else None
 
 
-def record_import(report, *, by, record=None, data=None, options=None):
+def record_import(
+    report: ImportReport,
+    *,
+    by: "User | None",
+    record: ImportRecord | None = None,
+    data: bytes | None = None,
+    options: dict[str, Any] | None = None,
+) -> bool:
     """Mark the file imported, inside the import's transaction; False when a concurrent import of the
     same file got there first (report.previous then names it, and the caller's transaction must be rolled back)."""
     if record is None:
+        assert data is not None, "without a stored upload, record_import needs the file's bytes"
         record = store_upload(data, kind=report.kind, file_name=report.file_name, by=by, target=report.target)
     record.imported_at = timezone.now()
     record.imported_by = by

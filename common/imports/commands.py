@@ -1,17 +1,18 @@
 """What the import commands share: reading the file, their common arguments, and printing the report."""
 
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import CommandError
+from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from common.history import add_by_argument
-from common.imports.report import report_lines
+from common.imports.report import ImportReport, report_lines
 from common.imports.spreadsheets import SpreadsheetError, check_file_size, error_report
 
 
-def read_file(path):
+def read_file(path: str | Path) -> bytes:
     """The bytes of the file to import, refusing a file larger than any workbook may be before reading it."""
     path = Path(path)
     try:
@@ -23,7 +24,7 @@ def read_file(path):
         raise CommandError(_("Không đọc được tệp %(path)s: %(error)s") % {"path": path, "error": error}) from error
 
 
-def add_common_arguments(parser):
+def add_common_arguments(parser: Any) -> None:
     parser.add_argument("file", help=gettext_lazy("tệp Excel (.xlsx)"))
     parser.add_argument("--dry-run", action="store_true", help=gettext_lazy("chỉ xem trước, không ghi gì"))
     parser.add_argument(
@@ -35,7 +36,15 @@ def add_common_arguments(parser):
     )
 
 
-def finish(command, data, report, *, dry_run, valid_only, report_path):
+def finish(
+    command: BaseCommand,
+    data: bytes,
+    report: ImportReport,
+    *,
+    dry_run: bool,
+    valid_only: bool,
+    report_path: str | None,
+) -> None:
     """Print the report, write the error report if asked, and fail when the import was refused."""
     command.stdout.write("\n".join(report_lines(report, dry_run=dry_run, valid_only=valid_only)))
     if report_path and report.refused_rows:

@@ -110,16 +110,16 @@ class ImportReport:
         return {**self.counts, "errors": self.errors[:20]}
 
 
-def file_sha256(data):
+def file_sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def history_reason(file_name):
+def history_reason(file_name: str) -> str:
     """The change reason kept on every history row an import writes (the column holds 100 characters)."""
     return (_("Nhập từ tệp %(name)s") % {"name": file_name})[:100]
 
 
-def report_lines(report, *, dry_run, valid_only):
+def report_lines(report: ImportReport, *, dry_run: bool, valid_only: bool) -> list[str]:
     """The report as lines of text, for the import commands."""
     counts = report.counts
     lines = [

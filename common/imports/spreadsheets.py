@@ -14,7 +14,9 @@ import pyexpat
 import struct
 import zipfile
 import zlib
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import openpyxl
 import openpyxl.utils
@@ -106,12 +108,12 @@ def _refuse(message, code, **params):
     return SpreadsheetError(message % params if params else message, code=code)
 
 
-def max_file_megabytes():
+def max_file_megabytes() -> int:
     """The largest workbook an import reads, in MB: settings.IMPORT_MAX_UPLOAD_BYTES, the upload limit too."""
     return settings.IMPORT_MAX_UPLOAD_BYTES // 1024 // 1024
 
 
-def check_file_size(size):
+def check_file_size(size: int) -> None:
     """Refuse a file of `size` bytes over the limit, before anything reads it."""
     if size > settings.IMPORT_MAX_UPLOAD_BYTES:
         raise _refuse(
@@ -122,7 +124,7 @@ def check_file_size(size):
         )
 
 
-def defusedxml_protects_openpyxl():
+def defusedxml_protects_openpyxl() -> bool:
     """True when openpyxl parses XML through defusedxml (entity expansion and external entities off)."""
     return bool(openpyxl.DEFUSEDXML)
 
@@ -130,7 +132,7 @@ def defusedxml_protects_openpyxl():
 # -- Opening a file -------------------------------------------------------------------------------
 
 
-def check_workbook_bytes(data, file_name=""):
+def check_workbook_bytes(data: bytes, file_name: str = "") -> None:
     """Refuse what is not a reasonable .xlsx, looking only at the bytes and the zip's central directory.
 
     The central directory declares each entry's sizes, and Python's zipfile never inflates an entry past
@@ -468,7 +470,7 @@ def _corrupt():
     )
 
 
-def open_workbook(data, file_name=""):
+def open_workbook(data: bytes, file_name: str = "") -> Any:
     """An openpyxl read-only workbook of data, after every check; close it when done."""
     if not defusedxml_protects_openpyxl():
         raise _refuse(_("Máy chủ chưa cài defusedxml nên chưa thể đọc tệp Excel an toàn."), "unsafe_parser")
@@ -530,7 +532,7 @@ def _match_header(cells, columns):
     return None
 
 
-def read_tables(data, specs, file_name=""):
+def read_tables(data: bytes, specs: Mapping[str, Sequence["Column"]], file_name: str = "") -> dict[str, "Table | None"]:
     """Find each table of specs (name -> columns) in the workbook: the first sheet whose first rows hold a
     header row with the table's required columns, in any order, after any title or blank rows. Returns
     name -> Table, or None for a table no sheet holds. A sheet holds at most one table."""
@@ -818,7 +820,7 @@ def _cell(cells, position):
     return value
 
 
-def missing_headers_message(specs):
+def missing_headers_message(specs: Mapping[str, Sequence["Column"]]) -> str:
     """What to say when no sheet has the headers: the required columns of each table."""
     wanted = "; ".join(", ".join(column.label for column in columns if column.required) for columns in specs.values())
     return _(
@@ -838,7 +840,9 @@ ERROR_COLUMN = gettext_lazy("Lỗi")
 GUIDANCE_SHEET = gettext_lazy("Hướng dẫn")
 
 
-def template_workbook(sheets, guidance=()):
+def template_workbook(
+    sheets: Iterable[tuple[Any, Sequence["Column"]]], guidance: Iterable[tuple[Any, Any]] = ()
+) -> bytes:
     """An empty workbook to fill in: a sheet with the header row for each (title, columns), then a sheet
     of guidance rows (column, what to write) when given."""
     workbook = openpyxl.Workbook(write_only=True)
@@ -862,13 +866,13 @@ def _header_cell(sheet, label):
     return safe_cell(sheet, str(label), font=HEADER_FONT, fill=HEADER_FILL)
 
 
-def save(workbook):
+def save(workbook: Any) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def error_report(data, problems, header_rows):
+def error_report(data: bytes, problems: Any, header_rows: Mapping[str, int]) -> bytes:
     """A copy of the workbook with an extra column of messages on the rows they are about.
 
     problems: sheet title -> {row number -> [messages]}; header_rows: sheet title -> header row number.
