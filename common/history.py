@@ -9,6 +9,7 @@ A service that saves one row on someone's behalf names them and says why with at
 change_reason(model, text) fits a reason to the model's history column, for bulk writes.
 """
 
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import SimpleNamespace
@@ -60,10 +61,11 @@ def change_reason_length(model: Any) -> int | None:
 
 
 def change_reason(model: Any, text: str | None) -> str | None:
-    """`text` as `model`'s history can keep it: None when empty, else cut to change_reason_length() with an
-    ellipsis."""
+    """`text` as `model`'s history can keep it: None when empty, else NFC-normalized (as every Vietnamese text the
+    product keeps) and cut to change_reason_length() with an ellipsis."""
     if not text:
         return None
+    text = unicodedata.normalize("NFC", text)
     limit = change_reason_length(model)
     if limit is None or len(text) <= limit:
         return text
