@@ -22,6 +22,12 @@ def render_admin_page(admin: Any, request: HttpRequest, template: str, context: 
     return TemplateResponse(request, template, {**frame, **context})
 
 
+def require_permission(user: Any, permission: str) -> None:
+    """Refuse (403) a page that needs a model permission the user lacks."""
+    if not user.has_perm(permission):
+        raise PermissionDenied
+
+
 def visible_object(
     model_admin: Any, request: HttpRequest, object_id: Any, *, select_related: Sequence[str] = ()
 ) -> Any:

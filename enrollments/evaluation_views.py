@@ -2,12 +2,11 @@
 
 from functools import partial
 
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils.translation import gettext as _
 
-from common.admin import render_admin_page, visible_object
+from common.admin import render_admin_page, require_permission, visible_object
 from courses.models import Course, Lecturer
 from enrollments.evaluation_reports import course_evaluation_summary, lecturer_evaluation_summary
 from enrollments.models import Evaluation
@@ -38,11 +37,6 @@ def lecturer_urls(model_admin):
 TEMPLATES = "admin/enrollments/sheets/"
 
 
-def _require_evaluation_right(user):
-    if not user.has_perm("enrollments.view_evaluation"):
-        raise PermissionDenied
-
-
 def _visible_evaluations(user):
     """Evaluations the user may read, of courses the user may see."""
     return Evaluation.objects.for_user(user).filter(enrollment__course__in=Course.objects.for_user(user))
@@ -50,7 +44,7 @@ def _visible_evaluations(user):
 
 def course_evaluations_view(model_admin, request, object_id):
     course = visible_object(model_admin, request, object_id, select_related=["program", "organizer"])
-    _require_evaluation_right(request.user)
+    require_permission(request.user, "enrollments.view_evaluation")
     summary = course_evaluation_summary(_visible_evaluations(request.user).filter(enrollment__course=course))
     return render_admin_page(
         model_admin,
@@ -68,7 +62,7 @@ def course_evaluations_view(model_admin, request, object_id):
 
 def lecturer_evaluations_view(model_admin, request, object_id):
     lecturer = get_object_or_404(Lecturer.objects.for_user(request.user), pk=object_id)
-    _require_evaluation_right(request.user)
+    require_permission(request.user, "enrollments.view_evaluation")
     summary = lecturer_evaluation_summary(lecturer, _visible_evaluations(request.user))
     return render_admin_page(
         model_admin,

@@ -15,7 +15,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
-from common.admin import render_admin_page, visible_object
+from common.admin import render_admin_page, require_permission, visible_object
 from courses.models import Course, Session
 from enrollments.forms import AttendanceSheetForm, ScoreSheetForm
 from enrollments.models import Attendance, Enrollment
@@ -56,11 +56,6 @@ def session_urls(model_admin):
 
 
 # -- Access ----------------------------------------------------------------------------------------
-
-
-def _require(user, permission):
-    if not user.has_perm(permission):
-        raise PermissionDenied
 
 
 def _roster(user, course):
@@ -259,7 +254,7 @@ def score_sheet_view(model_admin, request, object_id):
 
 def attendance_matrix_view(model_admin, request, object_id):
     course = visible_object(model_admin, request, object_id, select_related=["program", "organizer"])
-    _require(request.user, "enrollments.view_attendance")
+    require_permission(request.user, "enrollments.view_attendance")
     sessions = Session.objects.for_user(request.user).filter(course=course).select_related("topic")
     sessions = list(sessions.order_by("date", "period"))
     attendances = Attendance.objects.for_user(request.user).only("enrollment", "session", "status")
