@@ -211,6 +211,17 @@ class SessionQuerySet(ScopedQuerySet):
     def own_filter(self, member_id):
         return Q(course__enrollments__member_id=member_id)
 
+    def double_booked(self):
+        """The slots (lecturer, date, period) in which a lecturer teaches more than one class: none, by the rules
+        of courses/scheduling.py; a check of data written in bulk (the demo, benchmarks) asks this."""
+        return (
+            self.filter(lecturer__isnull=False)
+            .values("lecturer", "date", "period")
+            .annotate(classes=models.Count("course", distinct=True))
+            .filter(classes__gt=1)
+            .order_by()
+        )
+
 
 class Session(models.Model):
     class Period(models.IntegerChoices):

@@ -174,6 +174,23 @@ def course_change_errors(course: Course) -> Errors:
     return found
 
 
+def _lock_and_check(course: Course, sessions: Sequence[Session]) -> Course:
+    """Lock the class's row and the lecturers' rows, then check the sessions with the class's other saved ones."""
+    locked = Course.objects.select_for_update().get(pk=course.pk)
+    lock_lecturers(sessions)
+    for session in sessions:
+        session.course = locked
+    ids = [session.pk for session in sessions if session.pk]
+    saved = list(locked.sessions.exclude(pk__in=ids).order_by("date", "period"))
+    messages = _refusals(sessions, schedule_errors([*saved, *sessions], Frame.of(locked))[len(saved) :])
+    if messages:
+        raise ValidationError(messages)
+    for session in sessions:
+        # The choices and field limits; the foreign keys were read above, the slot is the constraint's.
+        session.clean_fields(exclude=["course", "topic", "lecturer"])
+    return locked
+
+
 def schedule_sessions(course: Course, sessions: Sequence[Session], *, by) -> list[Session]:
     """Add sessions to a class, all or none, under the class's row lock and the lecturers' row locks.
 
@@ -182,16 +199,20 @@ def schedule_sessions(course: Course, sessions: Sequence[Session], *, by) -> lis
     if not may_schedule(by, course):
         raise PermissionDenied(_("Bạn không có quyền xếp lịch học của lớp này."))
     with transaction.atomic():
-        locked = Course.objects.select_for_update().get(pk=course.pk)
-        lock_lecturers(sessions)
-        for session in sessions:
-            session.course = locked
-        saved = list(locked.sessions.order_by("date", "period"))
-        errors = schedule_errors([*saved, *sessions], Frame.of(locked))[len(saved) :]
-        messages = _refusals(sessions, errors)
-        if messages:
-            raise ValidationError(messages)
-        for session in sessions:
-            # The choices and field limits; the foreign keys were read above, the slot is the constraint's.
-            session.clean_fields(exclude=["course", "topic", "lecturer"])
+        _lock_and_check(course, sessions)
         return Session.objects.bulk_create(sessions)
+
+
+def reschedule_session(session: Session, *, by, **changes) -> Session:
+    """Move a session to another slot, or change its topic or lecturer, by the same rules as a new one."""
+    if not may_schedule(by, session.course):
+        raise PermissionDenied(_("Bạn không có quyền xếp lịch học của lớp này."))
+    unknown = set(changes) - {"date", "period", "topic", "lecturer"}
+    if unknown:
+        raise TypeError(f"reschedule_session() changes only the slot, topic and lecturer, not {sorted(unknown)}")
+    with transaction.atomic():
+        for field, value in changes.items():
+            setattr(session, field, value)
+        _lock_and_check(session.course, [session])
+        session.save()
+        return session

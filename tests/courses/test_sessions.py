@@ -2,11 +2,19 @@
 one place per slot, on the admin's add and change pages as in the services."""
 
 import datetime
+import threading
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from courses.models import Course
+from courses.forms import CourseForm
+from courses.models import Course, Session
+from courses.scheduling import Frame, reschedule_session, schedule_errors, schedule_sessions
 from tests import factories
 
 START = datetime.date(2026, 11, 2)
@@ -242,3 +250,199 @@ def test_change_page_adds_a_row_in_a_taken_slot_refused_on_the_row(world, center
     assert response.status_code == 200
     assert "Lớp đã có một buổi học vào buổi sáng ngày 06/11/2026." in str(row_errors(response)[2]["period"])
     assert planned.sessions.count() == 2
+
+
+# -- The session's own page ---------------------------------------------------------------------------------
+
+
+def test_session_page_refuses_a_lecturer_booked_elsewhere_and_a_date_outside(world, center_staff, client_for):
+    client = client_for(center_staff)
+    url = reverse("admin:courses_session_add")
+    factories.SessionFactory(
+        course=world.root_course, date=datetime.date(2021, 3, 1), period=2, lecturer=world.lecturer
+    )
+    base = {"course": world.course_a.pk, "period": "2", "topic": world.topic.pk, "lecturer": world.lecturer.pk}
+    response = client.post(url, {**base, "date": "01/03/2021"})
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert "lớp 2021-K1-L1 vào buổi chiều ngày 01/03/2021" in str(form.errors["lecturer"])
+    response = client.post(url, {**base, "date": "01/09/2021", "lecturer": ""})
+    assert "nằm ngoài thời gian của lớp (01/03/2021 – 05/03/2021)" in str(response.context["adminform"].form.errors)
+    response = client.post(url, {**base, "date": "02/03/2021"})
+    assert response.status_code == 302
+    assert world.course_a.sessions.filter(date=datetime.date(2021, 3, 2), lecturer=world.lecturer).exists()
+
+
+# -- The service --------------------------------------------------------------------------------------------
+
+
+def new_session(day, period, topic=None, lecturer=None):
+    return Session(date=day, period=period, topic=topic, lecturer=lecturer)
+
+
+def test_schedule_sessions_adds_a_whole_set(world, planned):
+    other = factories.LecturerFactory()
+    saved = schedule_sessions(
+        planned, [new_session(START, 2, world.topic, other), new_session(END, 2, world.topic)], by=None
+    )
+    assert len(saved) == 2
+    assert planned.sessions.count() == 4
+
+
+def test_schedule_sessions_refuses_the_whole_set_naming_each_session(world, planned, other_program):
+    foreign = other_program.topics.get()
+    booked = factories.CourseFactory(code="2026-K9-L9", program=world.program, start_date=START, end_date=END)
+    factories.SessionFactory(course=booked, date=START, period=3, lecturer=world.lecturer, topic=world.topic)
+    sessions = [
+        new_session(START, 2, world.topic),
+        new_session(START, 1, world.topic),
+        new_session(datetime.date(2027, 2, 1), 1, world.topic),
+        new_session(END, 2, foreign),
+        new_session(START, 3, world.topic, world.lecturer),
+    ]
+    with pytest.raises(ValidationError) as refused:
+        schedule_sessions(planned, sessions, by=None)
+    messages = refused.value.messages
+    assert messages == [
+        "Buổi sáng ngày 02/11/2026: Lớp đã có một buổi học vào buổi sáng ngày 02/11/2026.",
+        "Buổi sáng ngày 01/02/2027: Ngày học 01/02/2027 nằm ngoài thời gian của lớp (02/11/2026 – 06/11/2026).",
+        "Buổi chiều ngày 06/11/2026: Chuyên đề này thuộc chương trình khác, không thuộc chương trình của lớp.",
+        "Buổi tối ngày 02/11/2026: Giảng viên PGS.TS. Đỗ Xuân Ánh đã có lịch dạy lớp 2026-K9-L9 vào buổi tối "
+        "ngày 02/11/2026.",
+    ]
+    assert planned.sessions.count() == 2
+
+
+def test_schedule_sessions_is_refused_to_an_officer_of_another_subtree(world, officer_a, planned):
+    with pytest.raises(PermissionDenied):
+        schedule_sessions(planned, [new_session(START, 2, world.topic)], by=officer_a)
+    assert planned.sessions.count() == 2
+
+
+def test_reschedule_session_moves_a_session_by_the_same_rules(world, planned):
+    first, last = planned.sessions.order_by("date")
+    booked = factories.CourseFactory(code="2026-K9-L9", program=world.program, start_date=START, end_date=END)
+    factories.SessionFactory(course=booked, date=END, period=2, lecturer=world.lecturer, topic=world.topic)
+    with pytest.raises(ValidationError, match="Lớp đã có một buổi học vào buổi sáng ngày 06/11/2026"):
+        reschedule_session(first, date=END, by=None)
+    with pytest.raises(ValidationError, match="đã có lịch dạy lớp 2026-K9-L9 vào buổi chiều ngày 06/11/2026"):
+        reschedule_session(first, date=END, period=2, by=None)
+    with pytest.raises(ValidationError, match="nằm ngoài thời gian của lớp"):
+        reschedule_session(first, date=END + datetime.timedelta(days=1), by=None)
+    first.refresh_from_db()
+    assert (first.date, first.period) == (START, 1)
+    reschedule_session(first, date=END, period=3, by=None)
+    first.refresh_from_db()
+    assert (first.date, first.period, first.lecturer) == (END, 3, world.lecturer)
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_two_classes_booking_one_lecturer_in_one_slot_at_once_get_one_session(world):
+    """The lecturer's row lock makes the second booking wait for the first and see it."""
+    assert connection.vendor == "postgresql"
+    courses = [
+        factories.CourseFactory(code=f"2026-K8-L{n}", program=world.program, start_date=START, end_date=END)
+        for n in range(4)
+    ]
+    barrier = threading.Barrier(len(courses))
+    refused = []
+
+    def book(course):
+        try:
+            connection.ensure_connection()
+            barrier.wait(timeout=30)
+            schedule_sessions(course, [new_session(START, 1, world.topic, world.lecturer)], by=None)
+        except ValidationError as error:
+            refused.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=book, args=(course,)) for course in courses]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert Session.objects.filter(lecturer=world.lecturer, date=START, period=1).count() == 1
+    assert len(refused) == len(courses) - 1
+    assert not Session.objects.filter(date=START).double_booked().exists()
+
+
+def test_course_form_without_the_sessions_refuses_dates_leaving_a_session_outside(world, planned):
+    """Where the page does not edit the sessions alongside, the class's own form says which sessions block it."""
+
+    class Form(CourseForm):
+        sessions_edited_alongside = False
+
+        class Meta:
+            model = Course
+            fields = ["program", "start_date", "end_date"]
+
+    form = Form({"program": world.program.pk, "start_date": "02/11/2026", "end_date": "04/11/2026"}, instance=planned)
+    assert not form.is_valid()
+    assert "Các buổi học sau nằm ngoài thời gian mới của lớp: 06/11/2026." in form.errors["end_date"]
+    form = Form({"program": world.program.pk, "start_date": "01/11/2026", "end_date": "08/11/2026"}, instance=planned)
+    assert form.is_valid()
+
+
+# -- Properties and costs -----------------------------------------------------------------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    start=st.dates(datetime.date(2020, 1, 1), datetime.date(2030, 12, 31)),
+    length=st.integers(0, 30),
+    offsets=st.lists(st.tuples(st.integers(-40, 70), st.sampled_from([1, 2, 3])), max_size=12),
+)
+def test_rules_refuse_exactly_the_sessions_outside_the_dates_and_the_repeated_slots(start, length, offsets):
+    """No database: sessions without topic or lecturer need none."""
+    end = start + datetime.timedelta(days=length)
+    sessions = [new_session(start + datetime.timedelta(days=o), p) for o, p in offsets]
+    errors = schedule_errors(sessions, Frame(None, start, end, None))
+    seen = set()
+    for session, found in zip(sessions, errors, strict=True):
+        assert ("date" in found) == (not start <= session.date <= end)
+        assert ("period" in found) == ((session.date, session.period) in seen)
+        seen.add((session.date, session.period))
+    assert sum("period" not in found for found in errors) == len({(s.date, s.period) for s in sessions})
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_checking_a_schedule_costs_the_same_queries_at_any_size(world, size, django_assert_max_num_queries):
+    """The topics' programs in one query, the lecturers' other classes in one: none per session."""
+    lecturers = factories.LecturerFactory.create_batch(3)
+    topics = factories.TopicFactory.create_batch(3, program=world.program)
+    sessions = [
+        Session(
+            date=START + datetime.timedelta(days=i // 3),
+            period=i % 3 + 1,
+            topic_id=topics[i % 3].pk,
+            lecturer_id=lecturers[i % 3].pk,
+        )
+        for i in range(size)
+    ]
+    with django_assert_max_num_queries(2):
+        errors = schedule_errors(sessions, Frame(None, START, START + datetime.timedelta(days=size), world.program.pk))
+    assert errors == [{}] * size
+
+
+@pytest.mark.parametrize("rows", [2, 12])
+def test_the_add_page_reads_the_lecturers_other_classes_in_one_query(world, center_staff, client_for, rows):
+    client = client_for(center_staff)
+    url = reverse("admin:courses_course_add")
+    data = management_data(client.get(url))
+    # A capacity of 0 keeps the class unsaved while every row is valid, so the whole schedule is checked.
+    data.update(course_fields(world, world.program, end_date="30/11/2026", capacity="0"))
+    lecturers = factories.LecturerFactory.create_batch(2)
+    booked = factories.CourseFactory(code="2026-K9-L9", program=world.program, start_date=START, end_date=END)
+    factories.SessionFactory(course=booked, date=START, period=1, lecturer=lecturers[0], topic=world.topic)
+    days = [START + datetime.timedelta(days=i) for i in range(rows)]
+    schedule = [
+        {"date": day, "period": 1, "topic": world.topic, "lecturer": lecturers[i % 2]} for i, day in enumerate(days)
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(url, session_rows(data, schedule))
+    errors = row_errors(response)
+    assert "lớp 2026-K9-L9 vào buổi sáng ngày 02/11/2026" in str(errors[0]["lecturer"])
+    assert errors[1:] == [{}] * (rows - 1)
+    assert len([q for q in queries.captured_queries if 'FROM "courses_session"' in q["sql"]]) == 1
