@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from courses.forms import CourseForm
 from courses.models import Course, Session
-from courses.scheduling import Frame, reschedule_session, schedule_errors, schedule_sessions
+from courses.scheduling import Frame, breaches, reschedule_session, schedule_errors, schedule_sessions
 from tests import factories
 
 START = datetime.date(2026, 11, 2)
@@ -446,3 +446,18 @@ def test_the_add_page_reads_the_lecturers_other_classes_in_one_query(world, cent
     assert "lớp 2026-K9-L9 vào buổi sáng ngày 02/11/2026" in str(errors[0]["lecturer"])
     assert errors[1:] == [{}] * (rows - 1)
     assert len([q for q in queries.captured_queries if 'FROM "courses_session"' in q["sql"]]) == 1
+
+
+def test_breaches_name_what_bulk_written_sessions_break(world, planned, other_program):
+    """The demo writes sessions in bulk; this is how it knows its plan kept the rules (the world's fixture
+    books its lecturer in three classes at once on 01/03/2021)."""
+    Session.objects.filter(course=planned, date=END).update(date=datetime.date(2027, 1, 4))
+    Session.objects.filter(course=planned, date=START).update(topic=other_program.topics.get())
+    found = breaches(Session.objects.filter(course__in=[planned, world.root_course, world.course_a]))
+    assert found == [
+        "2026-K3-L2, buổi sáng ngày 02/11/2026: "
+        "Chuyên đề này thuộc chương trình khác, không thuộc chương trình của lớp.",
+        "2026-K3-L2, buổi sáng ngày 04/01/2027: "
+        "Ngày học 04/01/2027 nằm ngoài thời gian của lớp (02/11/2026 – 06/11/2026).",
+        "Giảng viên Đỗ Xuân Ánh dạy 2 lớp cùng lúc vào buổi sáng ngày 01/03/2021.",
+    ]
