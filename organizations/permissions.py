@@ -48,7 +48,7 @@ def may_link_login(user) -> bool:
 
 
 def may_schedule(user, course) -> bool:
-    """Adding sessions to a class is for whoever may add sessions in the sub-tree that organizes it."""
+    """Adding or moving a class's sessions is for whoever may add sessions in the sub-tree that organizes it."""
     return holds(user, "courses.add_session") and organizes(user, course)
 
 
