@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from courses.forms import ProgramForm
+from courses.forms import CourseForm, ProgramForm, SessionForm, SessionInlineFormSet, TopicChoiceField
 from courses.models import Program, Session, Topic
 from organizations.access import ScopedAdminMixin
 
@@ -45,16 +45,37 @@ class LecturerAdminBase(ScopedAdminMixin, admin.ModelAdmin):
     search_fields = ["search_key", "unit"]
 
 
+def limit_topics(form, program_id):
+    """Only the class's program's topics (its page knows the program; a new class's page lists every program's,
+    each labelled, and the rules refuse another program's)."""
+    field = form.base_fields.get("topic")
+    if field is not None and program_id is not None:
+        field.queryset = field.queryset.filter(program_id=program_id)
+
+
 class SessionInline(admin.TabularInline):
     model = Session
+    formset = SessionInlineFormSet
     extra = 0
-    autocomplete_fields = ["topic", "lecturer"]
+    autocomplete_fields = ["lecturer"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("topic", "lecturer")
+        return super().get_queryset(request).select_related("topic__program", "lecturer")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "topic":
+            kwargs["queryset"] = Topic.objects.for_user(request.user).select_related("program")
+            kwargs["form_class"] = TopicChoiceField
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        limit_topics(formset.form, obj.program_id if obj is not None else None)
+        return formset
 
 
 class CourseAdminBase(ScopedAdminMixin, admin.ModelAdmin):
+    form = CourseForm
     list_display = ["code", "title", "organizer", "year", "start_date", "end_date", "capacity", "status"]
     list_filter = ["status", "year", "program"]
     list_select_related = ["program", "organizer"]
@@ -63,15 +84,35 @@ class CourseAdminBase(ScopedAdminMixin, admin.ModelAdmin):
     date_hierarchy = "start_date"
     inlines = [SessionInline]
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.sessions_edited_alongside = any(
+            isinstance(inline, SessionInline) and inline.has_change_permission(request, obj)
+            for inline in self.get_inline_instances(request, obj)
+        )
+        return form
+
     @admin.display(description=_("tên lớp"))
     def title(self, obj):
         return obj.title
 
 
 class SessionAdminBase(ScopedAdminMixin, admin.ModelAdmin):
+    form = SessionForm
     list_display = ["course", "date", "period", "topic", "lecturer"]
     list_filter = ["period", "course__year"]
     list_select_related = ["course__program", "topic", "lecturer"]
     search_fields = ["course__code", "lecturer__search_key"]
-    autocomplete_fields = ["course", "topic", "lecturer"]
+    autocomplete_fields = ["course", "lecturer"]
     date_hierarchy = "date"
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "topic":
+            kwargs["queryset"] = Topic.objects.for_user(request.user).select_related("program")
+            kwargs["form_class"] = TopicChoiceField
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        limit_topics(form, obj.course.program_id if obj is not None else None)
+        return form

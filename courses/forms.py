@@ -1,9 +1,11 @@
-"""Forms of the staff pages for programs."""
+"""Forms of the staff pages for programs, classes and their sessions."""
 
 from django import forms
+from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import Program
+from courses.scheduling import Frame, course_change_errors, lock_lecturers, schedule_errors
 from organizations.models import Post
 
 
@@ -18,3 +20,63 @@ class ProgramForm(forms.ModelForm):
     class Meta:
         model = Program
         fields = ["code", "name", "version", "status", "completion_threshold", "pass_score", "qualifying_posts"]
+
+
+class TopicChoiceField(forms.ModelChoiceField):
+    """A topic named with its program's code, so topics of the same title in two programs stay apart."""
+
+    def label_from_instance(self, obj):
+        return f"{obj.program.code} — {obj}"
+
+
+class SessionInlineFormSet(BaseInlineFormSet):
+    """A class's sessions as one schedule: with the class's dates and program as typed in on the same page (the
+    class may not be saved yet), two rows in one slot and a lecturer booked in another class are refused on
+    the row. Each row's own rules (dates, topic) ran in Session.clean."""
+
+    def validate_unique(self):
+        # The slot rule below says it on the row, also for a class not saved yet.
+        pass
+
+    def clean(self):
+        super().clean()
+        rows = [
+            form
+            for form in self.forms
+            if form.is_valid() and not self._should_delete_form(form) and (form.instance.pk or form.has_changed())
+        ]
+        sessions = [form.instance for form in rows]
+        lock_lecturers(sessions)
+        for form, errors in zip(rows, schedule_errors(sessions, Frame.of(self.instance), each=False), strict=True):
+            for field, messages in errors.items():
+                for message in messages:
+                    form.add_error(field, message)
+
+
+class SessionForm(forms.ModelForm):
+    """One session on its own page: its lecturer must not teach another class in the slot."""
+
+    def _post_clean(self):
+        super()._post_clean()
+        session = self.instance
+        if self.errors or not session.course_id:
+            return
+        lock_lecturers([session])
+        for field, messages in schedule_errors([session], Frame.of(session.course), each=False)[0].items():
+            for message in messages:
+                self.add_error(field, message)
+
+
+class CourseForm(forms.ModelForm):
+    """The class's own fields. Where the page does not edit the sessions alongside (the inline checks them with
+    the new dates and program), new dates or a new program are refused while saved sessions would break them."""
+
+    sessions_edited_alongside = True
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.sessions_edited_alongside or self.errors:
+            return
+        for field, messages in course_change_errors(self.instance).items():
+            for message in messages:
+                self.add_error(field, message)

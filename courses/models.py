@@ -211,6 +211,17 @@ class SessionQuerySet(ScopedQuerySet):
     def own_filter(self, member_id):
         return Q(course__enrollments__member_id=member_id)
 
+    def double_booked(self):
+        """The slots (lecturer, date, period) in which a lecturer teaches more than one class: none, by the rules
+        of courses/scheduling.py; a check of data written in bulk (the demo, benchmarks) asks this."""
+        return (
+            self.filter(lecturer__isnull=False)
+            .values("lecturer", "date", "period")
+            .annotate(classes=models.Count("course", distinct=True))
+            .filter(classes__gt=1)
+            .order_by()
+        )
+
 
 class Session(models.Model):
     class Period(models.IntegerChoices):
@@ -247,8 +258,11 @@ class Session(models.Model):
         return f"{self.date:%d/%m/%Y} {self.get_period_display()}"
 
     def clean(self):
-        course = getattr(self, "course", None) if self.course_id else None
-        if course and self.date and not (course.start_date <= self.date <= course.end_date):
-            raise ValidationError({"date": _("Ngày học phải nằm trong thời gian của lớp.")})
-        if course and self.topic_id and self.topic.program_id != course.program_id:
-            raise ValidationError({"topic": _("Chuyên đề phải thuộc chương trình của lớp.")})
+        # The class may be one the admin's add page has not saved yet: its typed-in dates and program count.
+        from courses.scheduling import Frame, session_errors
+
+        if not (self.course_id or Session.course.is_cached(self)):
+            return
+        errors = session_errors(self, Frame.of(self.course))
+        if errors:
+            raise ValidationError(errors)

@@ -9,12 +9,14 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from certificates.models import IssuerProfile
 from certificates.services import issue_certificates
+from courses import scheduling
 from courses.models import Course, Lecturer, Program, Session, Topic
 from demo.classes import HISTORIC_YEARS, ClassPlanner, build_catalog
 from demo.tree import PeoplePlanner, build_tree
@@ -148,6 +150,10 @@ def seed_demo(scale="small", seed=DEFAULT_SEED, today=None):
         Lecturer.objects.bulk_create(catalog.lecturers)
         Course.objects.bulk_create(classes.courses, batch_size=BATCH_SIZE)
         Session.objects.bulk_create(classes.sessions, batch_size=BATCH_SIZE)
+        # Written in bulk past the forms, so the schedule is checked once whole; a breach is a bug of the planner.
+        found = scheduling.breaches(Session.objects.all())
+        if found:
+            raise ValidationError(found)
         _create_with_history(classes.enrollments, Enrollment)
         _create_with_history(
             [

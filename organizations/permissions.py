@@ -47,6 +47,11 @@ def may_link_login(user) -> bool:
 # -- Running a class ------------------------------------------------------------------------------
 
 
+def may_schedule(user, course) -> bool:
+    """Adding or moving a class's sessions is for whoever may add sessions in the sub-tree that organizes it."""
+    return holds(user, "courses.add_session") and organizes(user, course)
+
+
 def may_mark_attendance(user, course) -> bool:
     return holds(user, "enrollments.change_attendance") and organizes(user, course)
 

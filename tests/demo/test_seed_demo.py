@@ -16,6 +16,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 from django.urls import reverse
 
 from courses.models import Course, Lecturer, Program, Session
+from courses.scheduling import breaches
 from demo.builder import DEMO_PASSWORD, seed_demo
 from enrollments.models import Attendance, Enrollment, SeatQuota
 from organizations import roles
@@ -52,6 +53,7 @@ def assert_keeps_model_rules():
     assert not Session.objects.exclude(date__gte=F("course__start_date"), date__lte=F("course__end_date")).exists()
     assert not Session.objects.exclude(topic__program=F("course__program")).exists()
     assert not Session.objects.filter(Q(topic=None) | Q(lecturer=None)).exists()
+    assert breaches(Session.objects.all()) == []
     assert {d.weekday() for d in Session.objects.values_list("date", flat=True)} <= {0, 1, 2, 3, 4}
     assert not Attendance.objects.exclude(enrollment__course=F("session__course")).exists()
     for model in (Member, Appointment, Enrollment, Attendance):
