@@ -45,12 +45,36 @@ class SessionInlineFormSet(BaseInlineFormSet):
             for form in self.forms
             if form.is_valid() and not self._should_delete_form(form) and (form.instance.pk or form.has_changed())
         ]
+        self._refuse_taking_a_slot_being_freed(rows)
         sessions = [form.instance for form in rows]
         lock_lecturers(sessions)
         for form, errors in zip(rows, schedule_errors(sessions, Frame.of(self.instance), each=False), strict=True):
             for field, messages in errors.items():
                 for message in messages:
                     form.add_error(field, message)
+
+    def _refuse_taking_a_slot_being_freed(self, rows):
+        """Rows are saved one by one, so a session moved into the slot another saved session leaves (a swap, or
+        a row deleted further down) would meet it there: one step at a time says so instead of failing."""
+        leaving = {}
+        for form in self.initial_forms:
+            slot = (form.initial.get("date"), form.initial.get("period"))
+            if self._should_delete_form(form) or (form.is_valid() and form.has_changed() and _slot(form) != slot):
+                leaving[slot] = form
+        for form in rows:
+            other = leaving.get(_slot(form))
+            if form.instance.pk and other is not None and other is not form and form.has_changed():
+                form.add_error(
+                    "date",
+                    _(
+                        "Buổi này chuyển vào đúng ngày, buổi của một buổi học khác đang được đổi hoặc xóa trong "
+                        "cùng lần lưu; hãy lưu từng bước: chuyển hoặc xóa buổi kia trước."
+                    ),
+                )
+
+
+def _slot(form):
+    return (form.cleaned_data.get("date"), form.cleaned_data.get("period"))
 
 
 class SessionForm(forms.ModelForm):

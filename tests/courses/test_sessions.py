@@ -461,3 +461,33 @@ def test_breaches_name_what_bulk_written_sessions_break(world, planned, other_pr
         "Ngày học 04/01/2027 nằm ngoài thời gian của lớp (02/11/2026 – 06/11/2026).",
         "Giảng viên Đỗ Xuân Ánh dạy 2 lớp cùng lúc vào buổi sáng ngày 01/03/2021.",
     ]
+
+
+def test_change_page_swapping_two_sessions_slots_asks_for_one_step_at_a_time(world, center_staff, client_for, planned):
+    # Saved row by row, the swap would meet the other session in its old slot (a database error); it is
+    # refused on the row instead, and nothing is written.
+    first, last = planned.sessions.order_by("date")
+    rows = [
+        {"id": first.pk, "date": END, "period": 1, "topic": world.topic, "lecturer": world.lecturer},
+        {"id": last.pk, "date": START, "period": 1, "topic": world.topic, "lecturer": None},
+    ]
+    response = change_page_post(client_for(center_staff), planned, rows)
+    assert response.status_code == 200
+    assert "hãy lưu từng bước" in str(row_errors(response)[0]["date"])
+    first.refresh_from_db()
+    last.refresh_from_db()
+    assert (first.date, last.date) == (START, END)
+
+
+def test_change_page_moving_a_session_into_the_slot_of_one_deleted_below_asks_for_one_step(
+    world, center_staff, client_for, planned
+):
+    first, last = planned.sessions.order_by("date")
+    rows = [
+        {"id": first.pk, "date": END, "period": 1, "topic": world.topic, "lecturer": world.lecturer},
+        {"id": last.pk, "date": END, "period": 1, "topic": world.topic, "lecturer": None, "DELETE": "on"},
+    ]
+    response = change_page_post(client_for(center_staff), planned, rows)
+    assert response.status_code == 200
+    assert "hãy lưu từng bước" in str(row_errors(response)[0]["date"])
+    assert planned.sessions.count() == 2
