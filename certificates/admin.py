@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from certificates.forms import IssueForm, RevokeForm
 from certificates.models import Certificate, IssuerProfile, PrintJob
 from certificates.printing import start_print_job
+from certificates.rules import issue_date_problem
 from certificates.services import (
     is_issuable,
     issue_certificates,
@@ -378,26 +379,43 @@ class CertificateCourseTools:
 
     @admin.action(description=gettext_lazy("Cấp giấy chứng nhận"), permissions=["issue"])
     def issue_certificates(self, request, queryset):
-        for course in queryset:
-            try:
-                summary = issue_certificates(course, by=request.user)
-            except ValidationError as error:
-                self.message_user(request, " ".join(error.messages), messages.ERROR)
-                continue
-            issued = len(summary.issued)
-            if issued:
-                message = ngettext(
-                    "Lớp %(code)s: đã cấp %(count)d giấy chứng nhận.",
-                    "Lớp %(code)s: đã cấp %(count)d giấy chứng nhận.",
-                    issued,
-                ) % {"code": course.code, "count": issued}
-                self.message_user(request, message, messages.SUCCESS)
-            else:
-                message = _("Lớp %(code)s: không có giấy chứng nhận nào cần cấp thêm (đã cấp %(count)d).") % {
-                    "code": course.code,
-                    "count": summary.already_issued,
-                }
-                self.message_user(request, message, messages.WARNING)
+        """One class: its issuing page, with the preview. Several: a page asking for the issue date first (today
+        unless typed), then each class issued on it, each refused for what its own rule says."""
+        confirmed = request.POST.get("post") == "yes"
+        if not confirmed and len(selected := list(queryset[:2])) == 1:
+            return redirect(reverse("admin:courses_course_issue", args=[selected[0].pk]))
+        form = IssueForm(request.POST if confirmed else None, initial={"issued_on": local_today()})
+        if form.is_bound and form.is_valid():
+            # The date is checked against every class before any is issued: a date wrong for one is asked again.
+            issued_on, today = form.cleaned_data["issued_on"], local_today()
+            problems = [(course.code, issue_date_problem(course.end_date, issued_on, today)) for course in queryset]
+            for code, problem in problems:
+                if problem:
+                    form.add_error("issued_on", f"{code}: {problem}")
+        if form.is_bound and form.is_valid():
+            for course in queryset:
+                try:
+                    summary = issue_certificates(course, by=request.user, issued_on=issued_on)
+                except ValidationError as error:
+                    self.message_user(
+                        request,
+                        f"{course.code}: {' '.join(error.messages)}",
+                        messages.ERROR,
+                    )
+                    continue
+                _report_issuing(self, request, summary)
+            return None
+        return render_admin_page(
+            self,
+            request,
+            "certificates/admin/issue_many.html",
+            {
+                "title": _("Cấp giấy chứng nhận"),
+                "courses": queryset.order_by("code"),
+                "form": form,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
 
     @admin.action(description=gettext_lazy("In giấy chứng nhận (một tệp PDF)"), permissions=["issue"])
     def print_certificates(self, request, queryset):
