@@ -13,17 +13,21 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from certificates.forms import RevokeForm
+from certificates.forms import IssueForm, RevokeForm
 from certificates.models import Certificate, IssuerProfile, PrintJob
 from certificates.printing import start_print_job
+from certificates.rules import issue_date_problem
 from certificates.services import (
+    is_issuable,
     issue_certificates,
     pdf_filename,
+    pdf_for_staff,
+    preview_issuing,
     reissue_certificate,
     revoke_certificate,
-    stored_pdf,
 )
 from common.admin import ReadOnlyHistoryAdmin, ViewOnlyAdminMixin, render_admin_page, visible_object
+from common.localtime import local_today
 from enrollments.forms import add_service_error
 from organizations.access import ScopedAdminMixin
 from organizations.access_log import record_access
@@ -174,7 +178,7 @@ def certificate_pdf_view(model_admin, request, object_id):
     certificate = visible_object(model_admin, request, object_id)
     if not certificate.is_valid and not may_read_revoked(request.user):
         raise PermissionDenied
-    content = stored_pdf(certificate)
+    content = pdf_for_staff(certificate)
     record_access(request, AccessLog.Action.CERTIFICATE_PDF, obj=certificate)
     return HttpResponse(
         content,
@@ -291,36 +295,127 @@ def print_job_download_view(model_admin, request, object_id):
     return FileResponse(output, content_type=content_type, as_attachment=True, filename=filename)
 
 
-# Issuing and printing are run from the course list; courses and enrollments cannot import certificates,
-# so backoffice/admin.py composes these tools into the one course admin.
+def issue_view(model_admin, request, object_id):
+    """The closed class's issuing page: the issue date (today unless typed), how many certificates, the first and
+    last register number they will take and who signs them; its button issues them on that date."""
+    course = visible_object(model_admin, request, object_id, select_related=["program", "organizer"])
+    if not may_issue(request.user):
+        raise PermissionDenied
+    form = IssueForm(request.POST or None, initial={"issued_on": local_today()})
+    preview, problems = None, []
+    if not form.is_bound:
+        try:
+            preview = preview_issuing(course, by=request.user)
+        except ValidationError as error:
+            problems = error.messages
+    elif form.is_valid():
+        try:
+            preview = preview_issuing(course, by=request.user, issued_on=form.cleaned_data["issued_on"])
+            if "confirm" in request.POST:
+                summary = issue_certificates(course, by=request.user, issued_on=preview.issued_on)
+        except ValidationError as error:
+            add_service_error(form, error)
+            preview = None
+        else:
+            if "confirm" in request.POST:
+                _report_issuing(model_admin, request, summary)
+                return redirect(reverse("admin:courses_course_change", args=[course.pk]))
+    return render_admin_page(
+        model_admin,
+        request,
+        "certificates/admin/issue.html",
+        {
+            "title": _("Cấp giấy chứng nhận"),
+            "original": course,
+            "form": form,
+            "preview": preview,
+            "problems": problems,
+        },
+    )
+
+
+def _report_issuing(model_admin, request, summary):
+    issued, code = summary.issued, summary.course.code
+    if not issued:
+        message = _("Lớp %(code)s: không có giấy chứng nhận nào cần cấp thêm (đã cấp %(count)d).") % {
+            "code": code,
+            "count": summary.already_issued,
+        }
+        model_admin.message_user(request, message, messages.WARNING)
+        return
+    message = ngettext(
+        "Lớp %(code)s: đã cấp %(count)d giấy chứng nhận.",
+        "Lớp %(code)s: đã cấp %(count)d giấy chứng nhận.",
+        len(issued),
+    ) % {"code": code, "count": len(issued)}
+    # In roster order, as the numbers were taken.
+    message += " " + _("Ngày cấp %(date)s, số vào sổ từ %(first)s đến %(last)s.") % {
+        "date": f"{issued[0].issued_on:%d/%m/%Y}",
+        "first": issued[0].register_number,
+        "last": issued[-1].register_number,
+    }
+    model_admin.message_user(request, message, messages.SUCCESS)
+
+
+# Issuing and printing are run from the course list, and issuing from the closed class's page too; courses and
+# enrollments cannot import certificates, so backoffice/admin.py composes these tools into the one course admin.
 class CertificateCourseTools:
     actions: list[Any] = ["issue_certificates", "print_certificates", "zip_certificates"]
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/issue/", wrap(partial(issue_view, self)), name="courses_course_issue"),
+            *super().get_urls(),
+        ]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["certificate_course_tools"] = {"issue": is_issuable(obj) and may_issue(request.user)}
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def has_issue_permission(self, request):
         return may_issue(request.user)
 
     @admin.action(description=gettext_lazy("Cấp giấy chứng nhận"), permissions=["issue"])
     def issue_certificates(self, request, queryset):
-        for course in queryset:
-            try:
-                summary = issue_certificates(course, by=request.user)
-            except ValidationError as error:
-                self.message_user(request, " ".join(error.messages), messages.ERROR)
-                continue
-            issued = len(summary.issued)
-            if issued:
-                message = ngettext(
-                    "Lớp %(code)s: đã cấp %(count)d giấy chứng nhận.",
-                    "Lớp %(code)s: đã cấp %(count)d giấy chứng nhận.",
-                    issued,
-                ) % {"code": course.code, "count": issued}
-                self.message_user(request, message, messages.SUCCESS)
-            else:
-                message = _("Lớp %(code)s: không có giấy chứng nhận nào cần cấp thêm (đã cấp %(count)d).") % {
-                    "code": course.code,
-                    "count": summary.already_issued,
-                }
-                self.message_user(request, message, messages.WARNING)
+        """One class: its issuing page, with the preview. Several: a page asking for the issue date first (today
+        unless typed), then each class issued on it, each refused for what its own rule says."""
+        confirmed = request.POST.get("post") == "yes"
+        if not confirmed and len(selected := list(queryset[:2])) == 1:
+            return redirect(reverse("admin:courses_course_issue", args=[selected[0].pk]))
+        form = IssueForm(request.POST if confirmed else None, initial={"issued_on": local_today()})
+        if form.is_bound and form.is_valid():
+            # The date is checked against every class before any is issued: a date wrong for one is asked again.
+            issued_on, today = form.cleaned_data["issued_on"], local_today()
+            problems = [(course.code, issue_date_problem(course.end_date, issued_on, today)) for course in queryset]
+            for code, problem in problems:
+                if problem:
+                    form.add_error("issued_on", f"{code}: {problem}")
+        if form.is_bound and form.is_valid():
+            for course in queryset:
+                try:
+                    summary = issue_certificates(course, by=request.user, issued_on=issued_on)
+                except ValidationError as error:
+                    self.message_user(
+                        request,
+                        f"{course.code}: {' '.join(error.messages)}",
+                        messages.ERROR,
+                    )
+                    continue
+                _report_issuing(self, request, summary)
+            return None
+        return render_admin_page(
+            self,
+            request,
+            "certificates/admin/issue_many.html",
+            {
+                "title": _("Cấp giấy chứng nhận"),
+                "courses": queryset.order_by("code"),
+                "form": form,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
 
     @admin.action(description=gettext_lazy("In giấy chứng nhận (một tệp PDF)"), permissions=["issue"])
     def print_certificates(self, request, queryset):

@@ -1,4 +1,4 @@
-"""Forms for certificates: revoking with a reason (staff), and typing a code to verify (public)."""
+"""Forms for certificates: the issue date and revoking with a reason (staff), and typing a code to verify (public)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +16,17 @@ class RevokeForm(forms.Form):
         label=_("cấp lại ngay"),
         required=False,
         help_text=_("Cấp giấy chứng nhận thay thế với số vào sổ mới, theo thông tin hiện tại của học viên."),
+    )
+
+
+class IssueForm(forms.Form):
+    """The issue date of a class's certificates, typed dd/mm/yyyy; the rule it must keep is the services'."""
+
+    issued_on = forms.DateField(
+        label=_("ngày cấp"),
+        widget=forms.DateInput(format="%d/%m/%Y", attrs={"size": 10, "autocomplete": "off"}),
+        help_text=_("Dạng ngày/tháng/năm: không trước ngày bế giảng của lớp, không sau ngày hôm nay."),
+        error_messages={"invalid": _("Hãy nhập ngày cấp dạng ngày/tháng/năm, ví dụ 15/12/2026.")},
     )
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.localtime import local_datetime_text
 from common.vietnamese import normalize_name
 from courses.models import Course, organized_for
 from enrollments.models import Enrollment, enrollment_scope
@@ -276,7 +277,7 @@ class PrintJob(BackgroundJob):
         constraints = [models.CheckConstraint(condition=Q(done__lte=models.F("total")), name="print_job_progress")]
 
     def __str__(self):
-        return f"{self.course.code} — {self.get_kind_display()} ({self.requested_at:%d/%m/%Y %H:%M})"
+        return f"{self.course.code} — {self.get_kind_display()} ({local_datetime_text(self.requested_at)})"
 
     @property
     def percent(self):

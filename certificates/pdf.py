@@ -5,13 +5,18 @@ import unicodedata
 
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.text import Truncator
 
+from common.localtime import local_date_text
 from common.pdf import qr_png_data_uri, render_document, write_pdf
 from courses.wording import ordinal, roman
 from organizations.models import Post
 
 TEMPLATE = "certificates/pdf/certificates.html"
 PARTY_NAME = "ĐẢNG CỘNG SẢN VIỆT NAM"
+REVOKED_MARK = "ĐÃ THU HỒI"
+# The reason printed in the revocation mark is cut to fit its box; the whole of it is on the certificate's page.
+REVOKED_REASON_CHARS = 300
 
 
 def nfc(value):
@@ -33,7 +38,7 @@ def lower_first(text):
     return text
 
 
-def page_context(certificate):
+def page_context(certificate, *, mark_revoked=False):
     """What one certificate's page prints, all text in NFC so names typed with combining accents come
     out as single glyphs. Reads certificate.issuer and certificate.enrollment.course."""
     issuer = certificate.issuer
@@ -58,16 +63,29 @@ def page_context(certificate):
         "verification_url": certificate.verification_url,
         "code": certificate.printed_code,
     }
-    return {**{key: nfc(value) for key, value in text.items()}, "qr": qr_png_data_uri(certificate.verification_url)}
+    context = {**{key: nfc(value) for key, value in text.items()}, "qr": qr_png_data_uri(certificate.verification_url)}
+    if mark_revoked and not certificate.is_valid:
+        context["revoked"] = revoked_mark(certificate)
+    return context
 
 
-def certificates_html(certificates, title):
+def revoked_mark(certificate):
+    """What the mark on a revoked certificate's copy says: the word, the revocation date in the center's timezone
+    (dd/mm/yyyy), and the reason."""
+    return {
+        "mark": REVOKED_MARK,
+        "date": local_date_text(certificate.revoked_at) if certificate.revoked_at else "",
+        "reason": nfc(Truncator(certificate.revoke_reason).chars(REVOKED_REASON_CHARS)),
+    }
+
+
+def certificates_html(certificates, title, *, mark_revoked=False):
     """One HTML document with a page per certificate. The wording of a certificate is fixed Vietnamese,
-    the same whatever language the staff member who prints it has chosen."""
+    the same whatever language the staff member who prints it has chosen. With mark_revoked, a revoked
+    certificate's page carries the revocation mark."""
+    pages = [page_context(certificate, mark_revoked=mark_revoked) for certificate in certificates]
     with translation.override("vi"):
-        return render_to_string(
-            TEMPLATE, {"title": nfc(title), "pages": [page_context(certificate) for certificate in certificates]}
-        )
+        return render_to_string(TEMPLATE, {"title": nfc(title), "pages": pages})
 
 
 def certificate_title(certificate):
@@ -77,6 +95,13 @@ def certificate_title(certificate):
 def render_certificate(certificate):
     """The PDF of one certificate."""
     return write_pdf(render_document(certificates_html([certificate], certificate_title(certificate))))
+
+
+def render_revoked_copy(certificate):
+    """A revoked certificate's page laid out again with the "ĐÃ THU HỒI" mark over it, for staff who open it: the
+    stored PDF, as issued and signed, is never changed."""
+    title = f"{certificate_title(certificate)} — {REVOKED_MARK}"
+    return write_pdf(render_document(certificates_html([certificate], title, mark_revoked=True)))
 
 
 def render_batch(certificates, title):

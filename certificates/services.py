@@ -29,10 +29,11 @@ from certificates.models import (
     RegisterCounter,
     format_register_number,
 )
+from certificates.rules import check_issue_date, next_register_numbers
 from common.history import attribute
 from common.vietnamese import normalize_name
 from courses.models import Course
-from enrollments.models import Enrollment
+from enrollments.models import Enrollment, EnrollmentQuerySet
 from organizations.permissions import may_issue, may_revoke
 
 if TYPE_CHECKING:
@@ -44,6 +45,26 @@ logger = logging.getLogger(__name__)
 
 class StoredPDFMismatch(Exception):
     """A stored PDF no longer has the SHA-256 recorded when it was issued."""
+
+
+@dataclass
+class IssuingPreview:
+    """What issuing a course's certificates on a date would write, read without writing or locking anything."""
+
+    course: Course
+    issued_on: datetime.date
+    issuer: IssuerProfile
+    count: int
+    already_issued: int
+    numbers: range
+
+    @property
+    def first_number(self) -> str:
+        return format_register_number(self.numbers[0], self.issued_on.year, self.issuer.register_suffix)
+
+    @property
+    def last_number(self) -> str:
+        return format_register_number(self.numbers[-1], self.issued_on.year, self.issuer.register_suffix)
 
 
 @dataclass
@@ -125,6 +146,52 @@ def _new_certificate(enrollment, issuer, *, number, code, issued_on, by, replace
     return certificate
 
 
+def is_issuable(course: Course) -> bool:
+    """Certificates are issued for a closed class only."""
+    return course.status == Course.Status.CLOSED
+
+
+def check_issuable(course: Course) -> None:
+    if not is_issuable(course):
+        raise ValidationError(
+            _("Lớp %(code)s chưa kết thúc: chỉ cấp giấy chứng nhận cho lớp đã kết thúc.") % {"code": course.code}
+        )
+
+
+def to_be_issued(course: Course) -> EnrollmentQuerySet:
+    """The course's completed trainees who hold no certificate yet: whom issuing gives one."""
+    return Enrollment.objects.filter(course=course, status=Enrollment.Status.COMPLETED, certificates__isnull=True)
+
+
+def already_issued(course: Course) -> int:
+    completed = Enrollment.objects.filter(course=course, status=Enrollment.Status.COMPLETED)
+    return completed.filter(certificates__isnull=False).distinct().count()
+
+
+def preview_issuing(course: Course, *, by: "User | None", issued_on: datetime.date | None = None) -> IssuingPreview:
+    """What issue_certificates(course, issued_on=...) would do, without doing it: the date it would write, how many
+    certificates, the register numbers they would take (read from the counter without taking them: a certificate
+    issued meanwhile moves them on, and issuing takes them under its lock) and who issues and signs. Refuses as
+    issuing refuses (a ValidationError, the date's on "issued_on")."""
+    if not may_issue(by):
+        raise PermissionDenied(_("Chỉ cán bộ Trung tâm được cấp giấy chứng nhận."))
+    check_issuable(course)
+    issued_on = check_issue_date(course.end_date, issued_on)
+    issuer = issuer_for(course)
+    count = to_be_issued(course).count()
+    last = (
+        RegisterCounter.objects.filter(issuer=issuer, year=issued_on.year).values_list("last_number", flat=True).first()
+    )
+    return IssuingPreview(
+        course=course,
+        issued_on=issued_on,
+        issuer=issuer,
+        count=count,
+        already_issued=already_issued(course),
+        numbers=next_register_numbers(last or 0, count),
+    )
+
+
 def issue_certificates(
     course: Course,
     *,
@@ -136,10 +203,11 @@ def issue_certificates(
     """Issue a certificate to every completed trainee of a closed course who has none yet.
 
     Idempotent: a second call (or a second staff member clicking at the same moment) issues nothing
-    new. Register numbers follow the roster order. `by` is the staff user (None from the command
-    line). PDFs are rendered and stored, and trainees told by mail, once the numbers are committed,
-    so the register book is never locked while pages are laid out; with render_pdfs=False (demo data)
-    each PDF is rendered when it is first downloaded.
+    new. The issue date is `issued_on`, today when None: not before the class's end nor after today
+    (certificates/rules.py), and its year is the register book's. Register numbers follow the roster order.
+    `by` is the staff user (None from the command line). PDFs are rendered and stored, and trainees told by mail,
+    once the numbers are committed, so the register book is never locked while pages are laid out; with
+    render_pdfs=False (demo data) each PDF is rendered when it is first downloaded.
     """
     if not may_issue(by):
         raise PermissionDenied(_("Chỉ cán bộ Trung tâm được cấp giấy chứng nhận."))
@@ -148,20 +216,12 @@ def issue_certificates(
         # course row: FOR UPDATE would otherwise lock the joined program and organizer rows too, and every
         # course of one program would wait for the others.
         course = Course.objects.select_for_update(of=("self",)).select_related("program", "organizer").get(pk=course.pk)
-        if course.status != Course.Status.CLOSED:
-            raise ValidationError(
-                _("Lớp %(code)s chưa kết thúc: chỉ cấp giấy chứng nhận cho lớp đã kết thúc.") % {"code": course.code}
-            )
+        check_issuable(course)
+        issued_on = check_issue_date(course.end_date, issued_on)
         issuer = issuer_for(course)
-        completed = Enrollment.objects.filter(course=course, status=Enrollment.Status.COMPLETED)
-        enrollments = list(
-            completed.filter(certificates__isnull=True).select_related("member__organization").roster_order()
-        )
-        summary = IssuingSummary(
-            course=course, already_issued=completed.filter(certificates__isnull=False).distinct().count()
-        )
+        enrollments = list(to_be_issued(course).select_related("member__organization").roster_order())
+        summary = IssuingSummary(course=course, already_issued=already_issued(course))
         if enrollments:
-            issued_on = issued_on or timezone.localdate()
             numbers = take_register_numbers(issuer, issued_on.year, len(enrollments))
             codes = _new_codes(len(enrollments))
             certificates = []
@@ -207,7 +267,8 @@ def reissue_certificate(
     certificate: Certificate, *, by: "User | None", issued_on: datetime.date | None = None, notify: bool = True
 ) -> Certificate:
     """Issue a replacement for a revoked certificate: a new number in the same issuer's book, with the
-    trainee's details as they are now (a corrected name, say), pointing back to the one it replaces."""
+    trainee's details as they are now (a corrected name, say), pointing back to the one it replaces. Its date, today
+    when None, follows the rule of every issue date: not before the class's end nor after today."""
     if not may_issue(by):
         raise PermissionDenied(_("Chỉ cán bộ Trung tâm được cấp giấy chứng nhận."))
     with transaction.atomic():
@@ -225,7 +286,7 @@ def reissue_certificate(
             raise ValidationError(_("Học viên không còn kết quả hoàn thành: không cấp lại được."))
         # The signer is who signs now; the header and the book stay the old certificate's issuer's.
         issuer = IssuerProfile.objects.get(pk=old.issuer_id)
-        issued_on = issued_on or timezone.localdate()
+        issued_on = check_issue_date(enrollment.course.end_date, issued_on)
         (number,) = take_register_numbers(issuer, issued_on.year, 1)
         replacement = _new_certificate(
             enrollment,
@@ -297,8 +358,20 @@ def stored_pdf(certificate: Certificate) -> bytes:
     return content
 
 
+def pdf_for_staff(certificate: Certificate) -> bytes:
+    """The PDF staff open: a valid certificate's stored PDF, checked against its SHA-256; for a revoked one, a copy
+    laid out afresh with the "ĐÃ THU HỒI" mark, its date and reason over the page, so no one takes it for a valid
+    certificate. The stored PDF (and its SHA-256) stays as it was issued."""
+    if certificate.is_valid:
+        return stored_pdf(certificate)
+    return pdf.render_revoked_copy(certificate)
+
+
 def pdf_filename(certificate: Certificate) -> str:
-    return f"giay-chung-nhan-{certificate.number:04d}-{certificate.year}-{certificate.issuer.register_suffix}.pdf"
+    revoked = "" if certificate.is_valid else "-da-thu-hoi"
+    return (
+        f"giay-chung-nhan-{certificate.number:04d}-{certificate.year}-{certificate.issuer.register_suffix}{revoked}.pdf"
+    )
 
 
 def holder_email(certificate: Certificate) -> str:

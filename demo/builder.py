@@ -16,6 +16,7 @@ from simple_history.utils import bulk_create_with_history
 
 from certificates.models import IssuerProfile
 from certificates.services import issue_certificates
+from common.localtime import local_today
 from courses import scheduling
 from courses.models import Course, Lecturer, Program, Session, Topic
 from demo.classes import HISTORIC_YEARS, ClassPlanner, build_catalog
@@ -237,7 +238,8 @@ def _issue_demo_certificates(tree, people, classes):
             issue_certificates(
                 course,
                 by=None,
-                issued_on=course.end_date + timedelta(days=7),
+                # A week after the class, or today for a class that ended this week: never a date to come.
+                issued_on=min(course.end_date + timedelta(days=7), local_today()),
                 notify=False,
                 render_pdfs=course.pk in persona_courses,
             )

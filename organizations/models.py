@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
+from common.localtime import local_datetime_text
 from common.vietnamese import normalize_name, search_key, sort_key
 from organizations.access import ScopedQuerySet
 
@@ -391,7 +392,7 @@ class AccessLog(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id"], name="access_log_object")]
 
     def __str__(self):
-        return f"{self.at:%d/%m/%Y %H:%M} {self.username} — {self.get_action_display()}"
+        return f"{local_datetime_text(self.at)} {self.username} — {self.get_action_display()}"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:

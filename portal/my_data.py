@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from certificates.models import Certificate
+from common.localtime import local_datetime_text
 from common.pdf import html_to_pdf
 from common.workbook_cells import safe_cell
 from enrollments.models import Enrollment
@@ -41,6 +42,9 @@ class OwnData:
 def shown(value):
     if value is None:
         return ""
+    if isinstance(value, datetime.datetime):
+        # A moment is stored in UTC: shown as the center's clock read it.
+        return local_datetime_text(value)
     if isinstance(value, datetime.date):
         return date_format(value, "d/m/Y")
     return str(value)

@@ -297,6 +297,8 @@ EXPECTED = {
     # Every officer reads a shared course's nominations (its own committee's rows); the center closes it.
     "admin:courses_course_nominations": reading(SHARED),
     "admin:courses_course_close": SHARED_CENTER_ONLY,
+    # Issuing a closed class's certificates from its page (a preview first) is the center's, as the action is.
+    "admin:courses_course_issue": SHARED_CENTER_ONLY,
     # Running a class: every officer reads a shared course's attendance matrix (its own trainees' rows);
     # attendance and scores are entered by the organizer's side only; evaluation averages are the center's.
     "admin:courses_course_attendance": reading(SHARED),

@@ -168,6 +168,8 @@ EFFECTS = {
     "admin:courses_session_attendance": lambda session: records(
         *session.attendances.all(), new_in={"enrollments.attendance"}
     ),
+    # The issuing page's confirmation issues the course's certificates, as the action does.
+    "admin:courses_course_issue": issued,
     "admin:certificates_certificate_revoke": revoked_and_reissued,
     "admin:certificates_certificate_reissue": revoked_and_reissued,
     # An uploaded workbook is kept as an import record until it is confirmed.

@@ -1,6 +1,7 @@
 """Staff pages: issuing from the course list, batch printing (one PDF, a ZIP) through a task with progress,
 revoking with a reason and reissuing, read-only certificates that nobody deletes, scoped lists."""
 
+import datetime
 import io
 import zipfile
 
@@ -39,12 +40,37 @@ def course_action(client, action, *courses):
     )
 
 
-def test_center_staff_issue_from_the_course_list_and_a_second_click_adds_nothing(course, client_for, center_staff):
-    client = client_for(center_staff)
-    page = course_action(client, "issue_certificates", course).content.decode()
-    assert "Lớp 2021-K4-L1: đã cấp 3 giấy chứng nhận." in page
+def test_the_list_action_takes_one_class_to_its_preview(course, client_for, center_staff):
+    response = course_action(client_for(center_staff), "issue_certificates", course)
+    assert response.redirect_chain[-1][0] == reverse("admin:courses_course_issue", args=[course.pk])
+    assert "Số vào sổ đầu tiên" in response.content.decode()
+    assert not Certificate.objects.filter(enrollment__course=course).exists()
 
-    page = course_action(client, "issue_certificates", course).content.decode()
+
+def test_several_classes_are_issued_on_the_date_asked_for_and_a_second_click_adds_nothing(
+    world, course, client_for, center_staff
+):
+    other = factories.CourseFactory(code="2021-K4-L2", program=world.program, organizer=world.root)
+    close_with_results(factories.EnrollmentFactory(course=other, member=world.member_y))
+    client = client_for(center_staff)
+    page = course_action(client, "issue_certificates", course, other).content.decode()
+    assert 'name="issued_on"' in page and not Certificate.objects.filter(enrollment__course=course).exists()
+
+    def confirm(typed):
+        data = {"action": "issue_certificates", "_selected_action": [course.pk, other.pk], "post": "yes"}
+        return client.post(reverse("admin:courses_course_changelist"), {**data, "issued_on": typed}, follow=True)
+
+    page = confirm("15/03/2021").content.decode()
+    assert "trước ngày bế giảng" in page and 'value="15/03/2021"' in page
+    assert not Certificate.objects.filter(enrollment__course__in=[course, other]).exists()
+
+    page = confirm("14/05/2021").content.decode()
+    assert "Lớp 2021-K4-L1: đã cấp 3 giấy chứng nhận. Ngày cấp 14/05/2021" in page
+    assert "Lớp 2021-K4-L2: đã cấp 1 giấy chứng nhận." in page
+    issued = Certificate.objects.filter(enrollment__course__in=[course, other])
+    assert set(issued.values_list("issued_on", flat=True)) == {datetime.date(2021, 5, 14)}
+
+    page = confirm("14/05/2021").content.decode()
     assert "không có giấy chứng nhận nào cần cấp thêm" in page
     assert Certificate.objects.filter(enrollment__course=course).count() == 3
 

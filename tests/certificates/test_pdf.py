@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 from weasyprint.text.fonts import FontConfiguration
@@ -22,7 +23,7 @@ from weasyprint.text.fonts import FontConfiguration
 from certificates import pdf, printing
 from certificates.models import Certificate, PrintJob
 from certificates.printing import print_now
-from certificates.services import StoredPDFMismatch, issue_certificates, stored_pdf
+from certificates.services import StoredPDFMismatch, issue_certificates, pdf_for_staff, revoke_certificate, stored_pdf
 from common.pdf import PNG_SIGNATURE, StaticFilesOnlyFetcher, qr_png_data_uri
 from enrollments.models import Enrollment
 from organizations.models import Member
@@ -356,3 +357,50 @@ def test_a_print_job_counts_its_pages_without_narrating_them_to_the_log(world, c
     job.refresh_from_db()
     assert job.status == PrintJob.Status.DONE and job.done == 1
     assert [record.getMessage() for record in caplog.records if record.name.startswith("weasyprint")] == []
+
+
+# -- A revoked certificate, as staff open it -------------------------------------------------------------
+
+# 20:30 in UTC on 31/03 is already 01/04 in Hà Nội: the mark must say the day the center revoked it.
+REVOKED_AT = datetime.datetime(2026, 3, 31, 20, 30, tzinfo=datetime.UTC)
+
+
+def test_a_revoked_certificate_opened_by_staff_carries_the_mark_and_its_stored_pdf_stays(
+    stored, world, client_for, center_staff
+):
+    certificate, content = stored
+    url = reverse("admin:certificates_certificate_pdf", args=[certificate.pk])
+    assert "ĐÃ THU HỒI" not in text_of(client_for(center_staff).get(url).content)
+    revoke_certificate(certificate, by=center_staff, reason="Sai ngày sinh của học viên")
+    Certificate.objects.filter(pk=certificate.pk).update(revoked_at=REVOKED_AT)
+
+    response = client_for(center_staff).get(url)
+
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert "da-thu-hoi" in response["Content-Disposition"]
+    flowing = " ".join(text_of(response.content).split())
+    for expected in ["ĐÃ THU HỒI", "Ngày thu hồi: 01/04/2026", "Lý do: Sai ngày sinh của học viên", "Nguyễn Thị Hà"]:
+        assert expected in flowing, expected
+    assert "31/03/2026" not in flowing
+    assert len(PdfReader(io.BytesIO(response.content)).pages) == 1
+    certificate = loaded(certificate)
+    with certificate.pdf.open("rb") as kept:
+        assert kept.read() == content, "the stored PDF is never changed"
+    assert certificate.pdf_sha256 == hashlib.sha256(content).hexdigest()
+    assert "ĐÃ THU HỒI" not in text_of(content)
+
+
+def test_a_long_reason_keeps_the_marked_copy_on_one_page(stored, center_staff):
+    certificate, _content = stored
+    revoke_certificate(certificate, by=center_staff, reason="Sai thông tin. " * 200)
+    copy = pdf_for_staff(loaded(certificate))
+    assert len(PdfReader(io.BytesIO(copy)).pages) == 1
+    assert "ĐÃ THU HỒI" in text_of(copy)
+
+
+def test_a_certificate_never_stored_is_not_stored_with_the_mark(world, center_staff):
+    """A revoked certificate whose PDF was never rendered (demo data) is marked on the fly; nothing is stored."""
+    certificate = world.certificate_b
+    revoke_certificate(certificate, by=center_staff, reason="Sai họ tên")
+    assert "ĐÃ THU HỒI" in text_of(pdf_for_staff(loaded(certificate)))
+    assert not loaded(certificate).pdf

@@ -1,8 +1,11 @@
 """The trainee portal: each course's certificate status, and the trainee's own PDF, nobody else's."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
+from certificates.models import Certificate
 from certificates.services import issue_certificates, revoke_certificate
 from courses.models import Course
 from enrollments.models import Enrollment
@@ -80,3 +83,13 @@ def test_the_course_list_costs_the_same_queries_with_more_certificates(
     with django_assert_max_num_queries(few):
         page = course_list(client)
     assert page.count("Tải giấy chứng nhận (PDF)") == 4
+
+
+def test_a_revoked_certificate_shows_when_in_the_portal_and_offers_no_download(world, client_for, center_staff):
+    revoke_certificate(world.certificate_a, by=center_staff, reason="Sai họ tên")
+    Certificate.objects.filter(pk=world.certificate_a.pk).update(
+        revoked_at=datetime.datetime(2026, 3, 31, 20, 30, tzinfo=datetime.UTC)
+    )
+    page = client_for(world.trainee_x).get(reverse("portal:course-detail", args=[world.course_a.code])).content.decode()
+    assert "đã bị thu hồi ngày 01/04/2026" in page
+    assert reverse("portal:course-certificate", args=[world.course_a.code]) not in page

@@ -1,10 +1,14 @@
 """The public verification pages: what a code proves and nothing more, revoked certificates with their
 replacement, unknown codes with no hint, no indexing, and a limit per client address."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
+from certificates.models import Certificate
 from certificates.services import reissue_certificate, revoke_certificate
+from common.localtime import local_date_text
 from tests.certificates.world import close_with_results
 
 
@@ -100,3 +104,35 @@ def test_look_ups_are_limited_per_client_address(world, client, settings):
     # The empty form is no look-up, and another address has its own budget.
     assert client.get(reverse("certificates:verify")).status_code == 200
     assert client.get(url, REMOTE_ADDR="203.0.113.7").status_code == 200
+
+
+def test_a_revoked_certificate_shows_the_day_it_was_revoked_in_the_centers_timezone(world, client, center_staff):
+    """20:30 in UTC on 31/03 is 01/04 in Hà Nội. The reason stays the center's."""
+    certificate = world.certificate_a
+    close_with_results(world.enrollment_x_in_a)
+    assert "Ngày thu hồi" not in client.get(detail_url(certificate)).content.decode()
+    revoke_certificate(certificate, by=center_staff, reason="Sai ngày sinh")
+    Certificate.objects.filter(pk=certificate.pk).update(
+        revoked_at=datetime.datetime(2026, 3, 31, 20, 30, tzinfo=datetime.UTC)
+    )
+
+    page = client.get(detail_url(certificate)).content.decode()
+
+    assert "Ngày thu hồi: 01/04/2026" in page and "31/03/2026" not in page
+    assert "Sai ngày sinh" not in page and center_staff.username not in page
+
+
+def test_the_stored_page_shows_the_revocation_date_on_the_next_look_up(
+    world, client, center_staff, settings, django_capture_on_commit_callbacks
+):
+    settings.VERIFY_PAGE_SECONDS = 3600
+    certificate = world.certificate_a
+    assert "còn hiệu lực" in client.get(detail_url(certificate)).content.decode()
+    close_with_results(world.enrollment_x_in_a)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        revoke_certificate(certificate, by=center_staff, reason="Sai ngày sinh")
+
+    certificate.refresh_from_db()
+    page = client.get(detail_url(certificate)).content.decode()
+    assert f"Ngày thu hồi: {local_date_text(certificate.revoked_at)}" in page
