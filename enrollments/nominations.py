@@ -17,9 +17,11 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from common.history import attribute, change_reason, change_reason_length
 from courses.models import Course
 from enrollments.models import Enrollment, SeatQuota
+from enrollments.training import qualifying_programs, trained_members
 from organizations.access import EVERYTHING, scope_of
 from organizations.models import Appointment, Member, Organization
 from organizations.permissions import may_nominate
+from organizations.terms import default_period
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
@@ -255,13 +257,6 @@ def _current_appointments(member_ids):
     return current
 
 
-def _term(appointment, today=None):
-    if appointment is not None:
-        return appointment.start_date, appointment.end_date, _("nhiệm kỳ %(term)s") % {"term": appointment.term_label}
-    year = (today or timezone.localdate()).year
-    return datetime.date(year, 1, 1), datetime.date(year, 12, 31), _("năm %(year)d") % {"year": year}
-
-
 class _ListRules:
     """The rules for members joining one course's list. What they need about the members is read once, in
     a fixed number of queries; admit() then checks one member and counts the seat it takes, so the
@@ -277,22 +272,29 @@ class _ListRules:
             self.visible = set(Member.objects.for_user(by).filter(pk__in=ids).values_list("pk", flat=True))
         self.listed = {e.member_id: e for e in Enrollment.objects.filter(course=course, member_id__in=ids)}
         self.appointments = _current_appointments(ids)
-        # Completing the program stands in for holding a valid certificate until certificates exist;
-        # this is the one place to change when they do.
-        self.completions = defaultdict(list)
-        completed = (
-            Enrollment.objects.filter(
-                member_id__in=ids, course__program_id=course.program_id, status=Enrollment.Status.COMPLETED
-            )
-            .exclude(course=course)
-            .select_related("course")
-            .order_by("-course__end_date")
-        )
-        for enrollment in completed:
-            self.completions[enrollment.member_id].append(enrollment)
+        self.period = default_period()
+        self.trained = self._trained(ids)
         self.units = self._nominating_units(ids)
         self.taken = Enrollment.objects.filter(TAKEN, course=course).count()
         self.quotas = None if scope.everything else self._quota_chain()
+
+    def _trained(self, member_ids):
+        """member id -> the certificate that shows the member already trained in the current period, for what this
+        course teaches: for a member holding a post this course's program qualifies for, a certificate of any
+        program qualifying for that post (the question compliance asks); else one of this course's program.
+        One definition (enrollments/training.py); a query per post at most."""
+        qualifying = qualifying_programs()
+        asked = defaultdict(list)
+        for member_id in member_ids:
+            appointment = self.appointments.get(member_id)
+            post = appointment.post if appointment is not None and appointment.requires_training else ""
+            programs = qualifying.get(post, [])
+            key = tuple(programs) if self.course.program_id in programs else (self.course.program_id,)
+            asked[key].append(member_id)
+        trained = {}
+        for programs, ids in asked.items():
+            trained.update(trained_members(ids, programs, self.period))
+        return trained
 
     def _nominating_units(self, member_ids):
         """member id -> who the nomination counts for: the officer's own organization, or, when the center
@@ -359,21 +361,20 @@ class _ListRules:
         return enrollment
 
     def _check_not_completed_this_term(self, member):
-        start, end, label = _term(self.appointments.get(member.pk))
-        for earlier in self.completions[member.pk]:
-            ended = earlier.course.end_date
-            if ended >= start and (end is None or ended <= end):
-                raise _error(
-                    "member",
-                    _(
-                        "Đồng chí %(name)s đã hoàn thành chương trình này tại lớp %(code)s "
-                        "(bế giảng ngày %(end)s), trong %(term)s."
-                    ),
-                    name=member.full_name,
-                    code=earlier.course.code,
-                    end=date_format(ended, "SHORT_DATE_FORMAT"),
-                    term=label,
-                )
+        proof = self.trained.get(member.pk)
+        if proof is not None:
+            raise _error(
+                "member",
+                _(
+                    "Đồng chí %(name)s đã được cấp giấy chứng nhận số %(number)s (lớp %(code)s, ngày %(date)s) "
+                    "trong %(period)s."
+                ),
+                name=member.full_name,
+                number=proof.register_number,
+                code=proof.course_code,
+                date=date_format(proof.issued_on, "SHORT_DATE_FORMAT"),
+                period=self.period.label,
+            )
 
     def _check_seats(self, nominated_by):
         course = self.course

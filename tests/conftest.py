@@ -159,6 +159,15 @@ def world(db):
 
 
 @pytest.fixture
+def in_the_2020_term(db):
+    """The world's certificates are of 2021: tests about counting them take 2020–2025 for the current term, as if
+    the next term had not been entered yet (the current term follows today's date: organizations/terms.py)."""
+    from organizations.models import Term
+
+    Term.objects.filter(start__gt=datetime.date(2020, 1, 1)).delete()
+
+
+@pytest.fixture
 def center_staff(world):
     """The center's staff: officer of the root, in the center-staff group; sees everything."""
     return world.center_staff
