@@ -196,11 +196,22 @@ def test_without_quotas_the_capacity_is_the_limit_for_everyone(world, course):
     assert messages_of(by_center) == messages_of(by_officer)
 
 
-def test_center_is_not_held_by_the_committees_quota(world, course):
+def test_center_goes_past_a_committees_quota_only_with_a_written_reason(world, course):
     quota(course, world.committee_a, 1)
     nominate(course, world.secretary_a, by=world.officer_a)
 
-    assert nominate(course, world.member_x, by=world.center_staff).nominated_by == world.committee_a
+    with pytest.raises(ValidationError) as raised:
+        nominate(course, world.member_x, by=world.center_staff)
+    assert messages_of(raised) == {
+        "reason": [
+            "Đảng ủy Bộ Ngoại giao đã cử đủ 1 chỉ tiêu của lớp 2030-K1-L1. Trung tâm cử vượt chỉ tiêu phải ghi lý do."
+        ]
+    }
+    assert not Enrollment.objects.filter(course=course, member=world.member_x).exists()
+
+    enrollment = nominate(course, world.member_x, by=world.center_staff, reason="Bổ sung theo đề nghị của Ban")
+    assert enrollment.nominated_by == world.committee_a
+    assert enrollment.history.latest().history_change_reason == "Bổ sung theo đề nghị của Ban"
 
 
 def test_withdrawing_frees_the_seat(world, course):
