@@ -176,6 +176,9 @@ def _check_agreement(specs):
     [outcome] = nominate_many(open_course, [(member, "")], by=None)
     refused = isinstance(outcome, ValidationError)
 
+    holders = compliance.Holders(staff, period)
+    assert holders.base_path is not None  # the counts come from the tallies (reports/tallies.py)
     assert by_compliance == [expected]
+    assert compliance.totals(holders) == (1, int(expected))
     assert by_function == expected
     assert refused == expected
