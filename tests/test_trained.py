@@ -42,6 +42,8 @@ def test_a_revoked_certificate_is_untrained_for_compliance_and_for_nominations_a
     said untrained, yet the nomination was refused as "already completed". Both say untrained now."""
     course = factories.open_course(world)
     period = compliance.default_period()
+    # Certified, so completed: the old rule counted the completion and refused.
+    Enrollment.objects.filter(pk=world.enrollment_b.pk).update(status=Enrollment.Status.COMPLETED)
     revoke_certificate(world.certificate_b, by=world.center_staff, reason="Cấp nhầm người")
 
     assert certified(world.center_staff, world.secretary_b, period) == [False]
