@@ -9,3 +9,8 @@ class CertificatesConfig(AppConfig):
     def ready(self):
         # The stored pages' generation listens to writes from the start, in every process that can write.
         import certificates.page_cache  # noqa: F401
+        from certificates.training import trained_members
+        from enrollments.training import register_trained_members
+
+        # The one definition of "trained", which the nomination rule and compliance ask through enrollments.
+        register_trained_members(trained_members)

@@ -308,10 +308,9 @@ HOUSEKEEPING = [
 ]
 
 # Compliance: a post holder is compliant with a valid certificate of a qualifying program issued within the
-# current term of grassroots committees (COMPLIANCE_PERIOD=term, from the term's first year on) or within the
-# calendar year (COMPLIANCE_PERIOD=year).
+# current term (COMPLIANCE_PERIOD=term; the terms are data, organizations.Term, kept by the center in the admin;
+# the current one follows today's date) or within the calendar year (COMPLIANCE_PERIOD=year).
 COMPLIANCE_PERIOD = os.environ.get("COMPLIANCE_PERIOD", "term")
-COMPLIANCE_TERM = os.environ.get("COMPLIANCE_TERM", "2020–2025")
 
 # Evaluations are anonymous: an average, and a course's list of forms and comments, are shown only from this many
 # forms on, so that no trainee's answers can be read off them.

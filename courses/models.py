@@ -146,6 +146,16 @@ class CourseQuerySet(ScopedQuerySet):
     def own_filter(self, member_id):
         return Q(enrollments__member_id=member_id)
 
+    def closed(self):
+        """Classes whose results are stored: the one filter the reports' completion rates count over."""
+        return self.filter(status__in=closed_statuses())
+
+
+def closed_statuses() -> list[str]:
+    """The statuses of a class whose results are stored (closed, and any later state such as certificates issued).
+    The one place to extend when a class gets a state after closing."""
+    return [Course.Status.CLOSED]
+
 
 class Course(models.Model):
     class Status(models.TextChoices):

@@ -93,8 +93,15 @@ class SeatQuotaQuerySet(ScopedQuerySet):
         return Q(organization__path__startswith=path) | Q(course__organizer__path__startswith=path)
 
 
+# The bloc is depth 1; its affiliated committees are depth 2: the level nominations are counted for.
+AFFILIATED_DEPTH = 2
+
+
 class SeatQuota(models.Model):
-    """Seats of a course set aside for one affiliated committee's nominations."""
+    """Seats of a course set aside for the members of one organization: an affiliated committee, or an
+    organization inside one. A nomination counts against every quota set on its member's organization or an
+    ancestor of it (enrollments/nominations.py), so a quota is never ignored; one above the affiliated
+    committees (the bloc) would be, and clean() refuses it."""
 
     course = models.ForeignKey(Course, verbose_name=_("lớp"), on_delete=models.CASCADE, related_name="seat_quotas")
     organization = models.ForeignKey(
@@ -115,6 +122,19 @@ class SeatQuota(models.Model):
 
     def __str__(self):
         return f"{self.course.code} — {self.organization}: {self.seats}"
+
+    def clean(self):
+        organization = self.organization if self.organization_id else None
+        if organization is not None and organization.depth < AFFILIATED_DEPTH:
+            raise ValidationError(
+                {
+                    "organization": _(
+                        "Chỉ tiêu chỉ đặt cho đảng ủy trực thuộc hoặc tổ chức đảng bên trong một đảng ủy trực thuộc; "
+                        "chỉ tiêu đặt cho %(organization)s sẽ không được tính."
+                    )
+                    % {"organization": organization.name}
+                }
+            )
 
 
 class AttendanceQuerySet(ScopedQuerySet):

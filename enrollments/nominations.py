@@ -16,16 +16,17 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from common.history import attribute, change_reason, change_reason_length
 from courses.models import Course
-from enrollments.models import Enrollment, SeatQuota
+from enrollments.models import AFFILIATED_DEPTH, Enrollment, SeatQuota
+from enrollments.training import qualifying_programs, trained_members
 from organizations.access import EVERYTHING, scope_of
 from organizations.models import Appointment, Member, Organization
 from organizations.permissions import may_nominate
+from organizations.terms import default_period
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
     from django.db.models import QuerySet
 
-AFFILIATED_DEPTH = 2  # the bloc is depth 1; its affiliated committees are depth 2
 TAKEN = ~Q(status=Enrollment.Status.WITHDRAWN)  # an enrollment that holds a seat
 # A reason is kept as the history record's change reason, a column of bounded length.
 REASON_MAX_LENGTH = change_reason_length(Enrollment)
@@ -49,11 +50,12 @@ def courses_open_for_nomination(user: "User | AnonymousUser") -> "QuerySet[Cours
 
 
 def with_seats_used(quotas: "QuerySet[SeatQuota]") -> "QuerySet[SeatQuota]":
-    """Annotate each quota with `used`: the seats of its course taken by nominations from inside
-    the quota's organization, in the same query."""
+    """Annotate each quota with `used`: the seats of its course taken by members of the quota's organization's
+    sub-tree, whoever nominated them (the center, the committee's officer or a grassroots officer), in the same
+    query."""
     used = (
         Enrollment.objects.filter(TAKEN)
-        .filter(course=OuterRef("course"), nominated_by__path__startswith=OuterRef("organization__path"))
+        .filter(course=OuterRef("course"), member__organization__path__startswith=OuterRef("organization__path"))
         .order_by()
         .values("course")
         .annotate(count=Count("pk"))
@@ -109,7 +111,7 @@ def nominate(course: Course, member: Member, *, by: "User | None", post: str = "
     """
     scope = _staff_scope(by)
     course, reason = _open_list(course, by, scope, reason)
-    enrollment = _ListRules(course, [member], scope, by).admit(member, post)
+    enrollment = _ListRules(course, [member], scope, by, reason).admit(member, post)
     enrollment.full_clean()
     _save_with_reason(enrollment, by, reason)
     return enrollment
@@ -130,7 +132,7 @@ def nominate_many(
     """
     scope = EVERYTHING if by is None else _staff_scope(by)
     course, reason = _open_list(course, by, scope, reason)
-    rules = _ListRules(course, [member for member, _post in requests], scope, by)
+    rules = _ListRules(course, [member for member, _post in requests], scope, by, reason)
     outcomes: list = []
     new: list[Enrollment] = []
     again: list[Enrollment] = []
@@ -255,21 +257,15 @@ def _current_appointments(member_ids):
     return current
 
 
-def _term(appointment, today=None):
-    if appointment is not None:
-        return appointment.start_date, appointment.end_date, _("nhiệm kỳ %(term)s") % {"term": appointment.term_label}
-    year = (today or timezone.localdate()).year
-    return datetime.date(year, 1, 1), datetime.date(year, 12, 31), _("năm %(year)d") % {"year": year}
-
-
 class _ListRules:
     """The rules for members joining one course's list. What they need about the members is read once, in
     a fixed number of queries; admit() then checks one member and counts the seat it takes, so the
     members of a list are checked against each other as well as against the database."""
 
-    def __init__(self, course, members, scope, by):
+    def __init__(self, course, members, scope, by, reason=""):
         self.course = course
         self.scope = scope
+        self.reason = reason
         ids = [member.pk for member in members]
         if scope.everything:
             self.visible = set(ids)
@@ -277,22 +273,30 @@ class _ListRules:
             self.visible = set(Member.objects.for_user(by).filter(pk__in=ids).values_list("pk", flat=True))
         self.listed = {e.member_id: e for e in Enrollment.objects.filter(course=course, member_id__in=ids)}
         self.appointments = _current_appointments(ids)
-        # Completing the program stands in for holding a valid certificate until certificates exist;
-        # this is the one place to change when they do.
-        self.completions = defaultdict(list)
-        completed = (
-            Enrollment.objects.filter(
-                member_id__in=ids, course__program_id=course.program_id, status=Enrollment.Status.COMPLETED
-            )
-            .exclude(course=course)
-            .select_related("course")
-            .order_by("-course__end_date")
-        )
-        for enrollment in completed:
-            self.completions[enrollment.member_id].append(enrollment)
+        self.period = default_period()
+        self.trained = self._trained(ids)
+        self.paths = dict(Member.objects.filter(pk__in=ids).values_list("pk", "organization__path"))
         self.units = self._nominating_units(ids)
         self.taken = Enrollment.objects.filter(TAKEN, course=course).count()
-        self.quotas = None if scope.everything else self._quota_chain()
+        self.quotas = list(with_seats_used(SeatQuota.objects.filter(course=course)).select_related("organization"))
+
+    def _trained(self, member_ids):
+        """member id -> the certificate that shows the member already trained in the current period, for what this
+        course teaches: for a member holding a post this course's program qualifies for, a certificate of any
+        program qualifying for that post (the question compliance asks); else one of this course's program.
+        One definition (enrollments/training.py); a query per post at most."""
+        qualifying = qualifying_programs()
+        asked = defaultdict(list)
+        for member_id in member_ids:
+            appointment = self.appointments.get(member_id)
+            post = appointment.post if appointment is not None and appointment.requires_training else ""
+            programs = qualifying.get(post, [])
+            key = tuple(programs) if self.course.program_id in programs else (self.course.program_id,)
+            asked[key].append(member_id)
+        trained = {}
+        for programs, ids in asked.items():
+            trained.update(trained_members(ids, programs, self.period))
+        return trained
 
     def _nominating_units(self, member_ids):
         """member id -> who the nomination counts for: the officer's own organization, or, when the center
@@ -301,24 +305,9 @@ class _ListRules:
             unit = Organization.objects.get(path=self.scope.path)
             return defaultdict(lambda: unit)
         prefix = Organization.steplen * AFFILIATED_DEPTH
-        paths = dict(Member.objects.filter(pk__in=member_ids).values_list("pk", "organization__path"))
+        paths = self.paths
         committees = Organization.objects.in_bulk({path[:prefix] for path in paths.values()}, field_name="path")
         return {member_id: committees[path[:prefix]] for member_id, path in paths.items()}
-
-    def _quota_chain(self):
-        """The quotas that hold for the officer's organization: its own and each ancestor's down from its
-        affiliated committee, all at once (a grassroots quota lives inside its committee's). None when the
-        course has no quotas; [] when it has some, but none for this organization."""
-        steplen = Organization.steplen
-        path = self.scope.path
-        chain = [path[:end] for end in range(steplen * AFFILIATED_DEPTH, len(path) + 1, steplen)]
-        if not SeatQuota.objects.filter(course=self.course).exists():
-            return None
-        return list(
-            with_seats_used(SeatQuota.objects.filter(course=self.course, organization__path__in=chain)).select_related(
-                "organization"
-            )
-        )
 
     def admit(self, member, post=""):
         """The enrollment that puts the member on the list (not saved), or the ValidationError that refuses."""
@@ -339,7 +328,7 @@ class _ListRules:
             raise ValidationError({"member": error})
         self._check_not_completed_this_term(member)
         nominated_by = self.units[member.pk]
-        self._check_seats(nominated_by)
+        quotas = self._check_seats(member, nominated_by)
 
         appointment = self.appointments.get(member.pk)
         if not post and appointment is not None and appointment.requires_training:
@@ -354,51 +343,68 @@ class _ListRules:
         enrollment.result_overridden = False
         self.listed[member.pk] = enrollment
         self.taken += 1
-        for quota in self.quotas or []:
+        for quota in quotas:
             quota.used += 1
         return enrollment
 
     def _check_not_completed_this_term(self, member):
-        start, end, label = _term(self.appointments.get(member.pk))
-        for earlier in self.completions[member.pk]:
-            ended = earlier.course.end_date
-            if ended >= start and (end is None or ended <= end):
-                raise _error(
-                    "member",
-                    _(
-                        "Đồng chí %(name)s đã hoàn thành chương trình này tại lớp %(code)s "
-                        "(bế giảng ngày %(end)s), trong %(term)s."
-                    ),
-                    name=member.full_name,
-                    code=earlier.course.code,
-                    end=date_format(ended, "SHORT_DATE_FORMAT"),
-                    term=label,
-                )
+        proof = self.trained.get(member.pk)
+        if proof is not None:
+            raise _error(
+                "member",
+                _(
+                    "Đồng chí %(name)s đã được cấp giấy chứng nhận số %(number)s (lớp %(code)s, ngày %(date)s) "
+                    "trong %(period)s."
+                ),
+                name=member.full_name,
+                number=proof.register_number,
+                code=proof.course_code,
+                date=date_format(proof.issued_on, "SHORT_DATE_FORMAT"),
+                period=self.period.label,
+            )
 
-    def _check_seats(self, nominated_by):
+    def _check_seats(self, member, nominated_by):
+        """The quotas the member's seat counts against: every quota set on the member's organization or an
+        ancestor of it (a grassroots quota inside its committee's). When the course has quotas, an officer is
+        refused past any of them, or when none holds for the member; the center may go past them only with a
+        written reason, kept in the history (never silently)."""
         course = self.course
         if self.taken >= course.capacity:
             raise _error(
                 "course", _("Lớp %(code)s đã đủ %(capacity)d học viên."), code=course.code, capacity=course.capacity
             )
-        if self.quotas is None:
-            return
         if not self.quotas:
-            raise _error(
+            return []
+        path = self.paths.get(member.pk, "")
+        chain = [quota for quota in self.quotas if path.startswith(quota.organization.path)]
+        refusal = None
+        if not chain:
+            refusal = _error(
                 "course",
                 _("%(organization)s không có chỉ tiêu cử học viên vào lớp %(code)s."),
                 organization=nominated_by.name,
                 code=course.code,
             )
-        for quota in self.quotas:
-            if quota.used >= quota.seats:
-                raise _error(
+        for quota in chain:
+            if refusal is None and quota.used >= quota.seats:
+                refusal = _error(
                     "course",
                     _("%(organization)s đã cử đủ %(seats)d chỉ tiêu của lớp %(code)s."),
                     organization=quota.organization.name,
                     seats=quota.seats,
                     code=course.code,
                 )
+        if refusal is None:
+            return chain
+        if not self.scope.everything:
+            raise refusal
+        if not self.reason:
+            raise _error(
+                "reason",
+                _("%(refusal)s Trung tâm cử vượt chỉ tiêu phải ghi lý do."),
+                refusal=refusal.message_dict["course"][0],
+            )
+        return chain
 
 
 def _save_with_reason(enrollment, by, reason):

@@ -11,7 +11,7 @@ from common.imports.views import import_link, import_urls
 from organizations.access import ScopedAdminMixin
 from organizations.access_log import record_access
 from organizations.forms import OrganizationForm
-from organizations.models import AccessLog, Appointment, Member, Officer, Organization
+from organizations.models import AccessLog, Appointment, Member, Officer, Organization, Term
 from organizations.permissions import may_link_login
 from organizations.tree_import_views import ORGANIZATIONS_PAGE
 
@@ -192,3 +192,12 @@ class AccessLogAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     ]
     readonly_fields = fields  # type: ignore[assignment]  # a list of names, as the stubs want
     actions = None
+
+
+@admin.register(Term)
+class TermAdmin(admin.ModelAdmin):
+    """The bloc's terms: the center keeps them (officers have no permission on them); each runs until the next
+    one starts, and the current one, found from today's date, is what compliance counts by default."""
+
+    list_display = ["name", "start"]
+    ordering = ["start"]

@@ -401,3 +401,24 @@ class AccessLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError(_("Nhật ký truy cập không xóa được."))
+
+
+class Term(models.Model):
+    """A term of the bloc's party committees (2020–2025, 2025–2030, …): it runs from its start until the next
+    term's start; the last one has no end yet. The current term is the one today falls in (organizations/terms.py);
+    compliance counts certificates within it."""
+
+    name = models.CharField(_("nhiệm kỳ"), max_length=32, unique=True, help_text=_("Ví dụ: 2025–2030"))
+    start = models.DateField(
+        _("bắt đầu từ ngày"),
+        unique=True,
+        help_text=_("Nhiệm kỳ kéo dài đến ngày bắt đầu của nhiệm kỳ sau."),
+    )
+
+    class Meta:
+        verbose_name = _("nhiệm kỳ")
+        verbose_name_plural = _("nhiệm kỳ")
+        ordering = ["start"]
+
+    def __str__(self):
+        return self.name

@@ -2,25 +2,24 @@
 period. One query set computes it for the compliance page, the yearly workbook and the exported list; the counts
 of a whole sub-tree are read from tallies it keeps up to date (reports/tallies.py)."""
 
-import datetime
-import re
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, Sum
 from django.db.models.functions import Substr
-from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from certificates.models import Certificate
-from courses.models import Program
+from certificates.training import certificates_that_train
+from enrollments.training import qualifying_programs
 from organizations.access import scope_of
 from organizations.models import Appointment, Organization
+from organizations.terms import Period
+from organizations.terms import default_period as default_period  # the periods are data in organizations now
+from organizations.terms import term_period as term_period
+from organizations.terms import term_periods as term_periods
+from organizations.terms import year_period as year_period
 from reports.models import ComplianceTally, CountedPost
 
 if TYPE_CHECKING:
@@ -32,53 +31,10 @@ if TYPE_CHECKING:
 UNIT_DEPTH = 3
 
 
-@dataclass(frozen=True)
-class Period:
-    """The dates within which a certificate counts: [start, end], end None for a term still running."""
-
-    start: datetime.date
-    end: datetime.date | None
-    label: str
-    year: int | None = None  # set when the period is one calendar year
-
-
-def year_period(year: int) -> Period:
-    return Period(datetime.date(year, 1, 1), datetime.date(year, 12, 31), _("năm %(year)d") % {"year": year}, year)
-
-
-def term_period(term: str | None = None) -> Period:
-    """The term of grassroots committees, e.g. "2020–2025": certificates count from its first year on,
-    until the next term's congress (so a term that has run over still counts)."""
-    term = term or settings.COMPLIANCE_TERM
-    years = re.findall(r"\d{4}", term)
-    if not years:
-        raise ImproperlyConfigured(f"COMPLIANCE_TERM must name the term's years, e.g. 2020–2025, not {term!r}.")
-    return Period(datetime.date(int(years[0]), 1, 1), None, _("nhiệm kỳ %(term)s") % {"term": term})
-
-
-def default_period(year: int | None = None) -> Period:
-    """The period the setting asks for; a year given by the user always means that calendar year."""
-    if year is not None:
-        return year_period(year)
-    if settings.COMPLIANCE_PERIOD == "year":
-        return year_period(timezone.localdate().year)
-    return term_period()
-
-
-def qualifying_programs() -> dict:
-    """{post: [ids of the programs whose certificate satisfies it]}; programs are a short catalog."""
-    programs = defaultdict(list)
-    for pk, posts in Program.objects.values_list("pk", "qualifying_posts"):
-        for post in posts or []:
-            programs[post].append(pk)
-    return dict(programs)
-
-
-def qualifying_certificates(program_ids: Iterable[int]) -> "QuerySet[Certificate]":
-    """Valid certificates of these programs held by the member of the appointment (OuterRef) being checked."""
-    return Certificate.objects.valid().filter(
-        enrollment__member_id=OuterRef("member_id"), enrollment__course__program_id__in=program_ids
-    )
+def qualifying_certificates(program_ids: Iterable[int], period: Period | None = None) -> "QuerySet[Certificate]":
+    """The certificates that make the member of the appointment (OuterRef) being checked trained in the period:
+    the one definition, certificates.training.certificates_that_train(), which the nomination rule asks too."""
+    return certificates_that_train(program_ids, period).filter(enrollment__member_id=OuterRef("member_id"))
 
 
 def post_holders(
@@ -95,10 +51,7 @@ def post_holders(
     else:
         certified = Q(pk__in=[])
         for post, program_ids in programs.items():
-            certificates = qualifying_certificates(program_ids).filter(issued_on__gte=period.start)
-            if period.end is not None:
-                certificates = certificates.filter(issued_on__lte=period.end)
-            certified |= Q(post=post) & Q(Exists(certificates))
+            certified |= Q(post=post) & Q(Exists(qualifying_certificates(program_ids, period)))
     return (
         Appointment.objects.for_user(user)
         .filter(is_current=True, requires_training=True, post__in=list(programs))

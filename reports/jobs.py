@@ -27,15 +27,17 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-def start_year_workbook(year: int, *, by: "User") -> ReportJob:
-    return _start(ReportJob.Kind.YEAR_WORKBOOK, by=by, year=year)
+def start_year_workbook(year: int, *, by: "User", term: str = "") -> ReportJob:
+    """The yearly workbook; its compliance figures in the term chosen ("" for the current one)."""
+    return _start(ReportJob.Kind.YEAR_WORKBOOK, by=by, year=year, parameters={"term": term} if term else None)
 
 
 def start_missing_list(
-    *, by: "User", organization: Organization, period_year: int | None = None, post: str = ""
+    *, by: "User", organization: Organization, period_year: int | None = None, post: str = "", term: str = ""
 ) -> ReportJob:
-    """The compliance page's list of who is missing, for `organization` (in the user's scope)."""
-    parameters = {"organization": organization.pk, "period_year": period_year, "post": post}
+    """The compliance page's list of who is missing, for `organization` (in the user's scope), in the year or
+    term chosen (neither: the current term)."""
+    parameters = {"organization": organization.pk, "period_year": period_year, "post": post, "term": term}
     return _start(ReportJob.Kind.MISSING_LIST, by=by, parameters=parameters)
 
 
@@ -84,11 +86,11 @@ def run_report_job(job_id: int, *, task_id: str = "") -> ReportJob:
 def _write(job, target, progress):
     user = job.requested_by
     if job.kind == ReportJob.Kind.YEAR_WORKBOOK:
-        YearWorkbook(user, job.year, progress=progress).save(target)
+        YearWorkbook(user, job.year, progress=progress, term=job.parameters.get("term") or None).save(target)
         return f"bao-cao-nam-{job.year}.xlsx"
     parameters = job.parameters
     organization = Organization.objects.for_user(user).get(pk=parameters["organization"])
-    period = compliance.default_period(parameters.get("period_year"))
+    period = compliance.default_period(parameters.get("period_year"), parameters.get("term") or None)
     holders = compliance.holders_in(user, period, organization, parameters.get("post", ""))
     labels = Organization.objects.for_user(user).path_labels()
     missing_workbook(compliance.missing(holders), labels, period, organization, target)

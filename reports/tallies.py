@@ -26,8 +26,9 @@ from certificates.models import Certificate
 from common.signals import bulk_saved
 from courses.models import Course, Program
 from enrollments.models import Enrollment
+from enrollments.training import qualifying_programs
 from organizations.models import Appointment, Organization
-from reports.compliance import UNIT_DEPTH, qualifying_certificates, qualifying_programs
+from reports.compliance import UNIT_DEPTH, qualifying_certificates
 from reports.models import ComplianceTally, CountedPost
 
 if TYPE_CHECKING:

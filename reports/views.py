@@ -17,7 +17,7 @@ from enrollments.evaluation_reports import minimum_forms
 from organizations.models import Organization
 from organizations.permissions import may_use_reports
 from reports import charts, compliance, jobs
-from reports.forms import ComplianceFilterForm, YearReportForm
+from reports.forms import ComplianceFilterForm, TermForm, YearReportForm
 from reports.yearly import YearReport
 
 MISSING_PER_PAGE = 100
@@ -46,7 +46,9 @@ def _percent(fraction):
 @staff_page
 def dashboard(request):
     year = timezone.localdate().year
-    report = YearReport(request.user, year, period=compliance.default_period())
+    form = TermForm(request.GET)
+    term = form.cleaned_data.get("term") if form.is_valid() else None
+    report = YearReport(request.user, year, period=compliance.default_period(term=term or None))
     summary = report.summary()
     trend = report.per_year()
     committees, total = compliance.by_organization(report.holders, report.top)
@@ -59,6 +61,7 @@ def dashboard(request):
             "year": year,
             "summary": summary,
             "completion_percent": _percent(summary.tally.completion_rate),
+            "term_form": form,
             "period": report.period,
             "compliance_total": total,
             "months_chart": charts.columns(
@@ -91,11 +94,15 @@ def compliance_page(request):
         organization = visible.filter(pk=filters["org"]).first()
         if organization is None:
             raise Http404
-    period = compliance.default_period(filters.get("year"))
+    period = compliance.default_period(filters.get("year"), filters.get("term") or None)
     post = filters.get("post", "")
     if request.method == "POST":
         job = jobs.start_missing_list(
-            by=request.user, organization=organization, period_year=filters.get("year"), post=post
+            by=request.user,
+            organization=organization,
+            period_year=filters.get("year"),
+            post=post,
+            term=filters.get("term", ""),
         )
         return redirect(job.page_url)
     holders = compliance.holders_in(request.user, period, organization, post)
@@ -163,7 +170,9 @@ def year_report(request):
     form = YearReportForm(request.POST or None, years=years)
     if request.method == "POST":
         if form.is_valid():
-            job = jobs.start_year_workbook(form.cleaned_data["year"], by=request.user)
+            job = jobs.start_year_workbook(
+                form.cleaned_data["year"], by=request.user, term=form.cleaned_data.get("term", "")
+            )
             return redirect(job.page_url)
         messages.error(request, _("Hãy chọn một năm trong danh sách."))
     return _render(request, "year_report.html", _("Báo cáo năm"), {"form": form})

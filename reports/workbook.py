@@ -20,7 +20,7 @@ from common.workbook_cells import is_plain, safe_cell
 from enrollments.models import Enrollment
 from enrollments.rules import Grade
 from organizations.models import Post
-from reports.yearly import YearReport
+from reports.yearly import YearReport, workbook_period
 
 HEADER_ROW = 4  # title, subtitle, blank line, then the column headers
 PROGRESS_ROWS = 5000  # how often the roster sheet reports progress
@@ -134,8 +134,8 @@ class YearWorkbook:
 
     SHEETS = 8
 
-    def __init__(self, user, year, progress=None):
-        self.report = YearReport(user, year)
+    def __init__(self, user, year, progress=None, term=None):
+        self.report = YearReport(user, year, period=workbook_period(year, term) if term else None)
         self.year = year
         self.progress = progress or (lambda fraction: None)
         self.workbook = new_workbook()
@@ -181,8 +181,9 @@ class YearWorkbook:
             (_("— do đảng ủy trực thuộc tự tổ chức"), summary.own_courses, None),
             (_("Số lượt được cử đi học"), tally.nominated, None),
             (_("Số học viên theo học (trừ rút khỏi lớp)"), tally.enrolled, None),
+            (_("— đang học (lớp chưa kết thúc)"), tally.studying, None),
             (_("Số học viên hoàn thành"), tally.completed, None),
-            (_("Tỷ lệ hoàn thành"), tally.completion_rate, "percent"),
+            (_("Tỷ lệ hoàn thành (lớp đã kết thúc)"), tally.completion_rate, "percent"),
             (_("Giấy chứng nhận đã cấp"), summary.issued, None),
             (_("— đã thu hồi"), summary.revoked, None),
             (_("— còn hiệu lực"), summary.issued - summary.revoked, None),
@@ -221,8 +222,9 @@ class YearWorkbook:
             Column(first, 48),
             Column(_("Được cử"), 11),
             Column(_("Theo học"), 11),
+            Column(_("Đang học"), 11),
             Column(_("Hoàn thành"), 12),
-            Column(_("Tỷ lệ hoàn thành"), 13, "percent"),
+            Column(_("Tỷ lệ hoàn thành (lớp đã kết thúc)"), 13, "percent"),
             Column(_("Giấy chứng nhận còn hiệu lực"), 15),
             Column(_("Chức vụ phải bồi dưỡng"), 14),
             Column(_("Đã có giấy chứng nhận"), 14),
@@ -237,6 +239,7 @@ class YearWorkbook:
                     tally.label,
                     tally.nominated,
                     tally.enrolled,
+                    tally.studying,
                     tally.completed,
                     tally.completion_rate,
                     tally.certificates,

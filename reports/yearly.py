@@ -12,7 +12,7 @@ from django.db.models.functions import ExtractMonth, Substr
 from django.utils.translation import gettext as _
 
 from certificates.models import Certificate
-from courses.models import Course, Lecturer, Session, Topic
+from courses.models import Course, Lecturer, Session, Topic, closed_statuses
 from enrollments.evaluation_reports import minimum_forms, shown_from_enough_forms
 from enrollments.models import Enrollment, Evaluation, LecturerRating
 from organizations.access import scope_of
@@ -24,6 +24,22 @@ HOURS_PER_SESSION = 4
 
 COMPLETED = Q(status=Enrollment.Status.COMPLETED)
 NOT_WITHDRAWN = ~Q(status=Enrollment.Status.WITHDRAWN)
+# Completion rates count over closed classes only (their results are stored); the trainees of a class not closed
+# yet are counted apart, as "đang học".
+IN_CLOSED_CLASS = Q(course__status__in=closed_statuses())
+CLOSED_ENROLLED = NOT_WITHDRAWN & IN_CLOSED_CLASS
+STUDYING = NOT_WITHDRAWN & ~IN_CLOSED_CLASS
+
+
+def _rate_counts():
+    """The counts a completion rate needs: trainees of closed classes, of them completed, and those still
+    studying (in classes not closed yet)."""
+    return dict(
+        enrolled=Count("pk", filter=NOT_WITHDRAWN),
+        closed_enrolled=Count("pk", filter=CLOSED_ENROLLED),
+        studying=Count("pk", filter=STUDYING),
+        completed=Count("pk", filter=COMPLETED & IN_CLOSED_CLASS),
+    )
 
 
 def ratio(part: float, whole: float) -> float | None:
@@ -42,17 +58,20 @@ class Tally:
     certificates: int = 0
     required: int = 0
     certified: int = 0
+    closed_enrolled: int = 0  # trainees of closed classes: what the completion rate divides by
+    studying: int = 0  # trainees of classes not closed yet ("đang học"), left out of the rate
 
     @property
     def completion_rate(self):
-        return ratio(self.completed, self.enrolled)
+        return ratio(self.completed, self.closed_enrolled)
 
     @property
     def compliance_rate(self):
         return ratio(self.certified, self.required)
 
     def add(self, other):
-        for name in ("nominated", "enrolled", "completed", "certificates", "required", "certified"):
+        names = ("nominated", "enrolled", "completed", "certificates", "required", "certified")
+        for name in (*names, "closed_enrolled", "studying"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
@@ -104,28 +123,28 @@ class YearRow:
     nominated: int = 0
     enrolled: int = 0
     completed: int = 0
+    closed_enrolled: int = 0
+    studying: int = 0
 
     @property
     def completion_rate(self):
-        return ratio(self.completed, self.enrolled)
+        """Completed over the trainees of closed classes: a class not closed yet has no results to count."""
+        return ratio(self.completed, self.closed_enrolled)
 
 
-def workbook_period(year: int) -> compliance.Period:
+def workbook_period(year: int, term: str | None = None) -> compliance.Period:
     """The compliance period the yearly workbook reports: the year itself when compliance is counted per
-    year, else the current term."""
-    return compliance.year_period(year) if settings.COMPLIANCE_PERIOD == "year" else compliance.term_period()
+    year, else the term chosen, by default the current one (organizations/terms.py)."""
+    if settings.COMPLIANCE_PERIOD == "year" and not term:
+        return compliance.year_period(year)
+    return compliance.term_period(term)
 
 
 def _tally_counts():
     """Counts over enrollments. A certificate is checked with EXISTS rather than joined: a join would repeat an
     enrollment with a revoked certificate and its replacement, and need DISTINCT over a million rows."""
     valid = Certificate.objects.valid().filter(enrollment=OuterRef("pk"))
-    return dict(
-        nominated=Count("pk"),
-        enrolled=Count("pk", filter=NOT_WITHDRAWN),
-        completed=Count("pk", filter=COMPLETED),
-        certificates=Count("pk", filter=Exists(valid)),
-    )
+    return dict(nominated=Count("pk"), certificates=Count("pk", filter=Exists(valid)), **_rate_counts())
 
 
 class YearReport:
@@ -435,11 +454,7 @@ class YearReport:
             for row in self.all_enrollments()
             .filter(course__year__lte=self.year)
             .values("course__year")
-            .annotate(
-                nominated=Count("pk"),
-                enrolled=Count("pk", filter=NOT_WITHDRAWN),
-                completed=Count("pk", filter=COMPLETED),
-            )
+            .annotate(nominated=Count("pk"), **_rate_counts())
             .order_by()
         }
         years = set(courses) | set(counts)

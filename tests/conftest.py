@@ -34,7 +34,7 @@ from django.test import Client
 
 from organizations import roles
 from organizations.access_log import record_access
-from organizations.models import AccessLog, Organization, Post
+from organizations.models import AccessLog, Organization, Post, Term
 from tests import factories
 from tests.certificates.world import add_certificates
 from tests.imports.world import add_uploads
@@ -150,12 +150,22 @@ def build_world():
     w.evaluation_y = factories.EvaluationFactory(enrollment=w.enrollment_y)
     w.task_result = factories.DBTaskResultFactory()
     w.access_log = record_access(w.center_staff, AccessLog.Action.VIEW_MEMBER, obj=w.member_x)
+    w.term = Term.objects.order_by("start").first()  # seeded by organizations' migration 0006
     return add_uploads(add_report_jobs(add_certificates(w)))
 
 
 @pytest.fixture
 def world(db):
     return build_world()
+
+
+@pytest.fixture
+def in_the_2020_term(db):
+    """The world's certificates are of 2021: tests about counting them take 2020–2025 for the current term, as if
+    the next term had not been entered yet (the current term follows today's date: organizations/terms.py)."""
+    from organizations.models import Term
+
+    Term.objects.filter(start__gt=datetime.date(2020, 1, 1)).delete()
 
 
 @pytest.fixture

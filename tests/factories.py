@@ -14,7 +14,7 @@ from certificates.models import Certificate, IssuerProfile, PrintJob, format_reg
 from certificates.services import new_verification_code, take_register_numbers
 from courses.models import Course, Lecturer, Program, Session, Topic
 from enrollments.models import Attendance, Enrollment, Evaluation, LecturerRating, SeatQuota
-from organizations.models import AccessLog, Appointment, Member, Officer, Organization, Post
+from organizations.models import AccessLog, Appointment, Member, Officer, Organization, Post, Term
 from reports.models import ReportJob
 
 FAMILY_NAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ"]
@@ -89,6 +89,16 @@ class AppointmentFactory(DjangoModelFactory):
     post = Post.SECRETARY
     term_label = "2020–2025"
     start_date = TERM_START
+
+
+class TermFactory(DjangoModelFactory):
+    """A term after the seeded ones (2015–2020, 2020–2025, 2025–2030): 2030–2035, 2035–2040, …"""
+
+    class Meta:
+        model = Term
+
+    name = factory.Sequence(lambda n: f"{2030 + 5 * n}–{2035 + 5 * n}")
+    start = factory.Sequence(lambda n: datetime.date(2030 + 5 * n, 1, 1))
 
 
 class OfficerFactory(DjangoModelFactory):

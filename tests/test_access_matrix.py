@@ -232,6 +232,14 @@ EXPECTED = {
         change=SHARED_CENTER_ONLY,
         delete=NOBODY_OBJECT,
     ),
+    # The bloc's terms are the center's data: officers neither read nor change them.
+    **model_pages(
+        "organizations.term",
+        changelist=CENTER_ONLY,
+        add=CENTER_ONLY,
+        change=SHARED_CENTER_ONLY,
+        delete=SHARED_CENTER_ONLY,
+    ),
     # Who is an officer is the center's business; an officer record is never deleted from the admin.
     **model_pages(
         "organizations.officer",
@@ -411,6 +419,7 @@ OBJECTS = {
     "organizations.appointment": ("appointment_a", "appointment_b"),
     "organizations.officer": ("officer_record_a", "officer_record_b"),
     "organizations.accesslog": ("access_log", None),
+    "organizations.term": ("term", None),
     "courses.program": ("program", None),
     "courses.topic": ("topic", None),
     "courses.lecturer": ("lecturer", None),

@@ -196,11 +196,22 @@ def test_without_quotas_the_capacity_is_the_limit_for_everyone(world, course):
     assert messages_of(by_center) == messages_of(by_officer)
 
 
-def test_center_is_not_held_by_the_committees_quota(world, course):
+def test_center_goes_past_a_committees_quota_only_with_a_written_reason(world, course):
     quota(course, world.committee_a, 1)
     nominate(course, world.secretary_a, by=world.officer_a)
 
-    assert nominate(course, world.member_x, by=world.center_staff).nominated_by == world.committee_a
+    with pytest.raises(ValidationError) as raised:
+        nominate(course, world.member_x, by=world.center_staff)
+    assert messages_of(raised) == {
+        "reason": [
+            "Đảng ủy Bộ Ngoại giao đã cử đủ 1 chỉ tiêu của lớp 2030-K1-L1. Trung tâm cử vượt chỉ tiêu phải ghi lý do."
+        ]
+    }
+    assert not Enrollment.objects.filter(course=course, member=world.member_x).exists()
+
+    enrollment = nominate(course, world.member_x, by=world.center_staff, reason="Bổ sung theo đề nghị của Ban")
+    assert enrollment.nominated_by == world.committee_a
+    assert enrollment.history.latest().history_change_reason == "Bổ sung theo đề nghị của Ban"
 
 
 def test_withdrawing_frees_the_seat(world, course):
@@ -325,52 +336,40 @@ def test_a_member_already_on_the_list_is_refused(world, course):
     assert messages_of(raised) == {"member": ["Đồng chí Lê Minh Châu đã có tên trong lớp 2030-K1-L1."]}
 
 
-def test_a_member_who_completed_the_program_this_term_is_refused_naming_the_course(world, course):
-    world.enrollment_x.status = Enrollment.Status.COMPLETED
-    world.enrollment_x.save()
-
+def test_a_member_with_a_certificate_of_the_program_this_term_is_refused_naming_it(world, course, in_the_2020_term):
+    # member_x holds certificate_a of the program (2021), within the term 2020–2025.
     with pytest.raises(ValidationError) as raised:
         nominate(course, world.member_x, by=world.officer_a)
 
+    number = world.certificate_a.register_number
     assert messages_of(raised) == {
         "member": [
-            "Đồng chí Nguyễn Thị Hà đã hoàn thành chương trình này tại lớp 2021-K1-L1 "
-            "(bế giảng ngày 05/03/2021), trong nhiệm kỳ 2020–2025."
+            f"Đồng chí Nguyễn Thị Hà đã được cấp giấy chứng nhận số {number} (lớp {world.course_a.code}, "
+            "ngày 15/03/2021) trong nhiệm kỳ 2020–2025."
         ]
     }
 
 
-def test_a_completion_before_the_current_post_began_does_not_count(world, course):
+def test_a_completion_without_a_certificate_or_from_an_earlier_term_does_not_count(world, course):
+    # Completed, but no certificate: not trained. And certificate_a (2021) is of the 2020–2025 term, not today's.
     world.enrollment_x.status = Enrollment.Status.COMPLETED
     world.enrollment_x.save()
-    factories.AppointmentFactory(
-        member=world.member_x, organization=world.cell_a, term_label="2025–2030", start_date=datetime.date(2025, 9, 1)
-    )
 
     assert nominate(course, world.member_x, by=world.officer_a).pk
 
 
-def test_without_a_post_the_term_is_the_calendar_year(world, course, today, newcomer):
-    this_year = factories.CourseFactory(
-        code="NAM-NAY",
-        program=world.program,
-        organizer=world.root,
-        year=today.year,
-        start_date=datetime.date(today.year, 1, 1),
-        end_date=datetime.date(today.year, 1, 1),
-    )
-    factories.EnrollmentFactory(course=this_year, member=newcomer, status=Enrollment.Status.COMPLETED)
+def test_counted_per_year_the_period_is_the_calendar_year(world, course, today, newcomer, settings):
+    settings.COMPLIANCE_PERIOD = "year"
+    this_year = factories.CourseFactory(code="NAM-NAY", program=world.program, organizer=world.root, year=today.year)
+    enrollment = factories.EnrollmentFactory(course=this_year, member=newcomer, status=Enrollment.Status.COMPLETED)
+    certificate = factories.CertificateFactory(enrollment=enrollment, year=today.year, issued_on=today)
 
     with pytest.raises(ValidationError) as raised:
         nominate(course, newcomer, by=world.officer_a)
     assert messages_of(raised)["member"] == [
-        f"Đồng chí Phạm Anh Thiện đã hoàn thành chương trình này tại lớp NAM-NAY "
-        f"(bế giảng ngày 01/01/{today.year}), trong năm {today.year}."
+        f"Đồng chí Phạm Anh Thiện đã được cấp giấy chứng nhận số {certificate.register_number} (lớp NAM-NAY, "
+        f"ngày {today:%d/%m/%Y}) trong năm {today.year}."
     ]
-
-    this_year.start_date = this_year.end_date = datetime.date(today.year - 1, 12, 31)
-    this_year.save()
-    assert nominate(course, newcomer, by=world.officer_a).pk
 
 
 def test_completing_another_program_does_not_count(world, course):

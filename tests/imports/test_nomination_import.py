@@ -178,16 +178,15 @@ def test_choosing_only_the_valid_rows_nominates_up_to_the_quota(world, course):
     assert not Member.objects.filter(full_name="Phạm Văn Mới").exists()
 
 
-def test_a_member_who_completed_the_program_this_term_is_refused(world, course):
-    world.enrollment_x.status = Enrollment.Status.COMPLETED
-    world.enrollment_x.save()
+def test_a_member_trained_this_term_is_refused(world, course, in_the_2020_term):
+    # member_x holds certificate_a of the program, issued in 2021.
     data = nomination_list(["Nguyễn Thị Hà", world.member_x.birth_date, "", "", "DU-A-CS1-CB1", ""])
 
     report = run(data, course, world.officer_a)
 
     assert messages(report) == [
-        "Dòng 4: Đồng chí Nguyễn Thị Hà đã hoàn thành chương trình này tại lớp 2021-K1-L1 (bế giảng ngày "
-        "05/03/2021), trong nhiệm kỳ 2020–2025."
+        f"Dòng 4: Đồng chí Nguyễn Thị Hà đã được cấp giấy chứng nhận số {world.certificate_a.register_number} "
+        f"(lớp {world.course_a.code}, ngày 15/03/2021) trong nhiệm kỳ 2020–2025."
     ]
 
 
