@@ -45,6 +45,16 @@ class Clock:
         self._patch.stop()
 
 
+def _unrendered(certificates):
+    # What the invariants read is the register, not the pages: a stand-in PDF spares WeasyPrint at every reissue.
+    return [(certificate, b"%PDF-1.7\n%%EOF\n") for certificate in certificates]
+
+
+def pages_not_rendered():
+    """A patch that stores a stand-in for each certificate's PDF instead of laying it out."""
+    return mock.patch("certificates.pdf.render_each", _unrendered)
+
+
 def build(clock: Clock) -> SimpleNamespace:
     """The center (the only organizer and issuer), one cell whose members each hold a secretary's post of the
     current term, a program qualifying secretaries with one topic, a lecturer, the center's staff member, and a

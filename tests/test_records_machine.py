@@ -39,7 +39,14 @@ from django.test import override_settings
 from django.urls import reverse
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 
 from certificates.models import Certificate, RegisterCounter
 from certificates.services import issue_certificates, reissue_certificate, revoke_certificate
@@ -117,6 +124,8 @@ class RecordsMachine(RuleBasedStateMachine):
         self._settings.enable()
         self.clock = Clock(records_world.FIRST_DAY)
         self.clock.start()
+        self._pages = records_world.pages_not_rendered()
+        self._pages.start()
         self._rollback = rolled_back()
         self._rollback.__enter__()
         self.world = records_world.build(self.clock)
@@ -130,6 +139,7 @@ class RecordsMachine(RuleBasedStateMachine):
         try:
             self._rollback.__exit__(None, None, None)
         finally:
+            self._pages.stop()
             self.clock.stop()
             self._settings.disable()
 
@@ -189,6 +199,29 @@ class RecordsMachine(RuleBasedStateMachine):
             self.unclean_refusals.append(f"{action}: " + "; ".join(difference(before, after)))
 
     # -- Rules: the class and its list ---------------------------------------------------------------------
+
+    @initialize(
+        scores=st.lists(SCORES, min_size=3, max_size=3),
+        absent=st.sampled_from([None, 0, 1, 2]),
+        stage=st.sampled_from(["ran", "closed", "certified"]),
+    )
+    def a_class_that_ran(self, scores, absent, stage):
+        """A class whose two sessions were held two days ago, three trainees on its list, its sheets saved (one
+        trainee absent from one session, or no one), then closed, or closed and certified on its last day: what
+        the steps then close, certify, revoke, reissue or edit."""
+        self.create_class(starts_in=-2, sessions=2, deadline=None)
+        course = self.courses().get()
+        nominate_many(course, [(member, "") for member in self.world.members[:3]], by=self.staff)
+        rows = self.sheet_rows(course, withdrawn=False)
+        for index, session in enumerate(course.sessions.order_by("date", "period")):
+            marks = {e.pk: "absent" if (absent, index) == (i, 0) else "present" for i, e in enumerate(rows)}
+            mark_attendance(session, marks, by=self.staff, expected_version=current_attendance_version(session))
+        sheet = {enrollment.pk: score for enrollment, score in zip(rows, scores, strict=True)}
+        record_scores(course, sheet, by=self.staff, expected_version=current_score_version(course))
+        if stage != "ran":
+            self.close(course=0, wait=0)
+        if stage == "certified":
+            self.issue(course=0, anchor="end", days=0)
 
     @precondition(lambda self: self.created < MAX_CLASSES)
     @rule(
@@ -270,6 +303,20 @@ class RecordsMachine(RuleBasedStateMachine):
             )
 
     @precondition(has_enrollments)
+    @rule(course=INDEX, session=st.integers(min_value=0, max_value=3), status=st.sampled_from(["present", "late"]))
+    def mark_everyone(self, course, session, status):
+        """A whole sheet saved: every trainee of the class present (or late) at its least marked session."""
+        course = pick(Course.objects.filter(enrollments__isnull=False).distinct().order_by("pk"), course)
+        sessions = course.sessions.annotate(marked=Count("attendances")).order_by("marked", "date", "period")
+        session = pick(sessions, session)
+        sheet = {enrollment.pk: status for enrollment in self.sheet_rows(course, withdrawn=False)}
+        if sheet:
+            version = current_attendance_version(session)
+            self.attempt(
+                "mark_attendance", lambda: mark_attendance(session, sheet, by=self.staff, expected_version=version)
+            )
+
+    @precondition(has_enrollments)
     @rule(course=INDEX, scores=st.lists(SCORES, min_size=1, max_size=4), withdrawn=st.booleans())
     def record_scores(self, course, scores, withdrawn):
         course = pick(Course.objects.filter(enrollments__isnull=False).distinct().order_by("pk"), course)
@@ -294,9 +341,11 @@ class RecordsMachine(RuleBasedStateMachine):
             self.closings.pop(course.pk, None)
 
     @precondition(has_courses)
-    @rule(course=INDEX)
-    def close(self, course):
-        self.transition("close", course)
+    @rule(course=INDEX, wait=st.integers(min_value=0, max_value=2))
+    def close(self, course, wait):
+        """Close a class (on a third of the draws only, so that classes also run to their end first)."""
+        if not wait:
+            self.transition("close", course)
 
     @precondition(lambda self: LIFECYCLE.open_nominations is not None and self.has_courses())
     @rule(course=INDEX)
@@ -348,20 +397,34 @@ class RecordsMachine(RuleBasedStateMachine):
         )
 
     @precondition(has_certificates)
-    @rule(certificate=INDEX, reason=REASONS)
-    def revoke(self, certificate, reason):
-        certificate = pick(Certificate.objects.order_by("pk"), certificate)
-        self.attempt("revoke_certificate", lambda: revoke_certificate(certificate, by=self.staff, reason=reason))
+    @rule(certificate=INDEX, reason=REASONS, revoked=st.booleans())
+    def revoke(self, certificate, reason, revoked):
+        """Revoke a valid certificate (or, to be refused, one already revoked)."""
+        certificate = pick(Certificate.objects.filter(status=self.status(revoked)).order_by("pk"), certificate)
+        if certificate is not None:
+            self.attempt("revoke_certificate", lambda: revoke_certificate(certificate, by=self.staff, reason=reason))
 
     @precondition(has_certificates)
-    @rule(certificate=INDEX, anchor=DATE_ANCHORS, days=st.integers(min_value=-3, max_value=0))
-    def reissue(self, certificate, anchor, days):
-        certificate = pick(Certificate.objects.select_related("enrollment__course").order_by("pk"), certificate)
-        issued_on = self.issue_date(certificate.enrollment.course, anchor, days)
-        self.attempt(
-            "reissue_certificate",
-            lambda: reissue_certificate(certificate, by=self.staff, issued_on=issued_on, notify=False),
-        )
+    @rule(
+        certificate=INDEX,
+        anchor=DATE_ANCHORS,
+        days=st.integers(min_value=-3, max_value=0),
+        revoked=st.booleans(),
+    )
+    def reissue(self, certificate, anchor, days, revoked):
+        """Replace a revoked certificate (or, to be refused, a valid one)."""
+        certificates = Certificate.objects.filter(status=self.status(revoked)).select_related("enrollment__course")
+        certificate = pick(certificates.order_by("pk"), certificate)
+        if certificate is not None:
+            issued_on = self.issue_date(certificate.enrollment.course, anchor, days)
+            self.attempt(
+                "reissue_certificate",
+                lambda: reissue_certificate(certificate, by=self.staff, issued_on=issued_on, notify=False),
+            )
+
+    @staticmethod
+    def status(revoked):
+        return Certificate.Status.REVOKED if revoked else Certificate.Status.VALID
 
     # -- Rules: the admin's edits, posted to its pages ---------------------------------------------------------
 
@@ -551,7 +614,7 @@ INVARIANTS = [
 ]
 
 MACHINE_SETTINGS = settings(
-    max_examples=int(os.environ.get("RECORDS_MACHINE_EXAMPLES", "15")),
+    max_examples=int(os.environ.get("RECORDS_MACHINE_EXAMPLES", "25")),
     stateful_step_count=40,
     deadline=None,
     database=None,
@@ -579,9 +642,13 @@ COMPLETED = [
     ("nominate", {"course": 0, "member": 0, "reason": ""}),
     ("mark_attendance", {"course": 0, "session": 0, "marks": ["present"], "withdrawn": False}),
     ("record_scores", {"course": 0, "scores": [Decimal("8.5")], "withdrawn": False}),
-    ("close", {"course": 0}),
+    ("close", {"course": 0, "wait": 0}),
 ]
-NO_SCORE_CLOSED = [A_CLASS_TODAY, ("nominate", {"course": 0, "member": 0, "reason": ""}), ("close", {"course": 0})]
+NO_SCORE_CLOSED = [
+    A_CLASS_TODAY,
+    ("nominate", {"course": 0, "member": 0, "reason": ""}),
+    ("close", {"course": 0, "wait": 0}),
+]
 REPRODUCTIONS = {
     "issued before the class's end": (
         "certificate_dates_within_class_and_today",
@@ -593,7 +660,7 @@ REPRODUCTIONS = {
     ),
     "closed before its last session": (
         "closed_only_after_last_session",
-        [("create_class", {"starts_in": 3, "sessions": 1, "deadline": None}), ("close", {"course": 0})],
+        [("create_class", {"starts_in": 3, "sessions": 1, "deadline": None}), ("close", {"course": 0, "wait": 0})],
     ),
     "closed with a held session unrecorded": ("closed_only_after_last_session", NO_SCORE_CLOSED),
     "score saved in the class page's trainee table after closing (stale result)": (
@@ -618,7 +685,7 @@ REPRODUCTIONS = {
         [
             *COMPLETED,
             ("issue", {"course": 0, "anchor": "today", "days": 0}),
-            ("revoke", {"certificate": 0, "reason": "Cấp nhầm"}),
+            ("revoke", {"certificate": 0, "reason": "Cấp nhầm", "revoked": False}),
         ],
     ),
 }
