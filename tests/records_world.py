@@ -55,7 +55,7 @@ def pages_not_rendered():
     return mock.patch("certificates.pdf.render_each", _unrendered)
 
 
-def build(clock: Clock) -> SimpleNamespace:
+def build() -> SimpleNamespace:
     """The center (the only organizer and issuer), one cell whose members each hold a secretary's post of the
     current term, a program qualifying secretaries with one topic, a lecturer, the center's staff member, and a
     probe class of the program (open, unlimited, no deadline) that only the trained check nominates into."""

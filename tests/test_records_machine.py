@@ -109,7 +109,6 @@ REASONS = st.sampled_from(["", "Học viên được Trung tâm đồng ý"])
 DATE_ANCHORS = st.sampled_from(["end", "today"])
 INDEX = st.integers(min_value=0, max_value=15)
 MAX_CLASSES = 3
-BASE = reverse("admin:index")
 
 
 def pick(rows, index):
@@ -128,7 +127,7 @@ class RecordsMachine(RuleBasedStateMachine):
         self._pages.start()
         self._rollback = rolled_back()
         self._rollback.__enter__()
-        self.world = records_world.build(self.clock)
+        self.world = records_world.build()
         self.staff = self.world.staff
         self.created = 0
         self.closings: dict[int, tuple[datetime.date, str]] = {}  # course -> (closed on, early closing's reason)
