@@ -274,3 +274,12 @@ def test_the_command_writes_the_workbook_and_refuses_bad_input(year, tmp_path):
         call_command("export_year_report", "2021", "-o", str(tmp_path / "a.csv"))
     with pytest.raises(CommandError, match="không-có-ai"):
         call_command("export_year_report", "2021", "-o", str(target), "--as-user", "không-có-ai")
+
+
+def test_the_command_reports_compliance_in_the_term_asked_and_refuses_an_unknown_one(year, tmp_path):
+    target = tmp_path / "bao-cao-2021.xlsx"
+    call_command("export_year_report", "2021", "-o", str(target), "--term", "2015-2020")
+    summary = [cell.value for row in openpyxl.load_workbook(target)[SHEETS[0]] for cell in row]
+    assert any("nhiệm kỳ 2015–2020" in str(value) for value in summary)
+    with pytest.raises(CommandError, match="Không có nhiệm kỳ 2040–2045. Các nhiệm kỳ: 2015–2020, 2020–2025"):
+        call_command("export_year_report", "2021", "-o", str(target), "--term", "2040–2045")
