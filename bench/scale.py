@@ -747,7 +747,7 @@ def course_status(start, end):
     if end < TODAY:
         return Course.Status.CLOSED
     if start <= TODAY:
-        return Course.Status.RUNNING
+        return Course.Status.OPEN
     return Course.Status.OPEN if (start - TODAY).days < 45 else Course.Status.PLANNED
 
 
@@ -902,7 +902,7 @@ def load_year(rng, year, plan, tree, people, programs, lecturer_pool, issuers, c
                             pass_score=float(program.pass_score),
                         )
                         reasons = "\\n".join(result.reasons)
-                elif status == Course.Status.RUNNING:
+                elif status == Course.Status.OPEN:
                     state = Status.WITHDRAWN if rng.random() < 0.02 else Status.STUDYING
                     present = len(held) if rng.random() < 0.8 else max(0, len(held) - 1)
                 else:

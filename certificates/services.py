@@ -31,6 +31,7 @@ from certificates.models import (
 )
 from common.history import attribute
 from common.vietnamese import normalize_name
+from courses import lifecycle
 from courses.models import Course
 from enrollments.models import Enrollment
 from organizations.permissions import may_issue, may_revoke
@@ -148,10 +149,7 @@ def issue_certificates(
         # course row: FOR UPDATE would otherwise lock the joined program and organizer rows too, and every
         # course of one program would wait for the others.
         course = Course.objects.select_for_update(of=("self",)).select_related("program", "organizer").get(pk=course.pk)
-        if course.status != Course.Status.CLOSED:
-            raise ValidationError(
-                _("Lớp %(code)s chưa kết thúc: chỉ cấp giấy chứng nhận cho lớp đã kết thúc.") % {"code": course.code}
-            )
+        lifecycle.check_certifiable(course)
         issuer = issuer_for(course)
         completed = Enrollment.objects.filter(course=course, status=Enrollment.Status.COMPLETED)
         enrollments = list(
@@ -173,6 +171,7 @@ def issue_certificates(
             summary.issued = bulk_create_with_history(
                 certificates, Certificate, default_user=by, default_change_reason=_("Cấp giấy chứng nhận")
             )
+            lifecycle.mark_certified(course, by=by)
     if render_pdfs:
         store_missing_pdfs(Certificate.objects.filter(enrollment__course=course))
     if notify:

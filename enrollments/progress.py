@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from courses.models import Course, Session
+from courses.lifecycle import RESULTS_STORED
+from courses.models import Session
 from enrollments.rules import evaluate_completion
 
 
@@ -28,7 +29,7 @@ class Progress:
 
     @property
     def is_final(self):
-        return self.enrollment.course.status == Course.Status.CLOSED
+        return self.enrollment.course.status in RESULTS_STORED
 
     @property
     def result_reasons(self):
