@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Max
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -129,6 +130,12 @@ def _record(course: Course, status: str, *, by: "User | None", reason: str) -> C
     return course
 
 
+def _locked(course: Course) -> Course:
+    """The course as stored, its row locked until the transaction ends: a transition checks the state it changes,
+    not what a caller's copy says."""
+    return Course.objects.select_for_update(of=("self",)).get(pk=course.pk)
+
+
 def _written(reason: str | None, message: str) -> str:
     reason = (reason or "").strip()
     if not reason:
@@ -139,10 +146,12 @@ def _written(reason: str | None, message: str) -> str:
 # -- Opening the list ------------------------------------------------------------------------------------
 
 
+@transaction.atomic
 def open_nominations(course: Course, *, by: "User | None") -> Course:
     """planned → open for nominations (the center's)."""
     if not may_open_nominations(by):
         raise PermissionDenied(_("Chỉ cán bộ Trung tâm được mở nhận cử học viên."))
+    course = _locked(course)
     if course.status != Status.PLANNED:
         raise ValidationError(
             _("Lớp %(code)s đang ở trạng thái “%(phase)s”: chỉ mở nhận cử học viên cho lớp dự kiến.")
@@ -236,11 +245,13 @@ def record_reopened(course: Course, *, by: "User | None", reason: str) -> Course
 # -- Cancelling ------------------------------------------------------------------------------------------
 
 
+@transaction.atomic
 def cancel(course: Course, *, by: "User | None", reason: str) -> Course:
     """Any state before closed → cancelled (the center's, with a written reason). A cancelled class takes no
     nominations, attendance or scores."""
     if not may_cancel(by):
         raise PermissionDenied(_("Chỉ cán bộ Trung tâm được hủy lớp."))
+    course = _locked(course)
     if course.status in READ_ONLY:
         raise ValidationError(
             _("Lớp %(code)s đang ở trạng thái “%(phase)s”: chỉ hủy được lớp chưa kết thúc.")
