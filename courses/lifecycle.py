@@ -92,8 +92,8 @@ def phase(course: Course, today: datetime.date | None = None, *, last: datetime.
     return Phase.OPEN
 
 
-def phase_label(course: Course, today: datetime.date | None = None) -> str:
-    return str(Phase.LABELS[phase(course, today)])
+def phase_label(course: Course, today: datetime.date | None = None, *, last: datetime.date | None = None) -> str:
+    return str(Phase.LABELS[phase(course, today, last=last)])
 
 
 def is_read_only(course: Course) -> bool:
