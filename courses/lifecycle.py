@@ -199,7 +199,7 @@ def check_close(
     warnings = closing_warnings(course, unrecorded, today)
     reason = (reason or "").strip()
     if not warnings:
-        return reason or _("Kết thúc lớp")
+        return _("Kết thúc lớp: %(reason)s") % {"reason": reason} if reason else _("Kết thúc lớp")
     if not reason:
         raise ValidationError(
             _("Chưa kết thúc được lớp %(code)s. %(warnings)s Muốn kết thúc sớm, hãy ghi lý do.")

@@ -11,9 +11,11 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from certificates.models import Certificate
@@ -514,3 +516,54 @@ def test_issuing_certificates_moves_a_closed_class_to_certified_and_refuses_an_o
         "Cấp giấy chứng nhận",
     )
     assert lifecycle.is_read_only(course)
+
+
+# -- Closing against the dates, for any day ------------------------------------------------------------------
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(offset=st.integers(-3, 6), unmarked_from=st.one_of(st.none(), st.integers(0, 3)), early=st.booleans())
+def test_closing_is_accepted_exactly_when_the_class_has_ended_fully_recorded_or_the_center_gives_a_reason(
+    world, offset, unmarked_from, early
+):
+    """For a class of four daily sessions from 30/11/2026, closed on 30/11 + `offset`, with attendance missing
+    from session `unmarked_from` on: refused before the last session or with a held session unrecorded, unless
+    closed early with a reason; nothing is written by a refusal."""
+    start = datetime.date(2026, 11, 30)
+    day = start + offset * DAY
+    with transaction.atomic():
+        marked = None if unmarked_from is None else start + unmarked_from * DAY
+        course = make_class(world, start=start, days=4, marked=marked)
+        last = start + 3 * DAY
+        held_unrecorded = marked is not None and marked <= day
+        may_close = day >= last and not held_unrecorded
+        try:
+            close_course(course, by=world.center_staff, today=day, reason="Học dồn" if early else "")
+        except ValidationError as refused:
+            assert not may_close and not early
+            assert "Muốn kết thúc sớm, hãy ghi lý do." in refused.messages[0]
+            assert Course.objects.get(pk=course.pk).status == Course.Status.OPEN
+            assert not Enrollment.objects.filter(course=course, grade__gt="").exists()
+        else:
+            assert may_close or early
+            reason = latest(Course.objects.get(pk=course.pk)).history_change_reason
+            if may_close:
+                assert reason == ("Kết thúc lớp: Học dồn" if early else "Kết thúc lớp")
+            else:
+                assert reason == "Kết thúc lớp sớm: Học dồn"
+        transaction.set_rollback(True)
+
+
+def test_the_course_list_shows_each_phase_in_the_same_queries_for_3_and_30_classes(world, client_for):
+    client = client_for(world.center_staff)
+    url = reverse("admin:courses_course_changelist")
+    counts = []
+    for size in (3, 30):
+        Course.objects.filter(code__startswith="2025-Q").delete()
+        for number in range(size):
+            make_class(world, start=today() - DAY, days=3, code=f"2025-Q-L{number}").enrollments.all().delete()
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(url)
+        assert page.status_code == 200 and "Đang học" in page.content.decode()
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
