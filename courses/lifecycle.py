@@ -70,10 +70,11 @@ def today_here() -> datetime.date:
 
 def last_day(course: Course) -> datetime.date:
     """The date of the class's last session (its end date while it has no session)."""
-    cached = getattr(course, "last_session_date", None)
-    if cached is None:
-        cached = course.sessions.aggregate(last=Max("date"))["last"]
-    return cached or course.end_date
+    if hasattr(course, "last_session_date"):  # annotated by a list (see CourseAdminBase.get_queryset)
+        last = course.last_session_date
+    else:
+        last = course.sessions.aggregate(last=Max("date"))["last"]
+    return last or course.end_date
 
 
 def phase(course: Course, today: datetime.date | None = None, *, last: datetime.date | None = None) -> str:
