@@ -66,6 +66,8 @@ class CourseAdminBase(ScopedAdminMixin, ReadOnlyHistoryAdmin):
     autocomplete_fields = ["program", "organizer"]
     date_hierarchy = "start_date"
     inlines: ClassVar[list[Any]] = [SessionInline]
+    # The state is shown as its phase (see phase()), never typed in.
+    exclude = ["status"]
 
     def get_queryset(self, request):
         # The last session's date, for the phase each row shows (courses.lifecycle.phase), in the same query.
@@ -75,8 +77,8 @@ class CourseAdminBase(ScopedAdminMixin, ReadOnlyHistoryAdmin):
         # The status changes only through courses.lifecycle's transitions (the buttons of the course's page); a
         # closed or cancelled class is read-only as a whole.
         if obj is not None and lifecycle.is_read_only(obj):
-            return [field.name for field in obj._meta.concrete_fields if field.name != "id"]
-        return ["status"]
+            return [field.name for field in obj._meta.concrete_fields if field.name not in ("id", "status")] + ["phase"]
+        return ["phase"]
 
     @admin.display(description=_("tên lớp"))
     def title(self, obj):

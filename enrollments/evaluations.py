@@ -35,6 +35,8 @@ def evaluation_closed_reason(enrollment: Enrollment, today: datetime.date | None
     course = enrollment.course
     if enrollment.status == Enrollment.Status.WITHDRAWN:
         return _("Học viên đã rút khỏi lớp không gửi phiếu đánh giá.")
+    if course.status == course.Status.CANCELLED:
+        return _("Lớp đã bị hủy: không có phiếu đánh giá.")
     if course.status not in RESULTS_STORED and today <= course.end_date:
         return _("Phiếu đánh giá mở sau ngày bế giảng %(date)s.") % {
             "date": formats.date_format(course.end_date, "SHORT_DATE_FORMAT")
