@@ -3,6 +3,7 @@ refusals and its record, and a closed or cancelled class read-only on every path
 the enrollment and attendance admins, the sheets, nominations and their import)."""
 
 import datetime
+import importlib
 from decimal import Decimal
 from io import StringIO
 
@@ -567,3 +568,25 @@ def test_the_course_list_shows_each_phase_in_the_same_queries_for_3_and_30_class
         assert page.status_code == 200 and "Đang học" in page.content.decode()
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+# -- The migrations that bring stored statuses to the lifecycle's ------------------------------------------------
+
+
+def test_the_migrations_store_running_as_open_and_certify_closed_classes_with_certificates(world):
+    from django.apps import apps
+
+    courses_0003 = importlib.import_module("courses.migrations.0003_course_lifecycle")
+    certificates_0003 = importlib.import_module("certificates.migrations.0003_courses_with_certificates_certified")
+    Course.objects.filter(pk=world.root_course.pk).update(status="running")
+    Course.objects.filter(pk__in=[world.course_a.pk, world.course_b.pk]).update(status=Course.Status.CLOSED)
+    closed_without = make_class(world, start=datetime.date(2024, 5, 6), days=1, code="2024-X-L1")
+    Course.objects.filter(pk=closed_without.pk).update(status=Course.Status.CLOSED)
+
+    courses_0003.running_to_open(apps, None)
+    certificates_0003.certify_closed_courses_with_certificates(apps, None)
+
+    statuses = dict(Course.objects.values_list("code", "status"))
+    assert statuses["2021-K1-L1"] == Course.Status.OPEN
+    assert statuses["2021-A-L1"] == statuses["2021-B-L1"] == Course.Status.CERTIFIED
+    assert statuses["2024-X-L1"] == Course.Status.CLOSED
