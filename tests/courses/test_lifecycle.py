@@ -322,6 +322,14 @@ def test_the_attendance_admin_changes_nothing_of_a_closed_class(world, client_fo
 
     attendance.refresh_from_db()
     assert attendance.status == Attendance.Status.PRESENT
+    # Nor is a mark added for a session of the class.
+    extra = factories.SessionFactory(course=course, date=datetime.date(2024, 5, 8), period=2, topic=world.topic)
+    added = client.post(
+        reverse("admin:enrollments_attendance_add"),
+        {"enrollment": attendance.enrollment_id, "session": extra.pk, "status": "present"},
+    )
+    assert "đã kết thúc, kết quả đã lưu" in added.content.decode()
+    assert not Attendance.objects.filter(session=extra).exists()
 
 
 def _request(user):
