@@ -113,11 +113,13 @@ def read_only_reason(course: Course) -> str | None:
     return None
 
 
-def ensure_editable(course: Course) -> None:
-    """The one check every service that changes a class's list, attendance or scores makes first."""
+def ensure_editable(course: Course, field: str | None = None) -> None:
+    """The one check every service that changes a class's list, attendance or scores makes first: refused for a
+    closed, certified or cancelled class, the message under `field` when the caller's form has one."""
     reason = read_only_reason(course)
     if reason:
-        raise ValidationError(reason, code="read_only")
+        error = ValidationError(reason, code="read_only")
+        raise ValidationError({field: error}) if field else error
 
 
 def _date(value: datetime.date) -> str:

@@ -226,9 +226,7 @@ def _checked_reason(reason):
 
 
 def _check_list_open(course, scope, reason):
-    refusal = lifecycle.read_only_reason(course)
-    if refusal:
-        raise ValidationError({"course": refusal}, code="read_only")
+    lifecycle.ensure_editable(course, field="course")
     locked = is_locked(course)
     if scope.everything:
         if locked and not reason:

@@ -78,9 +78,7 @@ def score_problem(score: Decimal) -> str | None:
 def _refuse_closed(course):
     # A closed course's results are stored; a late change goes through override_result(), with a reason, or
     # the course is reopened. A cancelled course takes no attendance or scores.
-    reason = lifecycle.read_only_reason(course)
-    if reason:
-        raise ValidationError({NON_FIELD_ERRORS: reason}, code="read_only")
+    lifecycle.ensure_editable(course, field=NON_FIELD_ERRORS)
 
 
 def _refuse_stale(current, expected):
