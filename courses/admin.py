@@ -57,6 +57,16 @@ class SessionInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("topic", "lecturer")
 
+    # A closed or cancelled class's schedule is kept as it was (courses.lifecycle).
+    def has_add_permission(self, request, obj=None):
+        return not (obj is not None and lifecycle.is_read_only(obj)) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not (obj is not None and lifecycle.is_read_only(obj)) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not (obj is not None and lifecycle.is_read_only(obj)) and super().has_delete_permission(request, obj)
+
 
 class CourseAdminBase(ScopedAdminMixin, ReadOnlyHistoryAdmin):
     list_display = ["code", "title", "organizer", "year", "start_date", "end_date", "capacity", "phase"]

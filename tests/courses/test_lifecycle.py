@@ -288,6 +288,26 @@ def test_the_class_pages_trainee_table_saves_no_score_on_a_closed_class_the_issu
     assert "chưa có điểm bài thu hoạch" in enrollment.result_reasons
 
 
+def test_the_class_pages_schedule_is_kept_as_it_was_once_closed(world, client_for):
+    course = ended_class(world)
+    close_course(course, by=world.center_staff)
+    session = course.sessions.order_by("date").first()
+    client = client_for(world.center_staff)
+    url = reverse("admin:courses_course_change", args=[course.pk])
+
+    data = course_form_data(client.get(url).content.decode())
+    data["sessions-0-id"] = [str(session.pk)]
+    data["sessions-0-course"] = [str(course.pk)]
+    data["sessions-0-date"] = ["08/05/2024"]
+    data["sessions-0-period"] = ["2"]
+    data["_save"] = ["Lưu"]
+    client.post(url, data)
+
+    session.refresh_from_db()
+    assert (session.date, session.period) == (datetime.date(2024, 5, 6), 1)
+    assert course.sessions.count() == 3
+
+
 def test_the_enrollment_admin_neither_changes_nor_deletes_a_closed_class_enrollment(world, client_for):
     course = ended_class(world)
     close_course(course, by=world.center_staff)
