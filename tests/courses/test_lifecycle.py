@@ -618,3 +618,14 @@ def test_the_migrations_store_running_as_open_and_certify_closed_classes_with_ce
     assert statuses["2021-K1-L1"] == Course.Status.OPEN
     assert statuses["2021-A-L1"] == statuses["2021-B-L1"] == Course.Status.CERTIFIED
     assert statuses["2024-X-L1"] == Course.Status.CLOSED
+
+
+def test_the_close_action_of_the_course_list_refuses_a_running_class_and_says_why(world, client_for):
+    course = make_class(world, start=today() - DAY, days=3)
+    response = client_for(world.center_staff).post(
+        reverse("admin:courses_course_changelist"),
+        {"action": "close_courses", "_selected_action": [course.pk], "post": "yes"},
+        follow=True,
+    )
+    assert "buổi học cuối cùng là ngày" in response.content.decode()
+    assert Course.objects.get(pk=course.pk).status == Course.Status.OPEN
