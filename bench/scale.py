@@ -741,14 +741,25 @@ def plan_enrollments(rng, people, current, programs, per_year, years):
     return plan
 
 
+RUNNING = "running"  # a phase the dates give (courses.lifecycle.phase), stored as open
+
+
 def course_status(start, end):
+    """The phase a bench class is made in: closed (certified once its certificates are issued, a week after its
+    end), running, open or planned."""
     from courses.models import Course
 
     if end < TODAY:
-        return Course.Status.CLOSED
+        return Course.Status.CERTIFIED if end + datetime.timedelta(days=7) <= TODAY else Course.Status.CLOSED
     if start <= TODAY:
-        return Course.Status.RUNNING
+        return RUNNING
     return Course.Status.OPEN if (start - TODAY).days < 45 else Course.Status.PLANNED
+
+
+def stored_status(status):
+    from courses.models import Course
+
+    return Course.Status.OPEN if status == RUNNING else status
 
 
 class Loader:
@@ -857,7 +868,7 @@ def load_year(rng, year, plan, tree, people, programs, lecturer_pool, issuers, c
                 f"Hội trường {tree.name[organizer].removeprefix('Đảng bộ ')}",
                 (len(members) // 10 + 1) * 10,
                 start - datetime.timedelta(days=7),
-                status,
+                stored_status(status),
             )
             session_ids, lecturers = [], []
             for slot, topic in enumerate(topics):
@@ -876,7 +887,7 @@ def load_year(rng, year, plan, tree, people, programs, lecturer_pool, issuers, c
                 leaf = people.organization[member]
                 score = attended = grade = None
                 reasons = ""
-                if status == Course.Status.CLOSED:
+                if status in (Course.Status.CLOSED, Course.Status.CERTIFIED):
                     draw = rng.random()
                     sessions = len(held)
                     if draw < 0.04:
@@ -902,7 +913,7 @@ def load_year(rng, year, plan, tree, people, programs, lecturer_pool, issuers, c
                             pass_score=float(program.pass_score),
                         )
                         reasons = "\\n".join(result.reasons)
-                elif status == Course.Status.RUNNING:
+                elif status == RUNNING:
                     state = Status.WITHDRAWN if rng.random() < 0.02 else Status.STUDYING
                     present = len(held) if rng.random() < 0.8 else max(0, len(held) - 1)
                 else:
@@ -1078,7 +1089,7 @@ def create_users():
         cursor.execute(
             "SELECT e.member_id FROM enrollments_enrollment e JOIN courses_course c ON c.id = e.course_id "
             "WHERE e.member_id IN (SELECT member_id FROM organizations_appointment WHERE is_current) "
-            "GROUP BY e.member_id HAVING bool_or(c.year = %s AND c.status IN ('closed', 'running')) "
+            "GROUP BY e.member_id HAVING bool_or(c.year = %s AND c.status IN ('closed', 'certified', 'open')) "
             "ORDER BY count(DISTINCT c.year) DESC, e.member_id LIMIT 1",
             [TODAY.year],
         )

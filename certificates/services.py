@@ -32,6 +32,7 @@ from certificates.models import (
 from certificates.rules import check_issue_date, next_register_numbers
 from common.history import attribute
 from common.vietnamese import normalize_name
+from courses import lifecycle
 from courses.models import Course
 from enrollments.models import Enrollment, EnrollmentQuerySet
 from organizations.permissions import may_issue, may_revoke
@@ -147,15 +148,8 @@ def _new_certificate(enrollment, issuer, *, number, code, issued_on, by, replace
 
 
 def is_issuable(course: Course) -> bool:
-    """Certificates are issued for a closed class only."""
-    return course.status == Course.Status.CLOSED
-
-
-def check_issuable(course: Course) -> None:
-    if not is_issuable(course):
-        raise ValidationError(
-            _("Lớp %(code)s chưa kết thúc: chỉ cấp giấy chứng nhận cho lớp đã kết thúc.") % {"code": course.code}
-        )
+    """Certificates are issued for a class whose results are stored (courses.lifecycle.check_certifiable)."""
+    return course.status in lifecycle.RESULTS_STORED
 
 
 def to_be_issued(course: Course) -> EnrollmentQuerySet:
@@ -175,7 +169,7 @@ def preview_issuing(course: Course, *, by: "User | None", issued_on: datetime.da
     issuing refuses (a ValidationError, the date's on "issued_on")."""
     if not may_issue(by):
         raise PermissionDenied(_("Chỉ cán bộ Trung tâm được cấp giấy chứng nhận."))
-    check_issuable(course)
+    lifecycle.check_certifiable(course)
     issued_on = check_issue_date(course.end_date, issued_on)
     issuer = issuer_for(course)
     count = to_be_issued(course).count()
@@ -216,7 +210,7 @@ def issue_certificates(
         # course row: FOR UPDATE would otherwise lock the joined program and organizer rows too, and every
         # course of one program would wait for the others.
         course = Course.objects.select_for_update(of=("self",)).select_related("program", "organizer").get(pk=course.pk)
-        check_issuable(course)
+        lifecycle.check_certifiable(course)
         issued_on = check_issue_date(course.end_date, issued_on)
         issuer = issuer_for(course)
         enrollments = list(to_be_issued(course).select_related("member__organization").roster_order())
@@ -233,6 +227,7 @@ def issue_certificates(
             summary.issued = bulk_create_with_history(
                 certificates, Certificate, default_user=by, default_change_reason=_("Cấp giấy chứng nhận")
             )
+            lifecycle.mark_certified(course, by=by)
     if render_pdfs:
         store_missing_pdfs(Certificate.objects.filter(enrollment__course=course))
     if notify:

@@ -6,7 +6,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from certificates.models import Certificate
-from courses.models import Course
+from courses.lifecycle import RESULTS_STORED
 from enrollments.models import Enrollment
 
 
@@ -44,6 +44,6 @@ def certificate_status(enrollment):
         return CertificateStatus(CertificateStatus.ISSUED, valid)
     if certificates:
         return CertificateStatus(CertificateStatus.REVOKED, certificates[0])
-    if enrollment.status == Enrollment.Status.COMPLETED and enrollment.course.status == Course.Status.CLOSED:
+    if enrollment.status == Enrollment.Status.COMPLETED and enrollment.course.status in RESULTS_STORED:
         return CertificateStatus(CertificateStatus.WAITING)
     return CertificateStatus(CertificateStatus.NOT_ELIGIBLE)

@@ -1,10 +1,14 @@
 """Staff pages for programs and topics; and the base admins of lecturers, courses and sessions, which
 backoffice/admin.py composes with what enrollments, certificates and reports add and registers."""
 
+from typing import Any, ClassVar
+
 from django.contrib import admin
-from django.db.models import Count
+from django.db.models import Count, Max
 from django.utils.translation import gettext_lazy as _
 
+from common.admin import ReadOnlyHistoryAdmin
+from courses import lifecycle
 from courses.forms import CourseForm, ProgramForm, SessionForm, SessionInlineFormSet, TopicChoiceField
 from courses.models import Program, Session, Topic
 from organizations.access import ScopedAdminMixin
@@ -73,16 +77,39 @@ class SessionInline(admin.TabularInline):
         limit_topics(formset.form, obj.program_id if obj is not None else None)
         return formset
 
+    # A closed or cancelled class's schedule is kept as it was (courses.lifecycle).
+    def has_add_permission(self, request, obj=None):
+        return not (obj is not None and lifecycle.is_read_only(obj)) and super().has_add_permission(request, obj)
 
-class CourseAdminBase(ScopedAdminMixin, admin.ModelAdmin):
+    def has_change_permission(self, request, obj=None):
+        return not (obj is not None and lifecycle.is_read_only(obj)) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not (obj is not None and lifecycle.is_read_only(obj)) and super().has_delete_permission(request, obj)
+
+
+class CourseAdminBase(ScopedAdminMixin, ReadOnlyHistoryAdmin):
     form = CourseForm
-    list_display = ["code", "title", "organizer", "year", "start_date", "end_date", "capacity", "status"]
+    list_display = ["code", "title", "organizer", "year", "start_date", "end_date", "capacity", "phase"]
     list_filter = ["status", "year", "program"]
     list_select_related = ["program", "organizer"]
     search_fields = ["code", "program__search_key", "organizer__search_key", "venue"]
     autocomplete_fields = ["program", "organizer"]
     date_hierarchy = "start_date"
-    inlines = [SessionInline]
+    inlines: ClassVar[list[Any]] = [SessionInline]
+    # The state is shown as its phase (see phase()), never typed in.
+    exclude = ["status"]
+
+    def get_queryset(self, request):
+        # The last session's date, for the phase each row shows (courses.lifecycle.phase), in the same query.
+        return super().get_queryset(request).annotate(last_session_date=Max("sessions__date"))
+
+    def get_readonly_fields(self, request, obj=None):
+        # The status changes only through courses.lifecycle's transitions (the buttons of the course's page); a
+        # closed or cancelled class is read-only as a whole.
+        if obj is not None and lifecycle.is_read_only(obj):
+            return [field.name for field in obj._meta.concrete_fields if field.name not in ("id", "status")] + ["phase"]
+        return ["phase"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
@@ -95,6 +122,10 @@ class CourseAdminBase(ScopedAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("tên lớp"))
     def title(self, obj):
         return obj.title
+
+    @admin.display(description=_("trạng thái"), ordering="status")
+    def phase(self, obj):
+        return lifecycle.phase_label(obj)
 
 
 class SessionAdminBase(ScopedAdminMixin, admin.ModelAdmin):

@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from common.vietnamese import normalize_name, search_key
 from courses.wording import course_title
@@ -159,10 +160,13 @@ def closed_statuses() -> list[str]:
 
 class Course(models.Model):
     class Status(models.TextChoices):
+        # What people decide; the phases time brings (list locked, running, ended) are derived from the dates by
+        # courses.lifecycle.phase(), which owns every change of this field.
         PLANNED = "planned", _("Dự kiến")
         OPEN = "open", _("Đang nhận cử học viên")
-        RUNNING = "running", _("Đang học")
         CLOSED = "closed", _("Đã kết thúc")
+        CERTIFIED = "certified", _("Đã cấp giấy chứng nhận")
+        CANCELLED = "cancelled", _("Đã hủy")
 
     code = models.CharField(_("mã lớp"), max_length=32, unique=True, help_text=_("Ví dụ: 2021-K1-L1"))
     program = models.ForeignKey(
@@ -188,6 +192,8 @@ class Course(models.Model):
         help_text=_("Sau ngày này danh sách bị khóa: chỉ Trung tâm được thay đổi, kèm lý do."),
     )
     status = models.CharField(_("trạng thái"), max_length=16, choices=Status.choices, default=Status.PLANNED)
+
+    history = HistoricalRecords()
 
     objects = CourseQuerySet.as_manager()
 

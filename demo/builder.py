@@ -118,7 +118,8 @@ def seed_demo(scale="small", seed=DEFAULT_SEED, today=None):
         tree = build_tree(rng, shape)
         people = PeoplePlanner(rng, tree).plan()
         catalog = build_catalog(rng)
-        classes = ClassPlanner(rng, shape, tree, people, catalog, today or timezone.localdate()).plan()
+        today = today or timezone.localdate()
+        classes = ClassPlanner(rng, shape, tree, people, catalog, today).plan()
 
         users = _create_users(people.persona)
         organizations = [node.organization for node in tree.nodes]
@@ -149,7 +150,7 @@ def seed_demo(scale="small", seed=DEFAULT_SEED, today=None):
         Program.objects.bulk_create(catalog.programs)
         Topic.objects.bulk_create([topic for topics in catalog.topics.values() for topic in topics])
         Lecturer.objects.bulk_create(catalog.lecturers)
-        Course.objects.bulk_create(classes.courses, batch_size=BATCH_SIZE)
+        _create_with_history(classes.courses, Course)
         Session.objects.bulk_create(classes.sessions, batch_size=BATCH_SIZE)
         # Written in bulk past the forms, so the schedule is checked once whole; a breach is a bug of the planner.
         found = scheduling.breaches(Session.objects.all())
@@ -163,7 +164,7 @@ def seed_demo(scale="small", seed=DEFAULT_SEED, today=None):
             ],
             Attendance,
         )
-        SeatQuota.objects.bulk_create(_demo_seat_quotas(tree, classes))
+        SeatQuota.objects.bulk_create(_demo_seat_quotas(tree, classes, today))
         _issue_demo_certificates(tree, people, classes)
 
     historic = {id(course) for course in classes.courses if course.year in HISTORIC_YEARS}
@@ -192,13 +193,18 @@ def seed_demo(scale="small", seed=DEFAULT_SEED, today=None):
     )
 
 
-def _demo_seat_quotas(tree, classes):
+def _demo_seat_quotas(tree, classes, today):
     """The center's open class shares its seats among the committees, each with a few still free, so the
     demo officer can nominate up to a quota and see the refusal past it."""
     free_seats = 3
     quotas = []
     for course in classes.courses:
-        if course.status != Course.Status.OPEN or course.organizer_id != tree.root.organization.pk:
+        # The class still taking nominations: open, and not started (the others stored as open are under way).
+        if (
+            course.status != Course.Status.OPEN
+            or course.start_date <= today
+            or course.organizer_id != tree.root.organization.pk
+        ):
             continue
         used = Counter(e.nominated_by_id for e in classes.enrollments if e.course is course)
         quotas += [
@@ -210,7 +216,8 @@ def _demo_seat_quotas(tree, classes):
 
 def _issue_demo_certificates(tree, people, classes):
     """Issuer profiles for the center and the first committee (which runs classes of its own), and the
-    certificates of every closed class, issued a week after it ended.
+    certificates of every closed class but the center's latest, issued a week after it ended (issuing marks the
+    class certified, courses.lifecycle.mark_certified).
 
     PDFs are rendered at issuing only for the classes the demo trainee attended: the full demo has thousands of
     completed trainees, and each other PDF is rendered when it is first downloaded.
@@ -233,8 +240,17 @@ def _issue_demo_certificates(tree, people, classes):
         register_suffix=f"CC-{committee.code}",
     )
     persona_courses = {e.course.pk for e in classes.enrollments if e.member is people.persona}
-    for course in sorted(classes.courses, key=lambda course: (course.end_date, course.code)):
-        if course.status == Course.Status.CLOSED:
+    closed = sorted(
+        (course for course in classes.courses if course.status == Course.Status.CLOSED),
+        key=lambda course: (course.end_date, course.code),
+    )
+    # The center's latest closed class waits for its certificates, so the demo shows a class in each state.
+    waiting = next(
+        (c for c in reversed(closed) if c.organizer_id == tree.root.organization.pk and c.pk not in persona_courses),
+        None,
+    )
+    for course in closed:
+        if course is not waiting:
             issue_certificates(
                 course,
                 by=None,

@@ -17,6 +17,8 @@ HISTORIC_YEARS = range(2009, 2022)
 # The current year's running class spans these weeks, so a demo shows one mid-course.
 RUNNING_START = date(2026, 11, 16)
 OPEN_START = date(2026, 12, 21)
+# A class that has met in full but that the center has not closed yet (courses.lifecycle's phase "ended").
+ENDED_START = date(2026, 11, 2)
 INTAKE_STARTS = {1: (3, 2), 2: (9, 7)}
 SELF_ORGANIZED_START = (6, 8)
 CLASS_SPACING = timedelta(weeks=3)
@@ -32,6 +34,15 @@ USUAL_ATTENDANCE = [93, 96, 99, 100]  # cumulative weights
 WEAK_ATTENDANCE = [60, 70, 85, 100]
 WITHDRAWN_SHARE = 0.015
 WEAK_SHARE = 0.05
+# The phase each demo class is made in: its stored status is what courses.lifecycle keeps (closed, or open for the
+# others, whose phase the dates give); the closed classes are then issued their certificates but for one.
+CLOSED, ENDED, RUNNING, OPEN = "closed", "ended", "running", "open"
+STORED = {
+    CLOSED: Course.Status.CLOSED,
+    ENDED: Course.Status.OPEN,
+    RUNNING: Course.Status.OPEN,
+    OPEN: Course.Status.OPEN,
+}
 
 
 @dataclass
@@ -132,7 +143,7 @@ class ClassPlanner:
             s for s in specs if s.year == 2021 and s.organizer is self.tree.root and s.program is secretary_program
         )
         for spec in specs:
-            forced = spec is trainee_course or spec.status == Course.Status.RUNNING
+            forced = spec is trainee_course or spec.status == RUNNING
             self._add_course(spec, self.people.persona_holding if forced else None)
         return self.out
 
@@ -147,7 +158,7 @@ class ClassPlanner:
             for i in range(count):
                 intake, number = (1, i + 1) if i < first_intake else (2, i - first_intake + 1)
                 start = _monday_from(date(year, *INTAKE_STARTS[intake])) + CLASS_SPACING * (number - 1)
-                specs.append(CourseSpec(year, intake, number, programs[i % 2], root, start, Course.Status.CLOSED))
+                specs.append(CourseSpec(year, intake, number, programs[i % 2], root, start, CLOSED))
         historic = [s for s in specs if s.year in HISTORIC_YEARS]
         weights = [rng.uniform(0.85, 1.15) for _ in historic]
         for spec, size in zip(historic, split_total(rng, scale.historic_enrollments, weights), strict=True):
@@ -163,7 +174,7 @@ class ClassPlanner:
                 secretary_program,
                 root,
                 RUNNING_START,
-                Course.Status.RUNNING,
+                RUNNING,
                 PART_TIME,
                 rng.randint(*scale.class_size),
             )
@@ -176,8 +187,20 @@ class ClassPlanner:
                 committee_program,
                 root,
                 OPEN_START,
-                Course.Status.OPEN,
+                OPEN,
                 size=rng.randint(scale.capacity // 3, scale.capacity // 2),
+            )
+        )
+        specs.append(
+            CourseSpec(
+                CURRENT_YEAR,
+                2,
+                number + 3,
+                committee_program,
+                root,
+                ENDED_START,
+                ENDED,
+                size=rng.randint(*scale.class_size),
             )
         )
         committee = self.tree.committees[0]
@@ -185,7 +208,7 @@ class ClassPlanner:
         for i, year in enumerate(scale.self_organized_years):
             start = _monday_from(date(year, *SELF_ORGANIZED_START))
             size = rng.randint(low // 2, high // 2)
-            specs.append(CourseSpec(year, 1, 1, programs[i % 2], committee, start, Course.Status.CLOSED, size=size))
+            specs.append(CourseSpec(year, 1, 1, programs[i % 2], committee, start, CLOSED, size=size))
         return specs
 
     def _add_course(self, spec, forced):
@@ -216,15 +239,15 @@ class ClassPlanner:
             venue=venue,
             capacity=max(self.scale.capacity, -(-spec.size // 10) * 10),
             nomination_deadline=spec.start - NOMINATION_LEAD,
-            status=spec.status,
+            status=STORED[spec.status],
         )
         out.courses.append(course)
         for session in sessions:
             session.course = course
         out.sessions.extend(sessions)
-        if spec.status == Course.Status.CLOSED:
+        if spec.status in (CLOSED, ENDED):
             held = sessions
-        elif spec.status == Course.Status.RUNNING:
+        elif spec.status == RUNNING:
             # The one place the clock matters: a running class has met up to today, never all or none of it.
             held_count = sum(session.date <= self.today for session in sessions)
             held = sessions[: min(max(held_count, 1), len(sessions) - 1)]
@@ -265,7 +288,7 @@ class ClassPlanner:
             post=holding.post,
         )
         roll = rng.random()
-        withdrawn = spec.status == Course.Status.CLOSED and roll < WITHDRAWN_SHARE and not is_persona
+        withdrawn = spec.status == CLOSED and roll < WITHDRAWN_SHARE and not is_persona
         if is_persona:
             marks = [Status.PRESENT] * len(held)
         else:
@@ -274,7 +297,11 @@ class ClassPlanner:
         if withdrawn:
             left_after = rng.randint(1, len(held) - 1)
             marks[left_after:] = [Status.ABSENT] * (len(held) - left_after)
-        if spec.status == Course.Status.CLOSED:
+        if spec.status == ENDED:
+            # Every session held and every score entered: what is left is the center's closing.
+            enrollment.status = Enrollment.Status.STUDYING
+            enrollment.final_score = Decimal(min(100, max(30, round(rng.gauss(76, 10))))).scaleb(-1)
+        elif spec.status == CLOSED:
             # Results are stored the way closing a course stores them, by the project's own completion rule.
             if not withdrawn:
                 tenths = 85 if is_persona else min(100, max(30, round(rng.gauss(76, 10))))
@@ -295,7 +322,7 @@ class ClassPlanner:
                 enrollment.status = Enrollment.Status.COMPLETED
             else:
                 enrollment.status = Enrollment.Status.NOT_COMPLETED
-        elif spec.status == Course.Status.RUNNING:
+        elif spec.status == RUNNING:
             enrollment.status = Enrollment.Status.STUDYING
         else:
             enrollment.status = Enrollment.Status.REGISTERED

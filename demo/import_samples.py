@@ -348,7 +348,8 @@ def demo_samples():
         committee = officer.organization
     else:
         committee = Organization.objects.filter(kind=Kind.AFFILIATED_COMMITTEE).order_by("path").first()
-    course = Course.objects.filter(status=Course.Status.OPEN).order_by("code").first()
+    # The class still taking nominations: of the open ones, the one starting last (the others are under way).
+    course = Course.objects.filter(status=Course.Status.OPEN).order_by("-start_date", "code").first()
     samples = organization_samples(committee)
     other = (
         Organization.objects.filter(kind=Kind.AFFILIATED_COMMITTEE).exclude(pk=committee.pk).order_by("path").first()

@@ -3,6 +3,7 @@ pages (trainees inline, sheets, nominations, closing), composed by backoffice/ad
 
 from typing import Any, ClassVar
 
+from django import forms
 from django.contrib import admin, messages
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +11,7 @@ from django.utils.translation import ngettext
 
 from common.admin import ReadOnlyHistoryAdmin, ViewOnlyAdminMixin
 from common.imports.views import import_link, import_urls
-from courses.models import Course
+from courses import lifecycle
 from enrollments import closing_views, evaluation_views, nomination_views, sheet_views
 from enrollments.account_sheet import account_sheet_pdf
 from enrollments.evaluation_reports import keeps_evaluations_anonymous, readable_evaluations, relations_followed
@@ -39,6 +40,13 @@ class EnrollmentInline(ScopedAdminMixin, admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    # A closed or cancelled class's trainees are shown, never edited (courses.lifecycle.ensure_editable).
+    def has_change_permission(self, request, obj=None):
+        return not (obj is not None and lifecycle.is_read_only(obj)) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not (obj is not None and lifecycle.is_read_only(obj)) and super().has_delete_permission(request, obj)
 
 
 class SeatQuotaInline(ScopedAdminMixin, admin.TabularInline):
@@ -201,6 +209,21 @@ class EnrollmentAdmin(ScopedAdminMixin, ReadOnlyHistoryAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [] if obj is None else self.managed_fields
 
+    # A closed or cancelled class's enrollments are read, never changed or deleted here: a late change of a
+    # result is an override with a reason, a change of the class's list needs the center to reopen it.
+    def has_change_permission(self, request, obj=None):
+        return not (obj is not None and lifecycle.is_read_only(obj.course)) and super().has_change_permission(
+            request, obj
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return not (obj is not None and lifecycle.is_read_only(obj.course)) and super().has_delete_permission(
+            request, obj
+        )
+
+    def get_deleted_objects(self, objs, request):
+        return refuse_read_only_courses(super().get_deleted_objects(objs, request), [obj.course for obj in objs])
+
     def get_form(self, request, obj=None, **kwargs):
         if obj is not None:
             return super().get_form(request, obj, **kwargs)
@@ -225,7 +248,7 @@ class EnrollmentAdmin(ScopedAdminMixin, ReadOnlyHistoryAdmin):
             still_on_list = obj.status != Enrollment.Status.WITHDRAWN
             context["result_tools"] = {
                 "withdraw": still_on_list
-                and obj.course.status != Course.Status.CLOSED
+                and not lifecycle.is_read_only(obj.course)
                 and self.has_change_permission(request, obj),
                 "override": still_on_list and may_override_result(request.user),
             }
@@ -248,13 +271,52 @@ class SeatQuotaAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return f"{obj.used}/{obj.seats}"
 
 
+class AttendanceAdminForm(forms.ModelForm):
+    class Meta:
+        model = Attendance
+        fields = ["enrollment", "session", "status"]
+
+    def clean(self):
+        cleaned = super().clean()
+        enrollment = cleaned.get("enrollment")
+        if enrollment is not None:
+            lifecycle.ensure_editable(enrollment.course)
+        return cleaned
+
+
 @admin.register(Attendance)
 class AttendanceAdmin(ScopedAdminMixin, ReadOnlyHistoryAdmin):
+    form = AttendanceAdminForm
     list_display = ["enrollment", "session", "status"]
     list_filter = ["status", "session__period"]
     list_select_related = ["enrollment__member", "enrollment__course", "session"]
     search_fields = ["enrollment__member__search_key", "enrollment__course__code"]
     autocomplete_fields = ["enrollment", "session"]
+
+    # A closed or cancelled class's attendance is read, never changed (courses.lifecycle.ensure_editable).
+    def has_change_permission(self, request, obj=None):
+        return not (
+            obj is not None and lifecycle.is_read_only(obj.enrollment.course)
+        ) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not (
+            obj is not None and lifecycle.is_read_only(obj.enrollment.course)
+        ) and super().has_delete_permission(request, obj)
+
+    def get_deleted_objects(self, objs, request):
+        courses = [obj.enrollment.course for obj in objs]
+        return refuse_read_only_courses(super().get_deleted_objects(objs, request), courses)
+
+
+def refuse_read_only_courses(deleted, courses):
+    """get_deleted_objects()'s answer, with a closed or cancelled class among `courses` named as what the user may
+    not delete: the admin then refuses the whole deletion (the delete page and the delete-selected action)."""
+    to_delete, model_count, perms_needed, protected = deleted
+    for course in {course.pk: course for course in courses}.values():
+        if lifecycle.is_read_only(course):
+            perms_needed.add(str(_("lớp %(code)s đã kết thúc hoặc bị hủy") % {"code": course.code}))
+    return to_delete, model_count, perms_needed, protected
 
 
 class LecturerRatingInline(admin.TabularInline):

@@ -1,15 +1,18 @@
 """Closing a course: every trainee's result evaluated and stored at once, and staff overrides."""
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
-from common.history import attribute
+from common.history import attribute, change_reason
+from courses import lifecycle
 from courses.models import Course
 from enrollments.models import Attendance, Enrollment
 from enrollments.rules import CompletionResult, evaluate_completion, grade_for
@@ -19,6 +22,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 RESULT_FIELDS = ["status", "grade", "attended_percent", "result_reasons"]
+ON_THE_LIST = [status for status in Enrollment.Status.values if status != Enrollment.Status.WITHDRAWN]
 
 
 @dataclass(frozen=True)
@@ -82,19 +86,51 @@ def reasons_of(enrollment: Enrollment) -> list[str]:
     return [line for line in enrollment.result_reasons.splitlines() if line]
 
 
+def unrecorded_sessions(course: Course, today: datetime.date | None = None) -> list[datetime.date]:
+    """The dates of the class's held sessions (on or before `today`) where some trainee still on the list has no
+    attendance recorded, in two queries whatever the class's size."""
+    today = today or lifecycle.today_here()
+    trainees = Enrollment.objects.filter(course=course).exclude(status=Enrollment.Status.WITHDRAWN).count()
+    if not trainees:
+        return []
+    sessions = (
+        course.sessions.filter(date__lte=today)
+        .annotate(
+            marked=Count(
+                "attendances",
+                filter=Q(attendances__enrollment__status__in=ON_THE_LIST),
+            )
+        )
+        .filter(marked__lt=trainees)
+        .order_by("date", "period")
+    )
+    return list(dict.fromkeys(session.date for session in sessions))
+
+
+def closing_warnings(course: Course, today: datetime.date | None = None) -> list[str]:
+    """Why closing now would be early (see courses.lifecycle.closing_warnings), for the closing preview."""
+    if course.status in lifecycle.READ_ONLY:
+        return []
+    return lifecycle.closing_warnings(course, unrecorded_sessions(course, today), today)
+
+
 @transaction.atomic
-def close_course(course: Course, *, by: "User | None" = None) -> ClosingSummary:
+def close_course(
+    course: Course, *, by: "User | None" = None, reason: str = "", today: datetime.date | None = None
+) -> ClosingSummary:
     """Store every trainee's result and mark the course closed, in one transaction.
 
-    `by` is the staff user closing it (None when run from the command line without --by). Results
-    overridden by staff are kept. Closing a closed course changes nothing and says so.
+    `by` is the staff user closing it (None when run from the command line without --by). Closing is refused
+    before the last session's date and while a held session has no attendance for some trainee, unless the
+    center closes early with a written `reason`, which the course's history keeps (courses.lifecycle.check_close).
+    Results overridden by staff are kept. Closing a closed course changes nothing and says so.
     """
     if not may_close(by):
         raise PermissionDenied(_("Chỉ cán bộ Trung tâm được kết thúc lớp."))
     # Nominations, withdrawals and overrides take the same lock, so none of them lands half-way
     # through the evaluation.
     course = Course.objects.select_for_update(of=("self",)).select_related("program").get(pk=course.pk)
-    if course.status == Course.Status.CLOSED:
+    if course.status in lifecycle.RESULTS_STORED:
         enrollments = (
             Enrollment.objects.filter(course=course)
             .exclude(status=Enrollment.Status.WITHDRAWN)
@@ -102,6 +138,9 @@ def close_course(course: Course, *, by: "User | None" = None) -> ClosingSummary:
             .roster_order()
         )
         return _summary(course, list(enrollments), already_closed=True)
+    kept_reason = lifecycle.check_close(
+        course, by=by, unrecorded=unrecorded_sessions(course, today), reason=reason, today=today
+    )
 
     enrollments = []
     evaluated = []
@@ -120,11 +159,46 @@ def close_course(course: Course, *, by: "User | None" = None) -> ClosingSummary:
             Enrollment,
             RESULT_FIELDS,
             default_user=by,
-            default_change_reason=_("Kết thúc lớp"),
+            default_change_reason=change_reason(Enrollment, kept_reason),
         )
-    course.status = Course.Status.CLOSED
-    course.save(update_fields=["status"])
+    lifecycle.record_closed(course, by=by, reason=kept_reason)
     return _summary(course, enrollments, already_closed=False)
+
+
+@transaction.atomic
+def reopen_course(course: Course, *, by: "User | None", reason: str) -> Course:
+    """Reopen a closed class (the center's, with a written reason; refused while it has valid certificates):
+    every stored result is cleared, overrides too, each trainee back to studying (registered before the
+    start), and the course's history
+    and each enrollment's say why (courses.lifecycle.check_reopen)."""
+    course = Course.objects.select_for_update(of=("self",)).get(pk=course.pk)
+    reason = lifecycle.check_reopen(course, by=by, reason=reason)
+    enrollments = list(Enrollment.objects.filter(course=course).exclude(status=Enrollment.Status.WITHDRAWN))
+    overridden = sum(enrollment.result_overridden for enrollment in enrollments)
+    started = lifecycle.today_here() >= course.start_date
+    for enrollment in enrollments:
+        enrollment.status = Enrollment.Status.STUDYING if started else Enrollment.Status.REGISTERED
+        enrollment.grade = ""
+        enrollment.attended_percent = None
+        enrollment.result_reasons = ""
+        enrollment.result_overridden = False
+        enrollment.override_reason = ""
+    if overridden:
+        why = _("Mở lại lớp, xóa kết quả đã lưu (kể cả %(count)d kết quả điều chỉnh): %(reason)s") % {
+            "count": overridden,
+            "reason": reason,
+        }
+    else:
+        why = _("Mở lại lớp, xóa kết quả đã lưu: %(reason)s") % {"reason": reason}
+    if enrollments:
+        bulk_update_with_history(
+            enrollments,
+            Enrollment,
+            [*RESULT_FIELDS, "result_overridden", "override_reason"],
+            default_user=by,
+            default_change_reason=change_reason(Enrollment, why),
+        )
+    return lifecycle.record_reopened(course, by=by, reason=why)
 
 
 @transaction.atomic

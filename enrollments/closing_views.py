@@ -3,6 +3,7 @@ overriding one trainee's result."""
 
 from functools import partial
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
@@ -11,21 +12,29 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from common.admin import render_admin_page, visible_object
+from courses import lifecycle
 from courses.models import Course
 from enrollments.closing import (
     close_course,
+    closing_warnings,
     evaluate_course,
     override_result,
     reasons_of,
+    reopen_course,
 )
 from enrollments.forms import OverrideForm, add_service_error
 from enrollments.models import Enrollment
-from organizations.permissions import may_close, may_override_result
+from organizations.permissions import may_cancel, may_close, may_open_nominations, may_override_result, may_reopen
 
 
 def course_urls(model_admin):
     wrap = model_admin.admin_site.admin_view
-    return [path("<path:object_id>/close/", wrap(partial(close_view, model_admin)), name="courses_course_close")]
+    return [
+        path("<path:object_id>/close/", wrap(partial(close_view, model_admin)), name="courses_course_close"),
+        path("<path:object_id>/open/", wrap(partial(open_view, model_admin)), name="courses_course_open"),
+        path("<path:object_id>/reopen/", wrap(partial(reopen_view, model_admin)), name="courses_course_reopen"),
+        path("<path:object_id>/cancel/", wrap(partial(cancel_view, model_admin)), name="courses_course_cancel"),
+    ]
 
 
 def enrollment_urls(model_admin):
@@ -40,9 +49,9 @@ def enrollment_urls(model_admin):
 
 
 def preview(course):
-    """What closing the course would store, without storing it."""
-    if course.status == Course.Status.CLOSED:
-        return {"course": course, "already_closed": True}
+    """What closing the course would store, without storing it, and why closing now would be early."""
+    if course.status in lifecycle.READ_ONLY:
+        return {"course": course, "already_closed": True, "phase": lifecycle.phase_label(course)}
     completing, not_completing, kept = 0, [], []
     for enrollment, result in evaluate_course(course):
         if enrollment.result_overridden:
@@ -51,17 +60,26 @@ def preview(course):
             completing += 1
         else:
             not_completing.append((enrollment, result.reasons))
-    return {"course": course, "completing": completing, "not_completing": not_completing, "kept": kept}
+    return {
+        "course": course,
+        "completing": completing,
+        "not_completing": not_completing,
+        "kept": kept,
+        "warnings": closing_warnings(course),
+    }
 
 
-def confirmation(model_admin, request, courses, *, action=False, original=None):
+def confirmation(model_admin, request, courses, *, action=False, original=None, form=None):
+    previews = [preview(course) for course in courses.select_related("program")]
     return render_admin_page(
         model_admin,
         request,
         "admin/enrollments/close_course.html",
         {
             "title": _("Kết thúc lớp"),
-            "previews": [preview(course) for course in courses.select_related("program")],
+            "previews": previews,
+            "early": any(item.get("warnings") for item in previews),
+            "form": form or CloseForm(),
             "action": action,
             "original": original,
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
@@ -88,8 +106,13 @@ def close_courses(model_admin, request, queryset):
     """The changelist action: a confirmation page first, then each selected course closed."""
     if request.POST.get("post") != "yes":
         return confirmation(model_admin, request, queryset, action=True)
+    form = CloseForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
     for course in queryset:
-        report(model_admin, request, close_course(course, by=request.user))
+        try:
+            report(model_admin, request, close_course(course, by=request.user, reason=reason))
+        except ValidationError as error:
+            model_admin.message_user(request, " ".join(error.messages), messages.ERROR)
     return None
 
 
@@ -97,10 +120,109 @@ def close_view(model_admin, request, object_id):
     course = visible_object(model_admin, request, object_id)
     if not may_close(request.user):
         raise PermissionDenied
-    if request.method == "POST":
-        report(model_admin, request, close_course(course, by=request.user))
-        return redirect(reverse("admin:courses_course_change", args=[course.pk]))
-    return confirmation(model_admin, request, Course.objects.filter(pk=course.pk), original=course)
+    form = CloseForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            summary = close_course(course, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            report(model_admin, request, summary)
+            return redirect(reverse("admin:courses_course_change", args=[course.pk]))
+    return confirmation(model_admin, request, Course.objects.filter(pk=course.pk), original=course, form=form)
+
+
+# -- The other transitions of courses.lifecycle: opening the list, reopening and cancelling -----------------
+
+
+def _transition_page(model_admin, request, course, *, form, title, intro, submit, run, done):
+    if request.method == "POST" and form.is_valid():
+        try:
+            run(form.cleaned_data.get("reason", ""))
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            model_admin.message_user(request, done, messages.SUCCESS)
+            return redirect(reverse("admin:courses_course_change", args=[course.pk]))
+    return render_admin_page(
+        model_admin,
+        request,
+        "admin/enrollments/reason_form.html",
+        {"title": title, "subtitle": str(course), "original": course, "form": form, "intro": intro, "submit": submit},
+    )
+
+
+def open_view(model_admin, request, object_id):
+    course = visible_object(model_admin, request, object_id)
+    if not may_open_nominations(request.user):
+        raise PermissionDenied
+    return _transition_page(
+        model_admin,
+        request,
+        course,
+        form=forms.Form(_posted(request)),
+        title=_("Mở nhận cử học viên"),
+        intro=_("Lớp %(code)s sẽ nhận cử học viên đến hạn cử.") % {"code": course.code},
+        submit=_("Mở nhận cử học viên"),
+        run=lambda _reason: lifecycle.open_nominations(course, by=request.user),
+        done=_("Lớp %(code)s đã mở nhận cử học viên.") % {"code": course.code},
+    )
+
+
+def reopen_view(model_admin, request, object_id):
+    course = visible_object(model_admin, request, object_id)
+    if not may_reopen(request.user):
+        raise PermissionDenied
+    return _transition_page(
+        model_admin,
+        request,
+        course,
+        form=ReasonForm(_posted(request)),
+        title=_("Mở lại lớp"),
+        intro=_(
+            "Mở lại lớp %(code)s sẽ xóa kết quả đã lưu của mọi học viên (kể cả kết quả đã điều chỉnh); "
+            "lớp phải không còn giấy chứng nhận có hiệu lực."
+        )
+        % {"code": course.code},
+        submit=_("Mở lại lớp"),
+        run=lambda reason: reopen_course(course, by=request.user, reason=reason),
+        done=_("Đã mở lại lớp %(code)s.") % {"code": course.code},
+    )
+
+
+def cancel_view(model_admin, request, object_id):
+    course = visible_object(model_admin, request, object_id)
+    if not may_cancel(request.user):
+        raise PermissionDenied
+    return _transition_page(
+        model_admin,
+        request,
+        course,
+        form=ReasonForm(_posted(request)),
+        title=_("Hủy lớp"),
+        intro=_("Lớp %(code)s bị hủy sẽ không nhận cử học viên, điểm danh hay điểm nữa.") % {"code": course.code},
+        submit=_("Hủy lớp"),
+        run=lambda reason: lifecycle.cancel(course, by=request.user, reason=reason),
+        done=_("Đã hủy lớp %(code)s.") % {"code": course.code},
+    )
+
+
+def _posted(request):
+    # An empty POST is still a submission (a form with no field, a close without a reason).
+    return request.POST if request.method == "POST" else None
+
+
+class CloseForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("lý do kết thúc sớm"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("Chỉ khi kết thúc lớp trước buổi học cuối hoặc còn buổi chưa điểm danh."),
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("lý do"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 def override_view(model_admin, request, object_id):

@@ -11,7 +11,8 @@ from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from courses.models import Course, Lecturer, Session, Topic
+from courses.lifecycle import RESULTS_STORED
+from courses.models import Lecturer, Session, Topic
 from enrollments.models import Enrollment, Evaluation, LecturerRating
 
 if TYPE_CHECKING:
@@ -34,7 +35,9 @@ def evaluation_closed_reason(enrollment: Enrollment, today: datetime.date | None
     course = enrollment.course
     if enrollment.status == Enrollment.Status.WITHDRAWN:
         return _("Học viên đã rút khỏi lớp không gửi phiếu đánh giá.")
-    if course.status != Course.Status.CLOSED and today <= course.end_date:
+    if course.status == course.Status.CANCELLED:
+        return _("Lớp đã bị hủy: không có phiếu đánh giá.")
+    if course.status not in RESULTS_STORED and today <= course.end_date:
         return _("Phiếu đánh giá mở sau ngày bế giảng %(date)s.") % {
             "date": formats.date_format(course.end_date, "SHORT_DATE_FORMAT")
         }

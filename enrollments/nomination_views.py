@@ -10,7 +10,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
 from common.admin import render_admin_page, visible_object
-from courses.models import Course
+from courses import lifecycle
 from enrollments.forms import WithdrawForm, add_service_error
 from enrollments.models import Enrollment
 from enrollments.nominations import (
@@ -19,7 +19,6 @@ from enrollments.nominations import (
     nominations_by_committee,
     withdraw,
 )
-from organizations.permissions import may_close
 
 TEMPLATES = "admin/enrollments/"
 
@@ -112,5 +111,7 @@ def course_tools(request, course):
     user = request.user
     return {
         "nominate": may_nominate_into(user, course),
-        "close": may_close(user) and course.status != Course.Status.CLOSED,
+        "phase": lifecycle.phase_label(course),
+        # Which of courses.lifecycle's transitions the page offers: open, close, reopen, cancel.
+        **lifecycle.transitions(course, user),
     }

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from common.history import attribute, change_reason, change_reason_length
+from courses import lifecycle
 from courses.models import Course
 from enrollments.models import AFFILIATED_DEPTH, Enrollment, SeatQuota
 from enrollments.training import qualifying_programs, trained_members
@@ -41,11 +42,13 @@ def courses_open_for_nomination(user: "User | AnonymousUser") -> "QuerySet[Cours
     scope = scope_of(user)
     courses = Course.objects.for_user(user).select_related("program")
     if scope.everything:
-        return courses.exclude(status=Course.Status.CLOSED)
+        return courses.exclude(status__in=lifecycle.READ_ONLY)
     if scope.path is None:
         return courses.none()
-    return courses.filter(status=Course.Status.OPEN).filter(
-        Q(nomination_deadline__isnull=True) | Q(nomination_deadline__gte=timezone.localdate())
+    # The phase "open" of courses.lifecycle.phase(), as a filter: open, before the deadline and the start.
+    today = lifecycle.today_here()
+    return courses.filter(status=Course.Status.OPEN, start_date__gt=today).filter(
+        Q(nomination_deadline__isnull=True) | Q(nomination_deadline__gte=today)
     )
 
 
@@ -225,8 +228,7 @@ def _checked_reason(reason):
 
 
 def _check_list_open(course, scope, reason):
-    if course.status == Course.Status.CLOSED:
-        raise _error("course", _("Lớp %(code)s đã kết thúc."), code=course.code)
+    lifecycle.ensure_editable(course, field="course")
     locked = is_locked(course)
     if scope.everything:
         if locked and not reason:
@@ -244,7 +246,7 @@ def _check_list_open(course, scope, reason):
             code=course.code,
             deadline=date_format(course.nomination_deadline, "SHORT_DATE_FORMAT"),
         )
-    if course.status != Course.Status.OPEN:
+    if lifecycle.phase(course) != lifecycle.Phase.OPEN:
         raise _error("course", _("Lớp %(code)s không trong thời gian nhận cử học viên."), code=course.code)
 
 

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from courses.models import Course, Session
+from courses.lifecycle import RESULTS_STORED, phase_label
+from courses.models import Session
 from enrollments.rules import evaluate_completion
 
 
@@ -25,10 +26,11 @@ class Progress:
     held: int
     total: int
     provisional_reasons: list[str]
+    phase: str = ""  # the course's state in words (courses.lifecycle.phase_label)
 
     @property
     def is_final(self):
-        return self.enrollment.course.status == Course.Status.CLOSED
+        return self.enrollment.course.status in RESULTS_STORED
 
     @property
     def result_reasons(self):
@@ -75,4 +77,7 @@ def progress_of(enrollment, today=None):
         held=len(held),
         total=len(rows),
         provisional_reasons=provisional.reasons,
+        phase=phase_label(
+            enrollment.course, today, last=max((row.session.date for row in rows), default=enrollment.course.end_date)
+        ),
     )

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from common.admin import render_admin_page, require_permission, visible_object
+from courses import lifecycle
 from courses.models import Course, Session
 from enrollments.forms import AttendanceSheetForm, ScoreSheetForm
 from enrollments.models import Attendance, Enrollment
@@ -145,6 +146,15 @@ def _sheet_rows(form, rows, display, stale):
     return sheet
 
 
+def _shown(form, read_only):
+    """The sheet's form, every input disabled when the course takes no more changes (closed or cancelled): the
+    page says so in a banner before anyone types."""
+    if read_only:
+        for field in form.fields.values():
+            field.disabled = True
+    return form
+
+
 def _saved_message(changed):
     if not changed:
         return _("Không có thay đổi nào cần lưu.")
@@ -163,6 +173,10 @@ def attendance_sheet_view(model_admin, request, object_id):
     if not may_mark_attendance(request.user, course):
         raise PermissionDenied
     trainees = list(_roster(request.user, course))
+    read_only = lifecycle.read_only_reason(course)
+    if request.method == "POST" and read_only:
+        messages.error(request, read_only)
+        return redirect(request.path)
 
     form = stale_message = None
     if request.method == "POST":
@@ -197,8 +211,9 @@ def attendance_sheet_view(model_admin, request, object_id):
             "title": _("Điểm danh buổi %(session)s") % {"session": session},
             "session": session,
             "form": form,
-            "rows": _sheet_rows(form, rows, labels.get, bool(stale_message)),
+            "rows": _sheet_rows(_shown(form, read_only), rows, labels.get, bool(stale_message)),
             "stale_message": stale_message,
+            "read_only": read_only,
         },
     )
 
@@ -211,6 +226,10 @@ def score_sheet_view(model_admin, request, object_id):
     if not may_record_scores(request.user, course):
         raise PermissionDenied
     trainees = list(_roster(request.user, course))
+    read_only = lifecycle.read_only_reason(course)
+    if request.method == "POST" and read_only:
+        messages.error(request, read_only)
+        return redirect(request.path)
 
     form = stale_message = None
     if request.method == "POST":
@@ -243,8 +262,11 @@ def score_sheet_view(model_admin, request, object_id):
         {
             "title": _("Nhập điểm bài thu hoạch"),
             "form": form,
-            "rows": _sheet_rows(form, rows, lambda score: number_format(score, 1), bool(stale_message)),
+            "rows": _sheet_rows(
+                _shown(form, read_only), rows, lambda score: number_format(score, 1), bool(stale_message)
+            ),
             "stale_message": stale_message,
+            "read_only": read_only,
         },
     )
 

@@ -13,6 +13,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from courses import lifecycle
 from courses.models import Course, Session
 from enrollments.models import Attendance, Enrollment
 from enrollments.rules import ATTENDED
@@ -75,11 +76,9 @@ def score_problem(score: Decimal) -> str | None:
 
 
 def _refuse_closed(course):
-    # A closed course's results are stored; a late change goes through override_result(), with a reason.
-    if course.status == Course.Status.CLOSED:
-        raise ValidationError(
-            {NON_FIELD_ERRORS: _("Lớp đã kết thúc: không sửa điểm danh, điểm được nữa; hãy dùng điều chỉnh kết quả.")}
-        )
+    # A closed course's results are stored; a late change goes through override_result(), with a reason, or
+    # the course is reopened. A cancelled course takes no attendance or scores.
+    lifecycle.ensure_editable(course, field=NON_FIELD_ERRORS)
 
 
 def _refuse_stale(current, expected):
@@ -167,7 +166,7 @@ def record_scores(
         raise PermissionDenied(_("Chỉ cán bộ của đơn vị tổ chức lớp được nhập điểm."))
     with transaction.atomic():
         # Locking the course serializes two saves of its score sheet.
-        _refuse_closed(Course.objects.select_for_update().only("pk", "status").get(pk=course.pk))
+        _refuse_closed(Course.objects.select_for_update().only("pk", "status", "code").get(pk=course.pk))
         enrollments = Enrollment.objects.filter(course=course).select_related("member").in_bulk()
         _refuse_stale(score_version(enrollments.values()), expected_version)
 

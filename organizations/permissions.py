@@ -64,6 +64,19 @@ def may_close(user) -> bool:
     return is_center(user) and holds(user, "courses.change_course")
 
 
+def may_reopen(user) -> bool:
+    """Reopening a closed class (its stored results cleared) is the center's, as closing it."""
+    return is_center(user) and holds(user, "courses.change_course")
+
+
+def may_cancel(user) -> bool:
+    return is_center(user) and holds(user, "courses.change_course")
+
+
+def may_open_nominations(user) -> bool:
+    return is_center(user) and holds(user, "courses.change_course")
+
+
 def may_override_result(user) -> bool:
     return is_center(user) and holds(user, "enrollments.change_enrollment")
 

@@ -163,7 +163,7 @@ class CourseFactory(DjangoModelFactory):
     end_date = datetime.date(2021, 4, 30)
     venue = "Hội trường Trung tâm, số 8 Hoàng Văn Thụ, Hà Nội"
     capacity = 120
-    status = Course.Status.RUNNING
+    status = Course.Status.OPEN
 
 
 class SessionFactory(DjangoModelFactory):

@@ -307,6 +307,12 @@ EXPECTED = {
     "admin:courses_course_close": SHARED_CENTER_ONLY,
     # Issuing a closed class's certificates from its page (a preview first) is the center's, as the action is.
     "admin:courses_course_issue": SHARED_CENTER_ONLY,
+    # The other transitions of courses.lifecycle are the center's too; a course's past versions are read by whoever
+    # reads the course, and reverted by nobody.
+    "admin:courses_course_open": SHARED_CENTER_ONLY,
+    "admin:courses_course_reopen": SHARED_CENTER_ONLY,
+    "admin:courses_course_cancel": SHARED_CENTER_ONLY,
+    "admin:courses_course_simple_history": reading(SHARED_READ_BY_OFFICERS),
     # Running a class: every officer reads a shared course's attendance matrix (its own trainees' rows);
     # attendance and scores are entered by the organizer's side only; evaluation averages are the center's.
     "admin:courses_course_attendance": reading(SHARED),

@@ -163,6 +163,9 @@ EFFECTS = {
     "admin:enrollments_enrollment_withdraw": records,
     "admin:enrollments_enrollment_override": records,
     "admin:courses_course_close": course_results,
+    "admin:courses_course_reopen": course_results,
+    "admin:courses_course_open": records,
+    "admin:courses_course_cancel": records,
     "admin:courses_course_scores": course_results,
     # A session's attendance sheet writes (and adds) the session's attendance rows.
     "admin:courses_session_attendance": lambda session: records(
@@ -200,6 +203,7 @@ PAST_VALUES = {
     "enrollments.enrollment": {"status": "completed", "grade": "excellent"},
     "enrollments.attendance": {"status": "absent"},
     "certificates.certificate": {"holder_name": "Tên in trước đây"},
+    "courses.course": {"venue": "Hội trường cũ"},
 }
 
 

@@ -28,6 +28,8 @@ def results(world):
         course=world.root_course, date=datetime.date(2021, 3, 2), period=1, topic=world.topic, lecturer=world.lecturer
     )
     factories.AttendanceFactory(enrollment=world.enrollment_x, session=missed, status=Attendance.Status.ABSENT)
+    # Every held session recorded for every trainee, or closing is refused.
+    factories.AttendanceFactory(enrollment=world.enrollment_y, session=missed)
     world.enrollment_x.final_score = Decimal("4")
     world.enrollment_x.save()
     close_course(world.course_a, by=world.center_staff)

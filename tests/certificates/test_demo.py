@@ -18,7 +18,7 @@ def test_the_demo_trainee_downloads_a_certificate_that_verifies(db):
     )
     assert certificate.holder_name == "Phạm Anh Thiện" and certificate.is_valid
     course = certificate.enrollment.course
-    assert course.status == Course.Status.CLOSED
+    assert course.status == Course.Status.CERTIFIED
     assert certificate.register_number.endswith(f"/{course.end_date.year}/CC-TTBDCT")
     completed = Enrollment.objects.filter(course=course, status=Enrollment.Status.COMPLETED)
     assert Certificate.objects.filter(enrollment__in=completed).count() == completed.count()

@@ -107,7 +107,7 @@ def test_only_completed_trainees_of_a_closed_course_are_issued(world, center_iss
     assert [c.holder_name for c in summary.issued] == ["Đặng Thu Giang"]
 
     running = closed_course(world, "2021-K1-L9", ["Đỗ Văn Hùng"])
-    Course.objects.filter(pk=running.pk).update(status=Course.Status.RUNNING)
+    Course.objects.filter(pk=running.pk).update(status=Course.Status.OPEN)
     with pytest.raises(ValidationError, match="chưa kết thúc"):
         issue_certificates(running, by=center_staff)
     assert not Certificate.objects.filter(enrollment__course=running).exists()

@@ -14,7 +14,10 @@ from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.urls import reverse
+from django.utils import timezone
 
+from courses import lifecycle
+from courses.lifecycle import Phase
 from courses.models import Course, Lecturer, Program, Session
 from courses.scheduling import breaches
 from demo.builder import DEMO_PASSWORD, seed_demo
@@ -66,9 +69,10 @@ def assert_attendance_taken_for_held_sessions():
     for course in Course.objects.prefetch_related("sessions"):
         sessions = list(course.sessions.all())
         held = [s for s in sessions if marked[s.pk]]
-        if course.status == Course.Status.CLOSED:
+        current = lifecycle.phase(course)
+        if current in (Phase.CLOSED, Phase.CERTIFIED, Phase.ENDED):
             assert held == sessions, course.code
-        elif course.status == Course.Status.RUNNING:
+        elif current == Phase.RUNNING:
             assert 0 < len(held) < len(sessions), course.code
             assert held == sessions[: len(held)], "only the earliest sessions have been held"
         else:
@@ -77,12 +81,14 @@ def assert_attendance_taken_for_held_sessions():
 
 
 def assert_enrollments_are_plausible():
-    closed = Enrollment.objects.filter(course__status=Course.Status.CLOSED)
+    closed = Enrollment.objects.filter(course__status__in=lifecycle.RESULTS_STORED)
     assert not closed.exclude(status=Enrollment.Status.WITHDRAWN).filter(final_score=None).exists()
     assert not closed.filter(status=Enrollment.Status.COMPLETED, final_score__lt=Decimal("5.0")).exists()
     scores = closed.exclude(final_score=None).values_list("final_score", flat=True)
     assert all(Decimal(0) <= s <= Decimal(10) and s == s.quantize(Decimal("0.1")) for s in scores)
-    assert not Enrollment.objects.exclude(course__status=Course.Status.CLOSED).exclude(final_score=None).exists()
+    # Scores are entered at the end of a class: in the closed ones, and in the one ended but not closed yet.
+    scored = Enrollment.objects.exclude(final_score=None).exclude(course__status__in=lifecycle.RESULTS_STORED)
+    assert {lifecycle.phase(course) for course in Course.objects.filter(enrollments__in=scored)} <= {Phase.ENDED}
     completed = closed.filter(status=Enrollment.Status.COMPLETED)
     assert not completed.filter(Q(grade="") | ~Q(result_reasons="") | Q(attended_percent__lt=80)).exists()
     failed = closed.filter(status=Enrollment.Status.NOT_COMPLETED)
@@ -123,13 +129,13 @@ def test_trainee_is_a_cell_secretary_with_a_completed_and_a_running_class():
         organization=member.organization, post=Post.SECRETARY, is_current=True, end_date=None
     ).exists()
     enrollments = {e.course.status: e for e in member.enrollments.select_related("course", "nominated_by")}
-    assert sorted(enrollments) == [Course.Status.CLOSED, Course.Status.RUNNING]
+    assert sorted(enrollments) == [Course.Status.CERTIFIED, Course.Status.OPEN]
     assert member.enrollments.count() == 2
-    completed = enrollments[Course.Status.CLOSED]
+    completed = enrollments[Course.Status.CERTIFIED]
     assert completed.status == Enrollment.Status.COMPLETED and completed.final_score >= Decimal("5.0")
     assert completed.grade and completed.attended_percent == Decimal("100.0")
     assert completed.nominated_by == committee and completed.post == Post.SECRETARY
-    running = enrollments[Course.Status.RUNNING]
+    running = enrollments[Course.Status.OPEN]
     assert running.status == Enrollment.Status.STUDYING and running.course.year == 2026
     assert running.attendances.exists()
     assert set(running.attendances.values_list("status", flat=True)) == {Attendance.Status.PRESENT}
@@ -142,7 +148,9 @@ def test_the_demo_officer_can_nominate_into_the_open_class_up_to_its_quota():
     run_command()
     officer = User.objects.get(username="donvi")
     committee = officer.officer.organization
-    course = Course.objects.for_user(officer).get(status=Course.Status.OPEN, organizer__depth=1)
+    course = Course.objects.for_user(officer).get(
+        status=Course.Status.OPEN, organizer__depth=1, start_date__gt=timezone.localdate()
+    )
     quota = SeatQuota.objects.get(course=course, organization=committee)
     nominated = course.enrollments.filter(nominated_by=committee).count()
     assert quota.seats == nominated + 3
@@ -160,8 +168,11 @@ def test_small_scale_has_every_kind_of_node_and_the_current_year_classes():
     cell_parents = {path[:-4] for path in Organization.objects.filter(kind=Kind.CELL).values_list("path", flat=True)}
     assert cell_parents & set(partials), "some cells sit under partial committees"
     assert 100 <= Member.objects.count() <= 1000
-    statuses_2026 = set(Course.objects.filter(year=2026).values_list("status", flat=True))
-    assert {Course.Status.CLOSED, Course.Status.RUNNING, Course.Status.OPEN} <= statuses_2026
+    # A class in each state (courses.lifecycle): 2026's ended, running and open ones, its latest closed class
+    # waiting for certificates, and the earlier classes certified.
+    phases_2026 = {lifecycle.phase(course) for course in Course.objects.filter(year=2026)}
+    assert {Phase.CLOSED, Phase.ENDED, Phase.RUNNING, Phase.OPEN} <= phases_2026
+    assert Course.objects.filter(status=Course.Status.CERTIFIED, year__lt=2026).exists()
     assert 6 <= Course.objects.count() <= 12
     assert "trungtam" in output and "donvi" in output and "hocvien" in output and DEMO_PASSWORD in output
 

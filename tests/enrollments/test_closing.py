@@ -31,7 +31,7 @@ def make_course(world, sessions=4, code=None):
         year=2024,
         start_date=START,
         end_date=START + datetime.timedelta(days=4),
-        status=Course.Status.RUNNING,
+        status=Course.Status.OPEN,
         **({"code": code} if code else {}),
     )
     for index in range(sessions):
@@ -42,10 +42,12 @@ def make_course(world, sessions=4, code=None):
 
 
 def enroll(world, course, name, statuses, score, **fields):
-    """A trainee of A's cell with one attendance status per session (in order) and a score."""
+    """A trainee of A's cell with one attendance status per session (in order; the sessions left are marked
+    absent, so that every held session is recorded and the course may be closed) and a score."""
     member = factories.MemberFactory(full_name=name, organization=world.cell_a)
     enrollment = factories.EnrollmentFactory(course=course, member=member, final_score=score, **fields)
-    sessions = course.sessions.order_by("date", "period")
+    sessions = list(course.sessions.order_by("date", "period"))
+    statuses = [*statuses, *[Attendance.Status.ABSENT] * (len(sessions) - len(statuses))]
     Attendance.objects.bulk_create(
         Attendance(enrollment=enrollment, session=session, status=status)
         for session, status in zip(sessions, statuses, strict=False)
@@ -200,7 +202,7 @@ def test_only_the_center_closes_a_course(world, course):
         close_course(course, by=world.officer_a)
 
     course.refresh_from_db()
-    assert course.status == Course.Status.RUNNING
+    assert course.status == Course.Status.OPEN
 
 
 def history_inserts(queries):
@@ -312,7 +314,7 @@ def test_the_close_page_lists_who_will_not_complete_and_why(world, course, train
     assert "Nguyễn Văn An" not in content
     assert "Hoàng Thị Dung" in content  # kept as overridden
     course.refresh_from_db()
-    assert course.status == Course.Status.RUNNING
+    assert course.status == Course.Status.OPEN
 
 
 def test_confirming_closes_and_a_second_click_changes_nothing(world, course, trainees, client_for):
@@ -335,7 +337,7 @@ def test_an_officer_cannot_close_a_course(world, course, client_for):
 
     assert response.status_code == 403
     course.refresh_from_db()
-    assert course.status == Course.Status.RUNNING
+    assert course.status == Course.Status.OPEN
 
 
 def test_the_changelist_action_confirms_then_closes(world, course, trainees, client_for):
@@ -345,7 +347,7 @@ def test_the_changelist_action_confirms_then_closes(world, course, trainees, cli
 
     confirmation = client.post(url, {**chosen, "index": 0})
     course.refresh_from_db()
-    assert course.status == Course.Status.RUNNING
+    assert course.status == Course.Status.OPEN
     assert "vắng 2/4 buổi (cần dự ít nhất 80%)" in confirmation.content.decode()
 
     client.post(url, {**chosen, "post": "yes"})
@@ -430,4 +432,4 @@ def test_an_unknown_or_unauthorized_user_is_an_error(world, course, trainees):
         run("2024-K1-L3", "--by", "canbo.a")
 
     course.refresh_from_db()
-    assert course.status == Course.Status.RUNNING
+    assert course.status == Course.Status.OPEN

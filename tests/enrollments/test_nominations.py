@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from courses import lifecycle
 from courses.models import Course
 from enrollments.models import Enrollment
 from enrollments.nominations import courses_open_for_nomination, nominate, nominations_by_committee, withdraw
@@ -85,8 +86,15 @@ def test_officer_cannot_nominate_a_member_of_the_sibling_committee(world, course
     assert not Enrollment.objects.filter(course=course).exists()
 
 
-def test_officer_cannot_nominate_into_a_course_that_is_not_open(world, course):
-    course.status = Course.Status.RUNNING
+@pytest.mark.parametrize("state", ["planned", "running"])
+def test_officer_cannot_nominate_into_a_course_that_is_not_open(world, course, today, state):
+    """Planned (the center has not opened the list) or running (its start date has come, with no deadline set):
+    courses.lifecycle.phase() is not "open"."""
+    if state == "planned":
+        course.status = Course.Status.PLANNED
+    else:
+        course.nomination_deadline = None
+        course.start_date = today
     course.save()
 
     with pytest.raises(ValidationError) as raised:
@@ -106,7 +114,7 @@ def test_officer_cannot_nominate_into_the_sibling_committees_own_course(world):
 
 
 def test_center_nominates_into_a_running_course_but_not_into_a_closed_one(world, course):
-    course.status = Course.Status.RUNNING
+    course.status = Course.Status.OPEN
     course.save()
     assert nominate(course, world.member_y, by=world.center_staff).course == course
 
@@ -114,7 +122,20 @@ def test_center_nominates_into_a_running_course_but_not_into_a_closed_one(world,
     course.save()
     with pytest.raises(ValidationError) as raised:
         nominate(course, world.secretary_b, by=world.center_staff)
-    assert messages_of(raised) == {"course": ["Lớp 2030-K1-L1 đã kết thúc."]}
+    assert messages_of(raised)["course"][0].startswith("Lớp 2030-K1-L1 đã kết thúc, kết quả đã lưu")
+
+
+def test_nobody_nominates_into_a_cancelled_course(world, course):
+    lifecycle.cancel(course, by=world.center_staff, reason="Không đủ học viên")
+
+    for by in (world.center_staff, world.officer_a):
+        with pytest.raises(ValidationError) as raised:
+            nominate(course, world.secretary_a, by=by)
+        assert messages_of(raised) == {
+            "course": ["Lớp 2030-K1-L1 đã bị hủy: không nhận cử học viên, điểm danh hay điểm."]
+        }
+    assert not Enrollment.objects.filter(course=course).exists()
+    assert course not in courses_open_for_nomination(world.center_staff)
 
 
 def test_a_trainee_cannot_nominate(world, course):

@@ -428,7 +428,7 @@ def test_a_closed_course_refuses_attendance_and_scores_with_nothing_written(worl
         record_scores(
             course, {anh.pk: Decimal("9")}, by=world.center_staff, expected_version=current_score_version(course)
         )
-    assert "Lớp đã kết thúc" in str(refused.value)
+    assert f"Lớp {course.code} đã kết thúc" in str(refused.value)
     with pytest.raises(ValidationError):
         mark_attendance(
             session, {anh.pk: "absent"}, by=world.center_staff, expected_version=current_attendance_version(session)

@@ -258,6 +258,8 @@ def test_the_same_file_for_another_course_is_another_import(world, course):
         organizer=world.root,
         status=Course.Status.OPEN,
         nomination_deadline=course.nomination_deadline,
+        start_date=course.start_date,
+        end_date=course.end_date,
     )
     data = nomination_list(["Lê Minh Châu", world.secretary_a.birth_date, "", "", "DU-A-CS1-CB1", ""])
 

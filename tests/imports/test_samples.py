@@ -26,7 +26,8 @@ IMPORTED_BY = {
 @pytest.fixture
 def demo(db):
     seed_demo("small")
-    course = Course.objects.get(status=Course.Status.OPEN)
+    # The class open for nominations: of the open ones, the one starting last (the others are under way).
+    course = Course.objects.filter(status=Course.Status.OPEN).order_by("-start_date").first()
     # The demo's deadline is a fixed date; the samples must import whatever today is.
     course.nomination_deadline = timezone.localdate() + datetime.timedelta(days=7)
     course.save()

@@ -23,6 +23,7 @@ RECORDED = {
     Enrollment: "enrollment_x",
     Attendance: "attendance_x",
     Certificate: "certificate_a",
+    Course: "root_course",
 }
 
 

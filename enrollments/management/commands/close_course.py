@@ -1,6 +1,6 @@
 """The close_course command: closes a course by its code and prints who completed and who did not."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
@@ -14,17 +14,27 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("code", help=_("mã lớp, ví dụ 2021-K1-L1"))
+        parser.add_argument(
+            "--reason",
+            default="",
+            help=_(
+                "lý do kết thúc sớm (trước buổi học cuối hoặc khi còn buổi chưa điểm danh), "
+                "được ghi vào lịch sử của lớp"
+            ),
+        )
         add_by_argument(parser)
 
-    def handle(self, *args, code, username=None, **options):
+    def handle(self, *args, code, reason="", username=None, **options):
         course = Course.objects.filter(code=code.strip()).first()
         if course is None:
             raise CommandError(_("Không có lớp nào mã %(code)s.") % {"code": code})
         try:
             with command_user(username) as by:
-                summary = close_course(course, by=by)
+                summary = close_course(course, by=by, reason=reason)
         except PermissionDenied as error:
             raise CommandError(str(error)) from error
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from error
 
         if summary.already_closed:
             lines = [_("Lớp %(code)s đã kết thúc từ trước; không có gì thay đổi.") % {"code": course.code}]
