@@ -147,3 +147,14 @@ class SessionAdminBase(ScopedAdminMixin, admin.ModelAdmin):
         form = super().get_form(request, obj, change, **kwargs)
         limit_topics(form, obj.course.program_id if obj is not None else None)
         return form
+
+    # A closed or cancelled class's sessions are kept as they ran (courses.lifecycle); SessionForm refuses adding one.
+    def has_change_permission(self, request, obj=None):
+        return not (obj is not None and lifecycle.is_read_only(obj.course)) and super().has_change_permission(
+            request, obj
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return not (obj is not None and lifecycle.is_read_only(obj.course)) and super().has_delete_permission(
+            request, obj
+        )

@@ -4,6 +4,7 @@ from django import forms
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
+from courses import lifecycle
 from courses.models import Program
 from courses.scheduling import Frame, course_change_errors, lock_lecturers, schedule_errors
 from organizations.models import Post
@@ -84,6 +85,10 @@ class SessionForm(forms.ModelForm):
         super()._post_clean()
         session = self.instance
         if self.errors or not session.course_id:
+            return
+        reason = lifecycle.read_only_reason(session.course)
+        if reason:
+            self.add_error("course", reason)
             return
         lock_lecturers([session])
         for field, messages in schedule_errors([session], Frame.of(session.course), each=False)[0].items():

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
+from courses import lifecycle
 from courses.models import Course, Lecturer, Session, SessionQuerySet, Topic
 from organizations.permissions import may_schedule
 
@@ -195,6 +196,7 @@ def course_change_errors(course: Course) -> Errors:
 def _lock_and_check(course: Course, sessions: Sequence[Session]) -> Course:
     """Lock the class's row and the lecturers' rows, then check the sessions with the class's other saved ones."""
     locked = Course.objects.select_for_update().get(pk=course.pk)
+    lifecycle.ensure_editable(locked)  # a closed or cancelled class's schedule stays as it ran
     lock_lecturers(sessions)
     for session in sessions:
         session.course = locked

@@ -491,3 +491,24 @@ def test_change_page_moving_a_session_into_the_slot_of_one_deleted_below_asks_fo
     assert response.status_code == 200
     assert "hãy lưu từng bước" in str(row_errors(response)[0]["date"])
     assert planned.sessions.count() == 2
+
+
+def test_a_closed_class_s_schedule_is_kept_on_the_session_pages_and_in_the_services(
+    world, center_staff, client_for, planned
+):
+    Course.objects.filter(pk=planned.pk).update(status=Course.Status.CLOSED)
+    planned.refresh_from_db()
+    session = planned.sessions.order_by("date").first()
+    client = client_for(center_staff)
+    base = {"course": planned.pk, "period": "2", "topic": world.topic.pk, "date": "03/11/2026"}
+    response = client.post(reverse("admin:courses_session_add"), base)
+    assert response.status_code == 200
+    assert "đã kết thúc" in str(response.context["adminform"].form.errors["course"])
+    change = client.post(reverse("admin:courses_session_change", args=[session.pk]), {**base, "date": "04/11/2026"})
+    delete = client.post(reverse("admin:courses_session_delete", args=[session.pk]), {"post": "yes"})
+    assert (change.status_code, delete.status_code) == (403, 403)
+    with pytest.raises(ValidationError, match="đã kết thúc"):
+        schedule_sessions(planned, [new_session(START, 2, world.topic)], by=None)
+    with pytest.raises(ValidationError, match="đã kết thúc"):
+        reschedule_session(session, by=None, period=2)
+    assert sorted(planned.sessions.values_list("date", "period")) == [(START, 1), (END, 1)]
