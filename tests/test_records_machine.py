@@ -1,11 +1,11 @@
 """A class's life driven by the real services in random order, with the invariants of a trustworthy record checked
 against the database after every step (issue 15, "Proof").
 
-Rules: create a class with its sessions, nominate (one or a list), withdraw, mark attendance, record scores, close,
+Rules: create a class with its sessions (through courses/scheduling.py), open it for nominations, nominate (one or
+a list), withdraw, mark attendance, record scores, close, close early with a reason, reopen with a reason, cancel,
 override a result, issue (on a date drawn around the class's end and today), revoke, reissue, the admin's edits of a
-score (trainee table of the class page, enrollment page) and of an attendance, and let time pass. The transitions
-courses/lifecycle.py adds (open nominations, lock, close early, reopen, cancel) have their rules here already; each
-runs once LIFECYCLE names the function to call (see Lifecycle below).
+score (trainee table of the class page, enrollment page) and of an attendance, and let time pass (which locks lists
+after their deadline, starts and ends classes: courses.lifecycle.phase()). The transitions are named in Lifecycle.
 
 Invariants (each its own method, checked in this order by records_are_consistent()):
 - certificate_dates_within_class_and_today: issued on or after the class's end, not after today;
@@ -23,9 +23,9 @@ Invariants (each its own method, checked in this order by records_are_consistent
   them certified exactly when nominating them is refused as already trained;
 - refusals_write_nothing: an operation refused with a ValidationError (or a form's errors) wrote nothing.
 
-KNOWN_BROKEN names the invariants today's code breaks (the bugs of issue 15); they are not checked. The fixes empty
-it. RECORDS_MACHINE_STRICT=1 checks them all anyway (or a comma-separated list of names: those too), to see
-Hypothesis's smallest sequence that breaks each.
+KNOWN_BROKEN names invariants the code is known to break, each with its reproduction in REPRODUCTIONS; they are
+not checked until the fix empties it (it is empty: issue 15's bugs are fixed). RECORDS_MACHINE_STRICT=1 checks them
+all anyway (or a comma-separated list of names: those too), to see Hypothesis's smallest sequence that breaks each.
 """
 
 import datetime
@@ -34,6 +34,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count
 from django.test import override_settings
 from django.urls import reverse
@@ -50,8 +51,9 @@ from hypothesis.stateful import (
 
 from certificates.models import Certificate, RegisterCounter
 from certificates.services import issue_certificates, reissue_certificate, revoke_certificate
+from courses import lifecycle, scheduling
 from courses.models import Course, Session
-from enrollments.closing import close_course, override_result
+from enrollments.closing import close_course, override_result, reopen_course
 from enrollments.models import Attendance, Enrollment
 from enrollments.nominations import nominate, nominate_many, withdraw
 from enrollments.rules import evaluate_completion
@@ -62,30 +64,24 @@ from reports import compliance
 from tests import records_world
 from tests.records_world import Clock, admin_client, change_form_data, difference, rolled_back, snapshot
 
-KNOWN_BROKEN = {
-    # Each fix of issue 15 removes its line; the file must then still pass.
-    "closed_only_after_last_session",  # states: close_course() closes before the last session
-    "closed_results_follow_the_rule",  # states: the class page's trainee table saves a score on a closed class
-    "closed_class_scores_and_attendance_unchanged",  # states: same, and the enrollment and attendance admin pages
-}
+# An invariant the code is known to break goes here, with its reproduction, until its fix lands; the file must then
+# still pass. Every fix of issue 15 has landed.
+KNOWN_BROKEN: set[str] = set()
 _STRICT = os.environ.get("RECORDS_MACHINE_STRICT", "")
 CHECKED_ANYWAY = {"*"} if _STRICT == "1" else {name for name in _STRICT.split(",") if name}
 
 
 class Lifecycle:
-    """How the machine makes each transition of a class. Today's code has close_course() only; a transition left
-    None has its rule never run. After merging courses/lifecycle.py, point each at its function, e.g.
-    `close_early = staticmethod(lambda course, by, reason: lifecycle.close_early(course, by=by, reason=reason))`.
-    Each is called as fn(course, by) or fn(course, by, reason), must raise ValidationError to refuse."""
+    """How the machine makes each transition of a class (courses/lifecycle.py and enrollments/closing.py). Each is
+    called as fn(course, by) or fn(course, by, reason), and refuses with a ValidationError. The list locks by
+    itself once its deadline passes (the machine lets time pass), so there is no lock to call."""
 
-    # The status a class is created in: OPEN today (nominations need it); PLANNED once open_nominations exists.
-    created_status = Course.Status.OPEN
-    open_nominations = None
-    lock = None
+    created_status = Course.Status.PLANNED
+    open_nominations = staticmethod(lambda course, by: lifecycle.open_nominations(course, by=by))
     close = staticmethod(lambda course, by: close_course(course, by=by))
-    close_early = None
-    reopen = None
-    cancel = None
+    close_early = staticmethod(lambda course, by, reason: close_course(course, by=by, reason=reason))
+    reopen = staticmethod(lambda course, by, reason: reopen_course(course, by=by, reason=reason))
+    cancel = staticmethod(lambda course, by, reason: lifecycle.cancel(course, by=by, reason=reason))
 
 
 LIFECYCLE = Lifecycle
@@ -159,7 +155,7 @@ class RecordsMachine(RuleBasedStateMachine):
         return self.enrollments().exists()
 
     def closed_courses(self):
-        return self.courses().filter(status=Course.Status.CLOSED)
+        return self.courses().filter(status__in=lifecycle.RESULTS_STORED)
 
     def has_closed_courses(self):
         return self.closed_courses().exists()
@@ -231,6 +227,12 @@ class RecordsMachine(RuleBasedStateMachine):
         self.created += 1
         start = self.today + datetime.timedelta(days=starts_in)
         dates = [(start + datetime.timedelta(days=index // 2), index % 2 + 1) for index in range(sessions)]
+        self.attempt("create_class", lambda: self._create_class(start, dates, deadline))
+
+    @transaction.atomic
+    def _create_class(self, start, dates, deadline):
+        # The class and its schedule together: a schedule refused (the lecturer teaches another class then)
+        # leaves no class behind.
         course = Course.objects.create(
             code=f"M-{self.created}",
             program=self.world.program,
@@ -244,10 +246,11 @@ class RecordsMachine(RuleBasedStateMachine):
             nomination_deadline=None if deadline is None else start - datetime.timedelta(days=deadline),
             status=LIFECYCLE.created_status,
         )
-        for date, period in dates:
-            Session.objects.create(
-                course=course, date=date, period=period, topic=self.world.topic, lecturer=self.world.lecturer
-            )
+        sessions = [
+            Session(course=course, date=date, period=period, topic=self.world.topic, lecturer=self.world.lecturer)
+            for date, period in dates
+        ]
+        scheduling.schedule_sessions(course, sessions, by=self.staff)
 
     @precondition(has_courses)
     @rule(course=INDEX, member=st.integers(min_value=0, max_value=records_world.MEMBERS - 1), reason=REASONS)
@@ -329,12 +332,12 @@ class RecordsMachine(RuleBasedStateMachine):
 
     def transition(self, name, course, *args):
         course = pick(self.courses(), course)
-        was_closed = course.status == Course.Status.CLOSED
+        was_closed = course.status in lifecycle.RESULTS_STORED
         done = self.attempt(name, lambda: getattr(LIFECYCLE, name)(course, self.staff, *args) or True)
         status = Course.objects.get(pk=course.pk).status
-        if done and status == Course.Status.CLOSED and not was_closed:
+        if done and status in lifecycle.RESULTS_STORED and not was_closed:
             self.closings[course.pk] = (self.today, args[0] if name == "close_early" else "")
-        if status != Course.Status.CLOSED:
+        if status not in lifecycle.RESULTS_STORED:
             self.closings.pop(course.pk, None)
 
     @precondition(has_courses)
@@ -348,11 +351,6 @@ class RecordsMachine(RuleBasedStateMachine):
     @rule(course=INDEX)
     def open_nominations(self, course):
         self.transition("open_nominations", course)
-
-    @precondition(lambda self: LIFECYCLE.lock is not None and self.has_courses())
-    @rule(course=INDEX)
-    def lock(self, course):
-        self.transition("lock", course)
 
     @precondition(lambda self: LIFECYCLE.close_early is not None and self.has_courses())
     @rule(course=INDEX, reason=REASONS)
@@ -497,7 +495,7 @@ class RecordsMachine(RuleBasedStateMachine):
             assert last == len(books.get(book, [])), f"register {book}: counter {last} without its certificates"
 
     def closed_results_follow_the_rule(self, before, after):
-        for course in self.courses().filter(status=Course.Status.CLOSED).select_related("program"):
+        for course in self.courses().filter(status__in=lifecycle.RESULTS_STORED).select_related("program"):
             sessions = course.sessions.count()
             for enrollment in course.enrollments.exclude(status=Enrollment.Status.WITHDRAWN):
                 if enrollment.result_overridden:
@@ -523,7 +521,7 @@ class RecordsMachine(RuleBasedStateMachine):
     def _closed_rows(self, before, after):
         """(course, table, pk, old row, new row, history table) of every row of the classes closed before the
         step: their own rows, their trainees' and their trainees' attendance (old or new None: created, deleted)."""
-        closed = {pk for pk, row in before["courses"].items() if row[0] == Course.Status.CLOSED}
+        closed = {pk for pk, row in before["courses"].items() if row[0] in lifecycle.RESULTS_STORED}
         course_of = {pk: row[0] for pk, row in {**after["enrollments"], **before["enrollments"]}.items()}
         owners = {"courses": lambda pk, row: pk, "enrollments": lambda pk, row: row[0]}
         rows = []
@@ -549,7 +547,7 @@ class RecordsMachine(RuleBasedStateMachine):
     def closed_class_scores_and_attendance_unchanged(self, before, after):
         """While a class stays closed its scores and attendance stay as they were (a result changes only by an
         override, which the results invariant checks)."""
-        still_closed = {pk for pk, row in after["courses"].items() if row[0] == Course.Status.CLOSED}
+        still_closed = {pk for pk, row in after["courses"].items() if row[0] in lifecycle.RESULTS_STORED}
         score = records_world.ENROLLMENT_FIELDS.index("final_score")
         for course, table, pk, old, new, _history in self._closed_rows(before, after):
             if course not in still_closed or table == "courses":
@@ -560,7 +558,7 @@ class RecordsMachine(RuleBasedStateMachine):
                 assert old == new, f"attendance {pk} changed in a closed class: {old} -> {new}"
 
     def closed_only_after_last_session(self, before, after):
-        for course in self.courses().filter(status=Course.Status.CLOSED):
+        for course in self.courses().filter(status__in=lifecycle.RESULTS_STORED):
             assert course.pk in self.closings, f"{course.code} became closed without a closing"
             closed_on, early_reason = self.closings[course.pk]
             if early_reason:
@@ -574,7 +572,7 @@ class RecordsMachine(RuleBasedStateMachine):
                 )
 
     def valid_certificates_only_in_closed_classes(self, before, after):
-        open_ = Certificate.objects.valid().exclude(enrollment__course__status=Course.Status.CLOSED)
+        open_ = Certificate.objects.valid().exclude(enrollment__course__status__in=lifecycle.RESULTS_STORED)
         assert not open_.exists(), f"valid certificates in classes not closed: {list(open_)}"
 
     def compliance_and_nomination_agree_on_trained(self, before, after):
@@ -634,8 +632,10 @@ def test_records_keep_their_invariants_whatever_the_order_of_operations():
 # step by step with that invariant checked after the last: expected to fail while the invariant is in KNOWN_BROKEN
 # (strictly: a fixed one must leave the set), to pass once it is out.
 A_CLASS_TODAY = ("create_class", {"starts_in": 0, "sessions": 1, "deadline": None})
+OPENED = ("open_nominations", {"course": 0})
 COMPLETED = [
     A_CLASS_TODAY,
+    OPENED,
     ("nominate", {"course": 0, "member": 0, "reason": ""}),
     ("mark_attendance", {"course": 0, "session": 0, "marks": ["present"], "withdrawn": False}),
     ("record_scores", {"course": 0, "scores": [Decimal("8.5")], "withdrawn": False}),
@@ -643,6 +643,7 @@ COMPLETED = [
 ]
 NO_SCORE_CLOSED = [
     A_CLASS_TODAY,
+    OPENED,
     ("nominate", {"course": 0, "member": 0, "reason": ""}),
     ("close", {"course": 0, "wait": 0}),
 ]
@@ -657,7 +658,11 @@ REPRODUCTIONS = {
     ),
     "closed before its last session": (
         "closed_only_after_last_session",
-        [("create_class", {"starts_in": 3, "sessions": 1, "deadline": None}), ("close", {"course": 0, "wait": 0})],
+        [
+            ("create_class", {"starts_in": 3, "sessions": 1, "deadline": None}),
+            OPENED,
+            ("close", {"course": 0, "wait": 0}),
+        ],
     ),
     "closed with a held session unrecorded": ("closed_only_after_last_session", NO_SCORE_CLOSED),
     "score saved in the class page's trainee table after closing (stale result)": (
