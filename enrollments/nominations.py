@@ -68,13 +68,14 @@ def with_seats_used(quotas: "QuerySet[SeatQuota]") -> "QuerySet[SeatQuota]":
 
 
 def nominations_by_committee(course: Course, user: "User | AnonymousUser") -> list:
-    """One row per affiliated committee the user may see: its nominations to the course and the
-    quota set for it (None when it has none)."""
+    """One row per affiliated committee the user may see with trainees in the course or a quota, and one per quota
+    set lower down (a grassroots organization's), in tree order: the seats its sub-tree's members take, counted as
+    the nomination rule counts them (whoever nominated), and its quota (None when it has none)."""
     prefix = Organization.steplen * AFFILIATED_DEPTH
     counts = dict(
         Enrollment.objects.for_user(user)
-        .filter(TAKEN, course=course, nominated_by__isnull=False)
-        .annotate(committee_path=Substr("nominated_by__path", 1, prefix))
+        .filter(TAKEN, course=course, member__organization__depth__gte=AFFILIATED_DEPTH)
+        .annotate(committee_path=Substr("member__organization__path", 1, prefix))
         .order_by()
         .values("committee_path")
         .annotate(count=Count("pk"))
@@ -82,17 +83,19 @@ def nominations_by_committee(course: Course, user: "User | AnonymousUser") -> li
     )
     quotas = {
         quota.organization.path: quota
-        for quota in SeatQuota.objects.for_user(user)
-        .filter(course=course, organization__depth=AFFILIATED_DEPTH)
-        .select_related("organization")
+        for quota in with_seats_used(SeatQuota.objects.for_user(user).filter(course=course)).select_related(
+            "organization"
+        )
     }
-    committees = Organization.objects.filter(path__in=counts.keys() | quotas.keys()).order_by("path")
+    units = {quota.organization.path: quota.organization for quota in quotas.values()}
+    units.update(Organization.objects.in_bulk(list(counts.keys() - units.keys()), field_name="path"))
     rows = []
-    for committee in committees:
-        nominated = counts.get(committee.path, 0)
-        seats = quotas[committee.path].seats if committee.path in quotas else None
+    for path in sorted(units):
+        quota = quotas.get(path)
+        nominated = quota.used if quota is not None else counts.get(path, 0)
+        seats = quota.seats if quota is not None else None
         remaining = None if seats is None else max(seats - nominated, 0)
-        rows.append({"organization": committee, "nominated": nominated, "seats": seats, "remaining": remaining})
+        rows.append({"organization": units[path], "nominated": nominated, "seats": seats, "remaining": remaining})
     return rows
 
 

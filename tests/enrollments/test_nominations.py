@@ -420,6 +420,18 @@ def test_nominations_by_committee_counts_against_each_committees_quota(world, co
     assert [row["organization"] for row in officer_rows] == [world.committee_a]
 
 
+def test_nominations_by_committee_shows_a_grassroots_quota_under_its_committee_as_the_rule_counts_it(world, course):
+    # The center nominates secretary_a: the seat counts for committee A and its grassroots organization alike.
+    quota(course, world.committee_a, 3)
+    quota(course, world.grassroots_a, 1)
+    nominate(course, world.secretary_a, by=world.center_staff)
+    rows = nominations_by_committee(course, world.center_staff)
+    assert [(row["organization"], row["nominated"], row["seats"], row["remaining"]) for row in rows] == [
+        (world.committee_a, 1, 3, 2),
+        (world.grassroots_a, 1, 1, 0),
+    ]
+
+
 # -- The admin --------------------------------------------------------------------------------------
 
 
