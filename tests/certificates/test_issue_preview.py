@@ -65,7 +65,7 @@ def test_the_class_page_has_the_button_only_when_closed_and_for_the_center(
     change = reverse("admin:courses_course_change", args=[course.pk])
     assert issue_url(course) in client_for(center_staff).get(change).content.decode()
     assert issue_url(course) not in client_for(officer_a).get(change).content.decode()
-    Course.objects.filter(pk=course.pk).update(status=Course.Status.RUNNING)
+    Course.objects.filter(pk=course.pk).update(status=Course.Status.OPEN)
     assert issue_url(course) not in client_for(center_staff).get(change).content.decode()
 
 
@@ -134,7 +134,7 @@ def test_a_class_closed_before_its_end_asks_for_a_date(world, center_issuer, cli
 
 def test_a_class_not_closed_is_not_issued(world, center_issuer, client_for, center_staff):
     course = closed_class(world, end=local_today() - DAY)
-    Course.objects.filter(pk=course.pk).update(status=Course.Status.RUNNING)
+    Course.objects.filter(pk=course.pk).update(status=Course.Status.OPEN)
     client = client_for(center_staff)
     assert "chưa kết thúc" in client.get(issue_url(course)).content.decode()
     client.post(issue_url(course), {"issued_on": f"{local_today():%d/%m/%Y}", "confirm": "1"})
