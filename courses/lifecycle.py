@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from common.history import attribute
-from courses.models import Course
+from courses.models import RESULTS_STORED, Course
 from organizations.permissions import may_cancel, may_close, may_open_nominations, may_reopen
 
 if TYPE_CHECKING:
@@ -57,8 +57,8 @@ class Phase:
     }
 
 
-# Results stored: nothing of the class changes but through reopen() (and certificates through their own rules).
-RESULTS_STORED = (Status.CLOSED, Status.CERTIFIED)
+# Results stored (RESULTS_STORED, from the model): nothing of the class changes but through reopen() (and
+# certificates through their own rules).
 # The states in which nothing of the class's list, attendance or scores is edited.
 READ_ONLY = (*RESULTS_STORED, Status.CANCELLED)
 

@@ -149,13 +149,7 @@ class CourseQuerySet(ScopedQuerySet):
 
     def closed(self):
         """Classes whose results are stored: the one filter the reports' completion rates count over."""
-        return self.filter(status__in=closed_statuses())
-
-
-def closed_statuses() -> list[str]:
-    """The statuses of a class whose results are stored (closed, and any later state such as certificates issued).
-    The one place to extend when a class gets a state after closing."""
-    return [Course.Status.CLOSED]
+        return self.filter(status__in=RESULTS_STORED)
 
 
 class Course(models.Model):
@@ -218,6 +212,11 @@ class Course(models.Model):
     def clean(self):
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": _("Ngày bế giảng phải sau ngày khai giảng.")})
+
+
+# A class whose results are stored: closed, or closed and its certificates issued (courses/lifecycle.py names the
+# transitions; reports count completion over these classes only).
+RESULTS_STORED = (Course.Status.CLOSED, Course.Status.CERTIFIED)
 
 
 class SessionQuerySet(ScopedQuerySet):

@@ -3,7 +3,7 @@
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -81,7 +81,7 @@ def nominations_by_committee(course: Course, user: "User | AnonymousUser") -> li
         .annotate(count=Count("pk"))
         .values_list("committee_path", "count")
     )
-    quotas = {
+    quotas: dict[str, Any] = {  # each annotated with `used`
         quota.organization.path: quota
         for quota in with_seats_used(SeatQuota.objects.for_user(user).filter(course=course)).select_related(
             "organization"

@@ -12,7 +12,7 @@ from django.db.models.functions import ExtractMonth, Substr
 from django.utils.translation import gettext as _
 
 from certificates.models import Certificate
-from courses.models import Course, Lecturer, Session, Topic, closed_statuses
+from courses.models import RESULTS_STORED, Course, Lecturer, Session, Topic
 from enrollments.evaluation_reports import minimum_forms, shown_from_enough_forms
 from enrollments.models import Enrollment, Evaluation, LecturerRating
 from organizations.access import scope_of
@@ -26,7 +26,7 @@ COMPLETED = Q(status=Enrollment.Status.COMPLETED)
 NOT_WITHDRAWN = ~Q(status=Enrollment.Status.WITHDRAWN)
 # Completion rates count over closed classes only (their results are stored); the trainees of a class not closed
 # yet are counted apart, as "đang học".
-IN_CLOSED_CLASS = Q(course__status__in=closed_statuses())
+IN_CLOSED_CLASS = Q(course__status__in=RESULTS_STORED)
 CLOSED_ENROLLED = NOT_WITHDRAWN & IN_CLOSED_CLASS
 STUDYING = NOT_WITHDRAWN & ~IN_CLOSED_CLASS
 
