@@ -19,11 +19,12 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.utils import formats, timezone
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from common.history import attribute
+from common.localtime import local_today
 from courses.models import RESULTS_STORED, Course
 from organizations.permissions import may_cancel, may_close, may_open_nominations, may_reopen
 
@@ -63,11 +64,6 @@ class Phase:
 READ_ONLY = (*RESULTS_STORED, Status.CANCELLED)
 
 
-def today_here() -> datetime.date:
-    """Today in the center's time zone (settings.TIME_ZONE, Asia/Ho_Chi_Minh)."""
-    return timezone.localdate()
-
-
 def last_day(course: Course) -> datetime.date:
     """The date of the class's last session (its end date while it has no session)."""
     if hasattr(course, "last_session_date"):  # annotated by a list (see CourseAdminBase.get_queryset)
@@ -82,7 +78,7 @@ def phase(course: Course, today: datetime.date | None = None, *, last: datetime.
     for the last session's date."""
     if course.status != Status.OPEN:
         return str(course.status)
-    today = today or today_here()
+    today = today or local_today()
     last = last or last_day(course)
     if today > last:
         return Phase.ENDED
@@ -169,7 +165,7 @@ def open_nominations(course: Course, *, by: "User | None") -> Course:
 def closing_warnings(course: Course, unrecorded: list[datetime.date], today: datetime.date | None = None) -> list[str]:
     """Why closing the class now would be early: its last session still to come, held sessions without
     attendance for some trainee (`unrecorded`, their dates, which enrollments/closing.py reads)."""
-    today = today or today_here()
+    today = today or local_today()
     warnings = []
     last = last_day(course)
     if today < last:

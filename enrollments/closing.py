@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from common.history import attribute, change_reason
+from common.localtime import local_today
 from courses import lifecycle
 from courses.models import Course
 from enrollments.models import Attendance, Enrollment
@@ -89,7 +90,7 @@ def reasons_of(enrollment: Enrollment) -> list[str]:
 def unrecorded_sessions(course: Course, today: datetime.date | None = None) -> list[datetime.date]:
     """The dates of the class's held sessions (on or before `today`) where some trainee still on the list has no
     attendance recorded, in two queries whatever the class's size."""
-    today = today or lifecycle.today_here()
+    today = today or local_today()
     trainees = Enrollment.objects.filter(course=course).exclude(status=Enrollment.Status.WITHDRAWN).count()
     if not trainees:
         return []
@@ -175,7 +176,7 @@ def reopen_course(course: Course, *, by: "User | None", reason: str) -> Course:
     reason = lifecycle.check_reopen(course, by=by, reason=reason)
     enrollments = list(Enrollment.objects.filter(course=course).exclude(status=Enrollment.Status.WITHDRAWN))
     overridden = sum(enrollment.result_overridden for enrollment in enrollments)
-    started = lifecycle.today_here() >= course.start_date
+    started = local_today() >= course.start_date
     for enrollment in enrollments:
         enrollment.status = Enrollment.Status.STUDYING if started else Enrollment.Status.REGISTERED
         enrollment.grade = ""

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from common.history import attribute, change_reason, change_reason_length
+from common.localtime import local_today
 from courses import lifecycle
 from courses.models import Course
 from enrollments.models import AFFILIATED_DEPTH, Enrollment, SeatQuota
@@ -46,7 +47,7 @@ def courses_open_for_nomination(user: "User | AnonymousUser") -> "QuerySet[Cours
     if scope.path is None:
         return courses.none()
     # The phase "open" of courses.lifecycle.phase(), as a filter: open, before the deadline and the start.
-    today = lifecycle.today_here()
+    today = local_today()
     return courses.filter(status=Course.Status.OPEN, start_date__gt=today).filter(
         Q(nomination_deadline__isnull=True) | Q(nomination_deadline__gte=today)
     )
