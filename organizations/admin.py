@@ -2,8 +2,9 @@
 
 from django.contrib import admin
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from common.admin import ReadOnlyHistoryAdmin, ViewOnlyAdminMixin
@@ -28,14 +29,16 @@ def tree_import_link(request):
 @admin.register(Organization)
 class OrganizationAdmin(ScopedAdminMixin, admin.ModelAdmin):
     form = OrganizationForm
-    list_display = ["tree_name", "code", "kind", "member_count", "numchild", "can_self_organize"]
-    list_filter = ["kind", "depth", "can_self_organize"]
+    # The tree's own bookkeeping (depth, number of children) is neither a column nor a filter: the indent and
+    # the branch buttons show it.
+    list_display = ["tree_name", "code", "kind", "member_count", "can_self_organize"]
+    list_filter = ["kind", "can_self_organize"]
     search_fields = ["search_key", "code"]
     ordering = ["path"]
     list_per_page = 100
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(member_count=Count("members"))
+        return super().get_queryset(request).with_subtree_member_counts()
 
     # Importing the tree, members and posts from Excel: organizations/tree_import_views.py.
     def get_urls(self):
@@ -53,13 +56,28 @@ class OrganizationAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
         return ScopedForm
 
+    # static/js/organization_tree.js shows the branch button of a row whose sub-tree has rows on the page and
+    # hides or shows those rows; without scripts the list stays whole and the buttons hidden.
     @admin.display(description=_("tên"), ordering="path")
     def tree_name(self, obj):
-        return format_html('<span class="tree-depth-{}">{}</span>', min(obj.depth, 8), obj.name)
+        toggle = ""
+        if obj.numchild:
+            toggle = format_html(
+                '<button type="button" class="tree-toggle" aria-expanded="true" hidden>'
+                '<span aria-hidden="true"></span><span class="visually-hidden">{}</span></button>',
+                gettext("Các tổ chức trực thuộc %(name)s") % {"name": obj.name},
+            )
+        return format_html(
+            '<span class="tree-node tree-depth-{}" data-path="{}">{}<span class="tree-label">{}</span></span>',
+            min(obj.depth, 8),
+            obj.path,
+            toggle,
+            obj.name,
+        )
 
-    @admin.display(description=_("số đảng viên"), ordering="member_count")
+    @admin.display(description=_("số đảng viên"), ordering="subtree_member_count")
     def member_count(self, obj):
-        return obj.member_count
+        return obj.subtree_member_count
 
     @transaction.atomic
     def save_model(self, request, obj, form, change):

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Func, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +17,18 @@ from organizations.access import ScopedQuerySet
 class OrganizationQuerySet(MP_NodeQuerySet, ScopedQuerySet):
     def subtree_filter(self, path):
         return Q(path__startswith=path)
+
+    def with_subtree_member_counts(self):
+        """Annotate each organization with `subtree_member_count`: the members of it and of every organization
+        below it, counted in the same query (a member's organization path starts with the row's path). An officer's
+        rows all lie in their sub-tree, so every member counted is one they may see."""
+        members = (
+            Member.objects.filter(organization__path__startswith=OuterRef("path"))
+            .order_by()
+            .annotate(count=Func("pk", function="COUNT", output_field=IntegerField()))
+            .values("count")
+        )
+        return self.annotate(subtree_member_count=Subquery(members))
 
     def path_labels(self):
         """{path: "Đảng ủy … › Đảng bộ … › Chi bộ …"} for these organizations, read in one query, for

@@ -113,11 +113,12 @@ def test_member_list_is_in_vietnamese_roster_order(world, center_staff, client_f
 # -- The tree list -------------------------------------------------------------------------------
 
 ROW = re.compile(r"<tr>(.*?)</tr>", re.S)
-TREE_NAME = re.compile(r'class="field-tree_name".*?<span class="tree-depth-(\d+)">([^<]*)</span>', re.S)
+TREE_NAME = re.compile(r'class="field-tree_name".*?class="tree-node tree-depth-(\d+)".*?class="tree-label">([^<]*)<', re.S)
 MEMBER_COUNT = re.compile(r'class="field-member_count">(\d+)<')
 
 
-def test_organization_list_renders_the_tree_indented_with_member_counts(world, center_staff, client_for):
+def test_organization_list_renders_the_tree_indented_with_its_sub_trees_member_counts(world, center_staff, client_for):
+    """Each row counts the members of its whole sub-tree, not only its own."""
     factories.MemberFactory.create_batch(3, organization=world.grassroots_b)
     response = client_for(center_staff).get(reverse("admin:organizations_organization_changelist"))
     page = response.content.decode()
@@ -126,12 +127,12 @@ def test_organization_list_renders_the_tree_indented_with_member_counts(world, c
         depth, name = TREE_NAME.search(row).groups()
         rows.append((name, int(depth), int(MEMBER_COUNT.search(row).group(1))))
     assert rows == [
-        ("Đảng bộ Khối Các cơ quan Trung ương", 1, 0),
-        ("Đảng ủy Bộ Ngoại giao", 2, 0),
-        ("Đảng bộ Vụ Tổng hợp Bộ Ngoại giao", 3, 0),
+        ("Đảng bộ Khối Các cơ quan Trung ương", 1, 7),
+        ("Đảng ủy Bộ Ngoại giao", 2, 2),
+        ("Đảng bộ Vụ Tổng hợp Bộ Ngoại giao", 3, 2),
         ("Chi bộ Phòng Hành chính Bộ Ngoại giao", 4, 2),
-        ("Đảng ủy Bộ Tư pháp", 2, 0),
-        ("Đảng bộ Vụ Tổng hợp Bộ Tư pháp", 3, 3),
+        ("Đảng ủy Bộ Tư pháp", 2, 5),
+        ("Đảng bộ Vụ Tổng hợp Bộ Tư pháp", 3, 5),
         ("Chi bộ Phòng Hành chính Bộ Tư pháp", 4, 2),
     ]
     # The depth classes indent through the site stylesheet, which the admin pages load.
