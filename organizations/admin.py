@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +34,8 @@ class OrganizationAdmin(ScopedAdminMixin, admin.ModelAdmin):
     # the branch buttons show it.
     list_display = ["tree_name", "code", "kind", "member_count", "can_self_organize"]
     list_filter = ["kind", "can_self_organize"]
+    # tree_name links the name itself: the branch button beside it cannot sit inside the admin's link.
+    list_display_links = None
     search_fields = ["search_key", "code"]
     ordering = ["path"]
     list_per_page = 100
@@ -68,10 +71,11 @@ class OrganizationAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 gettext("Các tổ chức trực thuộc %(name)s") % {"name": obj.name},
             )
         return format_html(
-            '<span class="tree-node tree-depth-{}" data-path="{}">{}<span class="tree-label">{}</span></span>',
+            '<span class="tree-node tree-depth-{}" data-path="{}">{}<a class="tree-label" href="{}">{}</a></span>',
             min(obj.depth, 8),
             obj.path,
             toggle,
+            reverse("admin:organizations_organization_change", args=[obj.pk]),
             obj.name,
         )
 

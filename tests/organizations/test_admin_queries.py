@@ -113,7 +113,9 @@ def test_member_list_is_in_vietnamese_roster_order(world, center_staff, client_f
 # -- The tree list -------------------------------------------------------------------------------
 
 ROW = re.compile(r"<tr>(.*?)</tr>", re.S)
-TREE_NAME = re.compile(r'class="field-tree_name".*?class="tree-node tree-depth-(\d+)".*?class="tree-label">([^<]*)<', re.S)
+TREE_NAME = re.compile(
+    r'class="field-tree_name".*?class="tree-node tree-depth-(\d+)".*?class="tree-label" href="[^"]*">([^<]*)<', re.S
+)
 MEMBER_COUNT = re.compile(r'class="field-member_count">(\d+)<')
 
 
