@@ -1,8 +1,12 @@
 """The party tree, its members, their posts, and the officers who keep a sub-tree."""
 
+import operator
+from collections.abc import Iterable
+from functools import reduce
+
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Func, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, F, Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,18 +21,6 @@ from organizations.access import ScopedQuerySet
 class OrganizationQuerySet(MP_NodeQuerySet, ScopedQuerySet):
     def subtree_filter(self, path):
         return Q(path__startswith=path)
-
-    def with_subtree_member_counts(self):
-        """Annotate each organization with `subtree_member_count`: the members of it and of every organization
-        below it, counted in the same query (a member's organization path starts with the row's path). An officer's
-        rows all lie in their sub-tree, so every member counted is one they may see."""
-        members = (
-            Member.objects.filter(organization__path__startswith=OuterRef("path"))
-            .order_by()
-            .annotate(count=Func("pk", function="COUNT", output_field=IntegerField()))
-            .values("count")
-        )
-        return self.annotate(subtree_member_count=Subquery(members))
 
     def path_labels(self):
         """{path: "Đảng ủy … › Đảng bộ … › Chi bộ …"} for these organizations, read in one query, for
@@ -103,6 +95,25 @@ class MemberQuerySet(ScopedQuerySet):
 
     def search(self, term):
         return self.filter(search_key__contains=search_key(term))
+
+    def count_by_subtree(self, paths: Iterable[str]) -> dict[str, int]:
+        """{path: how many of these members belong to the organization at that treebeard path or below it}, in one
+        grouped query: the members of the sub-trees asked about are counted by organization, and each
+        organization's count is added to every asked-about path above it."""
+        counts = dict.fromkeys(paths, 0)
+        tops: list[str] = []  # the asked-about paths with no other one above them; sorted, a sub-tree is a run
+        for path in sorted(counts):
+            if not tops or not path.startswith(tops[-1]):
+                tops.append(path)
+        if not tops:
+            return counts
+        within = reduce(operator.or_, (Q(organization__path__startswith=top) for top in tops))
+        by_organization = self.filter(within).order_by().values_list("organization__path").annotate(Count("pk"))
+        for path, count in by_organization:
+            for prefix in Organization.path_prefixes(path):
+                if prefix in counts:
+                    counts[prefix] += count
+        return counts
 
     def roster_order(self):
         return self.order_by("sort_key", "birth_date", "pk")
