@@ -1,6 +1,7 @@
 """Staff pages for the party tree, members, their posts and officers."""
 
 from django.contrib import admin
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.views.main import ChangeList
 from django.db import transaction
 from django.db.models import Q
@@ -30,13 +31,19 @@ def tree_import_link(request):
 
 class OrganizationChangeList(ChangeList):
     """Counts the members of each listed organization's whole sub-tree, for the page's rows in one query (the
-    rows an officer sees lie in their sub-tree; the members counted are scoped all the same)."""
+    rows an officer sees lie in their sub-tree; the members counted are scoped all the same), and gives each row
+    the link to its page that keeps the list's filters, as the admin's own links do."""
 
     def get_results(self, request):
         super().get_results(request)
         counts = Member.objects.for_user(request.user).count_by_subtree(row.path for row in self.result_list)
+        context = {"preserved_filters": self.preserved_filters, "opts": self.opts}
         for row in self.result_list:
             row.subtree_member_count = counts[row.path]
+            url = reverse(
+                "admin:organizations_organization_change", args=[row.pk], current_app=self.model_admin.admin_site.name
+            )
+            row.change_url = add_preserved_filters(context, url)
 
 
 @admin.register(Organization)
@@ -87,7 +94,7 @@ class OrganizationAdmin(ScopedAdminMixin, admin.ModelAdmin):
             min(obj.depth, 8),
             obj.path,
             toggle,
-            reverse("admin:organizations_organization_change", args=[obj.pk]),
+            obj.change_url,
             obj.name,
         )
 

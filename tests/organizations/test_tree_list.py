@@ -80,9 +80,11 @@ def test_the_trees_bookkeeping_is_neither_a_column_nor_a_filter(world, center_st
     assert [spec.title for spec in cl.filter_specs] == ["loại", "được tự mở lớp"]
     for internal in ("numchild", "NUMCHILD", "depth__", "Bởi depth", "By depth"):
         assert internal not in page, internal
-    # A filter on the list's own columns still works.
+    # A filter on the list's own columns still works, and a row's link keeps it for the way back to the list.
     response = client_for(center_staff).get(reverse(CHANGELIST), {"kind__exact": Organization.Kind.CELL})
     assert listed_counts(response) == {world.cell_a.name: 2, world.cell_b.name: 2}
+    change_url = reverse("admin:organizations_organization_change", args=[world.cell_a.pk])
+    assert f'href="{change_url}?_changelist_filters=kind__exact%3Dcell"' in response.content.decode()
 
 
 def test_rows_with_organizations_below_carry_a_branch_button(world, center_staff, client_for):
