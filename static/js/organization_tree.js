@@ -22,14 +22,30 @@ document.addEventListener("DOMContentLoaded", function () {
     }
   }
 
+  const buttons = [];
   for (const node of nodes) {
     const button = node.querySelector(".tree-toggle");
     if (button === null || !hasRowsBelow(node)) {
       continue;
     }
+    buttons.push(button);
     button.hidden = false;
     button.addEventListener("click", function () {
       button.setAttribute("aria-expanded", button.getAttribute("aria-expanded") === "true" ? "false" : "true");
+      showRows();
+    });
+  }
+
+  const tools = document.querySelector(".tree-tools");
+  if (tools === null || buttons.length === 0) {
+    return;
+  }
+  tools.hidden = false;
+  for (const all of tools.querySelectorAll("[data-expand-all]")) {
+    all.addEventListener("click", function () {
+      for (const button of buttons) {
+        button.setAttribute("aria-expanded", all.dataset.expandAll);
+      }
       showRows();
     });
   }

@@ -59,6 +59,16 @@ def test_a_branch_collapses_and_expands_and_keeps_the_branches_closed_inside_it(
     toggle(page, world.grassroots_a).click()
     expect(row(page, world.cell_a)).to_be_visible()
 
+    # The whole tree folds to its root and opens again at once.
+    page.get_by_role("button", name="Thu gọn tất cả").click()
+    expect(page.locator("#result_list tbody tr:visible")).to_have_count(1)
+    expect(row(page, world.root)).to_be_visible()
+    expect(page.locator(".tree-toggle[aria-expanded='true']")).to_have_count(0)
+    toggle(page, world.root).click()
+    expect(page.locator("#result_list tbody tr:visible")).to_have_count(3)  # the root and its two committees
+    page.get_by_role("button", name="Mở rộng tất cả").click()
+    expect(page.locator("#result_list tbody tr:visible")).to_have_count(7)
+
     assert violations == []
 
 
