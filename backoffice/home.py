@@ -25,7 +25,7 @@ LINE_LENGTH = 10
 SOON = datetime.timedelta(days=7)  # nominations closing within a week
 RECENT_CLASSES = 5  # an officer's nominees' results: of the latest classes with results stored
 # Where an upload waiting for confirmation is confirmed: the preview page of its import (common/imports/views.py).
-IMPORT_PREVIEWS = {
+IMPORT_PREVIEWS: dict[str, str] = {
     ImportRecord.Kind.ORGANIZATIONS: "admin:organizations_organization_import_preview",
     ImportRecord.Kind.NOMINATIONS: "admin:enrollments_enrollment_import_preview",
 }

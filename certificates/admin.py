@@ -357,9 +357,7 @@ def _report_issuing(model_admin, request, summary):
     model_admin.message_user(request, message, messages.SUCCESS)
 
 
-# Issuing and printing are run from the course list, and issuing from the closed class's page too; courses and
-# enrollments cannot import certificates, so backoffice/admin.py composes these tools into the one course admin.
-def course_issuing(user, course):
+def course_issuing(user: Any, course: Any) -> dict[str, Any]:
     """What the closed class's page says of issuing: whether it offers it, and the preview of issuing today (how
     many, the first and last register numbers, the date, who signs), or why it cannot yet."""
     tools: dict[str, Any] = {"issue": is_issuable(course) and may_issue(user), "preview": None, "problems": []}
@@ -371,6 +369,8 @@ def course_issuing(user, course):
     return tools
 
 
+# Issuing and printing are run from the course list, and issuing from the closed class's page too; courses and
+# enrollments cannot import certificates, so backoffice/admin.py composes these tools into the one course admin.
 class CertificateCourseTools:
     actions: list[Any] = ["issue_certificates", "print_certificates", "zip_certificates"]
 

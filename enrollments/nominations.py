@@ -97,7 +97,9 @@ def nominations_by_committee_of(course_ids: Iterable[int], user: "User | Anonymo
         )
     }
     units = {path: quota.organization for (_course, path), quota in quotas.items()}
-    units.update(Organization.objects.in_bulk(list({path for _course, path in counts} - units.keys()), field_name="path"))
+    units.update(
+        Organization.objects.in_bulk(list({path for _course, path in counts} - units.keys()), field_name="path")
+    )
     rows: dict[int, list] = {}
     for course_id, path in sorted(counts.keys() | quotas.keys()):
         quota = quotas.get((course_id, path))

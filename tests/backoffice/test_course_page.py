@@ -88,8 +88,8 @@ def test_the_class_page_lists_nominations_per_committee_with_quotas(world, clien
     assert reverse("admin:courses_course_nominations", args=[course.pk]) in page
     rows = nominations_table(page)
     assert [row[0] for row in rows] == ["Đảng ủy Bộ Ngoại giao", "Đảng ủy Bộ Tư pháp"]
-    assert [row[1:] for row in rows] == [["10", "2", "8"], ["10", "1", "9"]]
+    assert [row[1:] for row in rows] == [["2", "10", "8"], ["1", "10", "9"]]  # nominated, quota, left
 
     # The officer of A sees A's row only, as on the per-committee page.
     rows = nominations_table(client_for(officer_a).get(change_url(course)).content.decode())
-    assert rows == [["Đảng ủy Bộ Ngoại giao", "10", "2", "8"]]
+    assert rows == [["Đảng ủy Bộ Ngoại giao", "2", "10", "8"]]

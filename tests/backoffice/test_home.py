@@ -32,12 +32,18 @@ def add_work(world, today, *, copies=1, first=0):
         running = factories.CourseFactory(code=f"TUAN-{n}", program=world.program, organizer=world.root, **week)
         marked = factories.SessionFactory(course=running, date=monday, period=1, topic=world.topic)
         factories.SessionFactory(course=running, date=monday + datetime.timedelta(days=2), period=1, topic=world.topic)
-        enrollment = factories.EnrollmentFactory(course=running, member=factories.MemberFactory(organization=world.cell_a))
+        enrollment = factories.EnrollmentFactory(
+            course=running, member=factories.MemberFactory(organization=world.cell_a)
+        )
         factories.AttendanceFactory(enrollment=enrollment, session=marked)
-        b_course = factories.CourseFactory(code=f"B-TUAN-{n}", program=world.program, organizer=world.committee_b, **week)
+        b_course = factories.CourseFactory(
+            code=f"B-TUAN-{n}", program=world.program, organizer=world.committee_b, **week
+        )
         factories.SessionFactory(course=b_course, date=monday, period=2, topic=world.topic)
         for course in (running, b_course):
-            factories.SessionFactory(course=course, date=monday + datetime.timedelta(days=9), period=1, topic=world.topic)
+            factories.SessionFactory(
+                course=course, date=monday + datetime.timedelta(days=9), period=1, topic=world.topic
+            )
         past = {"start_date": today - datetime.timedelta(days=30), "end_date": today - datetime.timedelta(days=26)}
         ended = factories.CourseFactory(code=f"XONG-{n}", program=world.program, organizer=world.root, **past)
         factories.SessionFactory(course=ended, date=ended.end_date, period=1, topic=world.topic)
