@@ -357,6 +357,18 @@ def _report_issuing(model_admin, request, summary):
     model_admin.message_user(request, message, messages.SUCCESS)
 
 
+def course_issuing(user: Any, course: Any) -> dict[str, Any]:
+    """What the closed class's page says of issuing: whether it offers it, and the preview of issuing today (how
+    many, the first and last register numbers, the date, who signs), or why it cannot yet."""
+    tools: dict[str, Any] = {"issue": is_issuable(course) and may_issue(user), "preview": None, "problems": []}
+    if tools["issue"]:
+        try:
+            tools["preview"] = preview_issuing(course, by=user)
+        except ValidationError as error:
+            tools["problems"] = error.messages
+    return tools
+
+
 # Issuing and printing are run from the course list, and issuing from the closed class's page too; courses and
 # enrollments cannot import certificates, so backoffice/admin.py composes these tools into the one course admin.
 class CertificateCourseTools:
@@ -371,7 +383,7 @@ class CertificateCourseTools:
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
-            context["certificate_course_tools"] = {"issue": is_issuable(obj) and may_issue(request.user)}
+            context["certificate_course_tools"] = course_issuing(request.user, obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def has_issue_permission(self, request):

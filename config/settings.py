@@ -55,7 +55,7 @@ ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver"
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "backoffice.apps.TrainingAdminConfig",  # django.contrib.admin with the role home pages
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

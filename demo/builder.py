@@ -166,6 +166,17 @@ def seed_demo(scale="small", seed=DEFAULT_SEED, today=None):
         )
         SeatQuota.objects.bulk_create(_demo_seat_quotas(tree, classes, today))
         _issue_demo_certificates(tree, people, classes)
+        # Imported here: the samples it uploads are built by demo/import_samples.py, which reads this module's logins.
+        from demo.workplace import leave_work_waiting
+
+        leave_work_waiting(
+            center=users[CENTER_STAFF_LOGIN],
+            officer=users[OFFICER_LOGIN],
+            root=tree.root.organization,
+            committee=tree.committees[0].organization,
+            other_committee=tree.committees[1].organization,
+            today=today,
+        )
 
     historic = {id(course) for course in classes.courses if course.year in HISTORIC_YEARS}
     return Summary(

@@ -14,11 +14,12 @@ from organizations.models import Organization
 
 CURRENT_YEAR = 2026
 HISTORIC_YEARS = range(2009, 2022)
-# The current year's running class spans these weeks, so a demo shows one mid-course.
-RUNNING_START = date(2026, 11, 16)
-OPEN_START = date(2026, 12, 21)
-# A class that has met in full but that the center has not closed yet (courses.lifecycle's phase "ended").
-ENDED_START = date(2026, 11, 2)
+# The current year's last classes are placed around the day the demo is made, so that the admin's home page has
+# something on each line (backoffice/home.py): a running class that started two weeks before this week and meets
+# this week, one that met in full two weeks before it and that the center has not closed yet (courses.lifecycle's
+# phase "ended"), and one open whose nominations close within the week.
+RUNNING_WEEKS_BEFORE = timedelta(weeks=2)
+ENDED_BEFORE_RUNNING = timedelta(weeks=2)
 INTAKE_STARTS = {1: (3, 2), 2: (9, 7)}
 SELF_ORGANIZED_START = (6, 8)
 CLASS_SPACING = timedelta(weeks=3)
@@ -130,6 +131,10 @@ class ClassPlanner:
         self.people = people
         self.catalog = catalog
         self.today = today
+        this_monday = today - timedelta(days=today.weekday())
+        self.running_start = this_monday - RUNNING_WEEKS_BEFORE
+        # Its nominations close NOMINATION_LEAD before it starts: within the coming week.
+        self.open_start = _monday_from(today + NOMINATION_LEAD + timedelta(days=1))
         self.pools = {}
         self.committee_by_path = {node.organization.path: node.organization for node in tree.committees}
         # An affiliated committee's path is the root's step and its own.
@@ -173,7 +178,7 @@ class ClassPlanner:
                 number + 1,
                 secretary_program,
                 root,
-                RUNNING_START,
+                self.running_start,
                 RUNNING,
                 PART_TIME,
                 rng.randint(*scale.class_size),
@@ -186,7 +191,7 @@ class ClassPlanner:
                 number + 2,
                 committee_program,
                 root,
-                OPEN_START,
+                self.open_start,
                 OPEN,
                 size=rng.randint(scale.capacity // 3, scale.capacity // 2),
             )
@@ -198,7 +203,7 @@ class ClassPlanner:
                 number + 3,
                 committee_program,
                 root,
-                ENDED_START,
+                self.running_start - ENDED_BEFORE_RUNNING,
                 ENDED,
                 size=rng.randint(*scale.class_size),
             )

@@ -112,6 +112,8 @@ def course_tools(request, course):
     return {
         "nominate": may_nominate_into(user, course),
         "phase": lifecycle.phase_label(course),
+        # The nominations per committee against their quotas, shown at the top of the page.
+        "committees": nominations_by_committee(course, user),
         # Which of courses.lifecycle's transitions the page offers: open, close, reopen, cancel.
         **lifecycle.transitions(course, user),
     }

@@ -72,31 +72,43 @@ def nominations_by_committee(course: Course, user: "User | AnonymousUser") -> li
     """One row per affiliated committee the user may see with trainees in the course or a quota, and one per quota
     set lower down (a grassroots organization's), in tree order: the seats its sub-tree's members take, counted as
     the nomination rule counts them (whoever nominated), and its quota (None when it has none)."""
+    return nominations_by_committee_of([course.pk], user).get(course.pk, [])
+
+
+def nominations_by_committee_of(course_ids: Iterable[int], user: "User | AnonymousUser") -> dict[int, list]:
+    """{course id: the rows of nominations_by_committee()} for several courses at once, in three queries whatever
+    their number (the home page lists the classes whose nominations close soon)."""
+    course_ids = list(course_ids)
     prefix = Organization.steplen * AFFILIATED_DEPTH
-    counts = dict(
-        Enrollment.objects.for_user(user)
-        .filter(TAKEN, course=course, member__organization__depth__gte=AFFILIATED_DEPTH)
+    counts = {
+        (course_id, path): count
+        for course_id, path, count in Enrollment.objects.for_user(user)
+        .filter(TAKEN, course_id__in=course_ids, member__organization__depth__gte=AFFILIATED_DEPTH)
         .annotate(committee_path=Substr("member__organization__path", 1, prefix))
         .order_by()
-        .values("committee_path")
+        .values("course_id", "committee_path")
         .annotate(count=Count("pk"))
-        .values_list("committee_path", "count")
-    )
-    quotas: dict[str, Any] = {  # each annotated with `used`
-        quota.organization.path: quota
-        for quota in with_seats_used(SeatQuota.objects.for_user(user).filter(course=course)).select_related(
+        .values_list("course_id", "committee_path", "count")
+    }
+    quotas: dict[tuple[int, str], Any] = {  # each annotated with `used`
+        (quota.course_id, quota.organization.path): quota
+        for quota in with_seats_used(SeatQuota.objects.for_user(user).filter(course_id__in=course_ids)).select_related(
             "organization"
         )
     }
-    units = {quota.organization.path: quota.organization for quota in quotas.values()}
-    units.update(Organization.objects.in_bulk(list(counts.keys() - units.keys()), field_name="path"))
-    rows = []
-    for path in sorted(units):
-        quota = quotas.get(path)
-        nominated = quota.used if quota is not None else counts.get(path, 0)
+    units = {path: quota.organization for (_course, path), quota in quotas.items()}
+    units.update(
+        Organization.objects.in_bulk(list({path for _course, path in counts} - units.keys()), field_name="path")
+    )
+    rows: dict[int, list] = {}
+    for course_id, path in sorted(counts.keys() | quotas.keys()):
+        quota = quotas.get((course_id, path))
+        nominated = quota.used if quota is not None else counts.get((course_id, path), 0)
         seats = quota.seats if quota is not None else None
         remaining = None if seats is None else max(seats - nominated, 0)
-        rows.append({"organization": units[path], "nominated": nominated, "seats": seats, "remaining": remaining})
+        rows.setdefault(course_id, []).append(
+            {"organization": units[path], "nominated": nominated, "seats": seats, "remaining": remaining}
+        )
     return rows
 
 

@@ -68,7 +68,8 @@ def test_nothing_imports_the_composing_app():
                 names = [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.level == 0:
                 names = [node.module or ""]
-            if any(name.split(".")[0] == "backoffice" for name in names):
+            # Its own modules may use each other (the admin site reads the home pages' module).
+            if any(name.split(".")[0] == "backoffice" for name in names) and not module.startswith("backoffice/"):
                 importers.append(module)
     assert importers == []
 
