@@ -3,12 +3,17 @@
 The browser is started once for the tests in this folder; each test gets a fresh context (no
 cookies, Vietnamese as the browser's language) and the personas of tests/conftest.py's `world`,
 which runs on a transactional database here because the live server reads it from another thread.
+
+Every page a test opens is checked with axe-core when the test ends (tests/browser/accessibility.py): the
+page as the test left it, then each other page it went to, opened again by the same browser context.
 """
 
 import os
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
+
+from tests.browser.accessibility import accessibility_violations, describe
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's package, installed by .ci/run; Playwright downloads no browser.
 CHROMIUM_ARGS = [
@@ -48,21 +53,69 @@ def browser():
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+class VisitedPages:
+    """The pages (HTML, by GET, from the live server) a browser page's top frame went to, in order."""
+
+    def __init__(self, page, origin):
+        self.page = page
+        self.origin = origin
+        self.urls = []
+        page.on("response", self.record)
+
+    def record(self, response):
+        request = response.request
+        if (
+            request.is_navigation_request()
+            and request.frame == self.page.main_frame
+            and request.method == "GET"
+            and response.url.startswith(self.origin)
+            and "text/html" in (response.headers.get("content-type") or "")
+            and response.url not in self.urls
+        ):
+            self.urls.append(response.url)
+
+    def violations(self):
+        """axe-core's findings: the page as the test left it, then every other page it went to."""
+        if self.page.is_closed():
+            return []
+        found = []
+        left_at = self.page.url
+        if left_at.startswith(self.origin):
+            found.append((left_at, accessibility_violations(self.page)))
+        for url in self.urls:
+            if url != left_at:
+                self.page.goto(url)
+                found.append((url, accessibility_violations(self.page)))
+        return [(url, violations) for url, violations in found if violations]
+
+
 @pytest.fixture
-def new_page(browser, live_server):
-    """Opens a page in a new browser context against the live server; closes them after the test."""
+def new_page(browser, live_server, transactional_db):
+    """Opens a page in a new browser context against the live server; closes them after the test.
+
+    When the test ends, the pages it opened are checked with axe-core and the test errors with the
+    violations found. transactional_db is asked for so that the database is emptied only after that check.
+    """
     contexts = []
+    visits = []
 
     def open_page(**options):
         context = browser.new_context(
             base_url=live_server.url, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", **options
         )
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        visits.append(VisitedPages(page, live_server.url))
+        return page
 
     yield open_page
-    for context in contexts:
-        context.close()
+    try:
+        found = [finding for visited in visits for finding in visited.violations()]
+    finally:
+        for context in contexts:
+            context.close()
+    if found:
+        pytest.fail("\n".join(describe(url, violations) for url, violations in found), pytrace=False)
 
 
 @pytest.fixture

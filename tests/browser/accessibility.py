@@ -1,0 +1,43 @@
+"""axe-core over the pages the browser tests open: a page fails on any "serious" or "critical" violation.
+
+axe is injected with Playwright's page.evaluate, which goes through the browser's debugging protocol: the
+Content-Security-Policy (scripts from the site's own files only) governs the page's own scripts, not the test
+driver's, so the policy stays on while axe runs and no bypass is needed (tests/browser/test_accessibility.py
+checks that the policy is still sent on a page axe passed).
+"""
+
+from axe_playwright_python.sync_playwright import Axe
+
+AXE = Axe()
+FAILING_IMPACTS = ("serious", "critical")
+# Held to on top of the serious and critical rules: headings go down one level at a time (an evaluation form
+# jumped from h1 to h3). axe rates it "moderate", so it is named here.
+ALSO_FAILING_RULES = ("heading-order",)
+
+
+def accessibility_violations(page):
+    """axe-core's violations on the page as it is now that the project does not accept."""
+    violations = AXE.run(page).response["violations"]
+    return [
+        violation
+        for violation in violations
+        if violation["impact"] in FAILING_IMPACTS or violation["id"] in ALSO_FAILING_RULES
+    ]
+
+
+def describe(url, violations):
+    """One line per rule (id, impact, what it asks) and one per element (its selector and axe's reason)."""
+    lines = [f"axe-core: {len(violations)} accessibility violation(s) on {url}"]
+    for violation in violations:
+        lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']} [{violation['helpUrl']}]")
+        for node in violation["nodes"]:
+            target = " ".join(str(selector) for selector in node["target"])
+            reason = (node.get("failureSummary") or "").replace("\n", " ").strip()
+            lines.append(f"    {target} — {reason}")
+    return "\n".join(lines)
+
+
+def assert_accessible(page):
+    """Fails with the list of rules and elements if axe-core finds what the project does not accept."""
+    violations = accessibility_violations(page)
+    assert not violations, describe(page.url, violations)
