@@ -5,7 +5,8 @@ cookies, Vietnamese as the browser's language) and the personas of tests/conftes
 which runs on a transactional database here because the live server reads it from another thread.
 
 Every page a test opens is checked with axe-core when the test ends (tests/browser/accessibility.py): the
-page as the test left it, then each other page it went to, opened again by the same browser context.
+page as the test left it, then each other page it went to (unless the test checked it with assert_accessible),
+opened again by the same browser context.
 """
 
 import os
@@ -13,7 +14,7 @@ import os
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from tests.browser.accessibility import accessibility_violations, describe
+from tests.browser.accessibility import accessibility_violations, describe, passed
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's package, installed by .ci/run; Playwright downloads no browser.
 CHROMIUM_ARGS = [
@@ -82,8 +83,9 @@ class VisitedPages:
         left_at = self.page.url
         if left_at.startswith(self.origin):
             found.append((left_at, accessibility_violations(self.page)))
+        checked = passed.get(self.page, set())
         for url in self.urls:
-            if url != left_at:
+            if url != left_at and url not in checked:
                 self.page.goto(url)
                 found.append((url, accessibility_violations(self.page)))
         return [(url, violations) for url, violations in found if violations]
