@@ -50,3 +50,40 @@ def assert_accessible(page):
     violations = accessibility_violations(page)
     assert not violations, describe(page.url, violations)
     passed.setdefault(page, set()).add(page.url)
+
+
+class VisitedPages:
+    """The pages (HTML, by GET, from the live server) a browser page's top frame went to, in order."""
+
+    def __init__(self, page, origin):
+        self.page = page
+        self.origin = origin
+        self.urls = []
+        page.on("response", self.record)
+
+    def record(self, response):
+        request = response.request
+        if (
+            request.is_navigation_request()
+            and request.frame == self.page.main_frame
+            and request.method == "GET"
+            and response.url.startswith(self.origin)
+            and "text/html" in (response.headers.get("content-type") or "")
+            and response.url not in self.urls
+        ):
+            self.urls.append(response.url)
+
+    def violations(self):
+        """axe-core's findings: the page as the test left it, then every other page it went to."""
+        if self.page.is_closed():
+            return []
+        found = []
+        left_at = self.page.url
+        if left_at.startswith(self.origin):
+            found.append((left_at, accessibility_violations(self.page)))
+        checked = passed.get(self.page, set())
+        for url in self.urls:
+            if url != left_at and url not in checked:
+                self.page.goto(url)
+                found.append((url, accessibility_violations(self.page)))
+        return [(url, violations) for url, violations in found if violations]

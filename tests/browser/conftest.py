@@ -14,7 +14,7 @@ import os
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from tests.browser.accessibility import accessibility_violations, describe, passed
+from tests.browser.accessibility import VisitedPages, describe
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's package, installed by .ci/run; Playwright downloads no browser.
 CHROMIUM_ARGS = [
@@ -54,49 +54,21 @@ def browser():
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-class VisitedPages:
-    """The pages (HTML, by GET, from the live server) a browser page's top frame went to, in order."""
-
-    def __init__(self, page, origin):
-        self.page = page
-        self.origin = origin
-        self.urls = []
-        page.on("response", self.record)
-
-    def record(self, response):
-        request = response.request
-        if (
-            request.is_navigation_request()
-            and request.frame == self.page.main_frame
-            and request.method == "GET"
-            and response.url.startswith(self.origin)
-            and "text/html" in (response.headers.get("content-type") or "")
-            and response.url not in self.urls
-        ):
-            self.urls.append(response.url)
-
-    def violations(self):
-        """axe-core's findings: the page as the test left it, then every other page it went to."""
-        if self.page.is_closed():
-            return []
-        found = []
-        left_at = self.page.url
-        if left_at.startswith(self.origin):
-            found.append((left_at, accessibility_violations(self.page)))
-        checked = passed.get(self.page, set())
-        for url in self.urls:
-            if url != left_at and url not in checked:
-                self.page.goto(url)
-                found.append((url, accessibility_violations(self.page)))
-        return [(url, violations) for url, violations in found if violations]
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Notes on the test whether its own steps failed: its pages are then not checked too."""
+    report = yield
+    if report.when == "call":
+        item.steps_failed = report.failed
+    return report
 
 
 @pytest.fixture
-def new_page(browser, live_server, transactional_db):
+def new_page(request, browser, live_server, transactional_db):
     """Opens a page in a new browser context against the live server; closes them after the test.
 
-    When the test ends, the pages it opened are checked with axe-core and the test errors with the
-    violations found. transactional_db is asked for so that the database is emptied only after that check.
+    When the test ends (its steps passed), the pages it opened are checked with axe-core and the test errors
+    with the violations found. transactional_db is asked for so that the database is emptied only after that check.
     """
     contexts = []
     visits = []
@@ -112,7 +84,8 @@ def new_page(browser, live_server, transactional_db):
 
     yield open_page
     try:
-        found = [finding for visited in visits for finding in visited.violations()]
+        checked = [] if getattr(request.node, "steps_failed", True) else visits
+        found = [finding for visited in checked for finding in visited.violations()]
     finally:
         for context in contexts:
             context.close()

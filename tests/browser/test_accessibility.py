@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from enrollments.closing import close_course
 from tests import factories
-from tests.browser.accessibility import accessibility_violations, assert_accessible
+from tests.browser.accessibility import VisitedPages, accessibility_violations, assert_accessible
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -114,6 +114,11 @@ def test_the_admin_pages_are_accessible_to_the_center_staff(world, page, log_in)
             reverse("admin:organizations_member_change", args=[world.member_x.pk]),
             reverse("admin:organizations_appointment_add"),
             reverse("admin:enrollments_enrollment_changelist"),
+            reverse("admin:enrollments_enrollment_change", args=[world.enrollment_x.pk]),
+            reverse("admin:organizations_organization_changelist"),
+            reverse("admin:certificates_certificate_changelist"),
+            reverse("admin:courses_course_history", args=[world.root_course.pk]),
+            reverse("admin:courses_session_attendance", args=[world.root_session.pk]),
         ],
     )
 
@@ -145,6 +150,25 @@ def test_axe_runs_under_the_content_security_policy(world, page):
     page.evaluate("document.querySelector('h1 + img').remove()")
     assert accessibility_violations(page) == []
     assert complaints == []
+
+
+def test_the_check_at_a_tests_end_reads_the_page_as_left_and_opens_the_others_again(world, browser, live_server):
+    context = browser.new_context(base_url=live_server.url, locale="vi-VN")
+    try:
+        page = context.new_page()
+        visited = VisitedPages(page, live_server.url)
+        page.goto(reverse("certificates:verify"))
+        page.goto(reverse("certificates:verify-detail", args=[world.certificate_a.verification_code]))
+        page.evaluate("document.querySelector('h1').insertAdjacentHTML('afterend', '<img src=\"/static/x.png\">')")
+        found = visited.violations()
+        assert page.url == live_server.url + reverse("certificates:verify")  # opened again
+    finally:
+        context.close()
+
+    detail = live_server.url + reverse("certificates:verify-detail", args=[world.certificate_a.verification_code])
+    assert [(url, [violation["id"] for violation in violations]) for url, violations in found] == [
+        (detail, ["image-alt"])
+    ]
 
 
 @pytest.mark.parametrize("screen", SCREENS, ids=lambda screen: f"{screen['width']}px")
