@@ -7,14 +7,14 @@ from django.contrib import admin
 from django.db.models import Count, Max
 from django.utils.translation import gettext_lazy as _
 
-from common.admin import ReadOnlyHistoryAdmin
+from common.admin import LabelledTabularInline, ReadOnlyHistoryAdmin
 from courses import lifecycle
 from courses.forms import CourseForm, ProgramForm, SessionForm, SessionInlineFormSet, TopicChoiceField
 from courses.models import Program, Session, Topic
 from organizations.access import ScopedAdminMixin
 
 
-class TopicInline(admin.TabularInline):
+class TopicInline(LabelledTabularInline):
     model = Topic
     extra = 0
 
@@ -57,7 +57,7 @@ def limit_topics(form, program_id):
         field.queryset = field.queryset.filter(program_id=program_id)
 
 
-class SessionInline(admin.TabularInline):
+class SessionInline(LabelledTabularInline):
     model = Session
     formset = SessionInlineFormSet
     extra = 0

@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from common.admin import ReadOnlyHistoryAdmin, ViewOnlyAdminMixin
+from common.admin import LabelledTabularInline, ReadOnlyHistoryAdmin, ViewOnlyAdminMixin
 from common.imports.views import import_link, import_urls
 from courses import lifecycle
 from enrollments import closing_views, evaluation_views, nomination_views, sheet_views
@@ -26,7 +26,7 @@ from organizations.models import AccessLog, Member
 from organizations.permissions import may_close, may_override_result
 
 
-class EnrollmentInline(ScopedAdminMixin, admin.TabularInline):
+class EnrollmentInline(ScopedAdminMixin, LabelledTabularInline):
     model = Enrollment
     extra = 0
     autocomplete_fields = ["member", "nominated_by"]
@@ -49,7 +49,7 @@ class EnrollmentInline(ScopedAdminMixin, admin.TabularInline):
         return not (obj is not None and lifecycle.is_read_only(obj)) and super().has_delete_permission(request, obj)
 
 
-class SeatQuotaInline(ScopedAdminMixin, admin.TabularInline):
+class SeatQuotaInline(ScopedAdminMixin, LabelledTabularInline):
     model = SeatQuota
     extra = 0
     autocomplete_fields = ["organization"]
@@ -319,7 +319,7 @@ def refuse_read_only_courses(deleted, courses):
     return to_delete, model_count, perms_needed, protected
 
 
-class LecturerRatingInline(admin.TabularInline):
+class LecturerRatingInline(LabelledTabularInline):
     model = LecturerRating
     fields = ["lecturer", "topic", "rating"]
     readonly_fields = fields  # type: ignore[assignment]  # a list of names, as the stubs want

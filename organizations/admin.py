@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from common.admin import ReadOnlyHistoryAdmin, ViewOnlyAdminMixin
+from common.admin import LabelledTabularInline, ReadOnlyHistoryAdmin, ViewOnlyAdminMixin
 from common.imports.views import import_link, import_urls
 from organizations.access import ScopedAdminMixin
 from organizations.access_log import record_access
@@ -120,7 +120,7 @@ class OrganizationAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return False
 
 
-class AppointmentInline(ScopedAdminMixin, admin.TabularInline):
+class AppointmentInline(ScopedAdminMixin, LabelledTabularInline):
     model = Appointment
     extra = 0
     autocomplete_fields = ["organization"]

@@ -3,12 +3,18 @@
 The browser is started once for the tests in this folder; each test gets a fresh context (no
 cookies, Vietnamese as the browser's language) and the personas of tests/conftest.py's `world`,
 which runs on a transactional database here because the live server reads it from another thread.
+
+Every page a test opens is checked with axe-core when the test ends (tests/browser/accessibility.py): the
+page as the test left it, then each other page it went to (unless the test checked it with assert_accessible),
+opened again by the same browser context.
 """
 
 import os
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
+
+from tests.browser.accessibility import VisitedPages, describe
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's package, installed by .ci/run; Playwright downloads no browser.
 CHROMIUM_ARGS = [
@@ -48,21 +54,43 @@ def browser():
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Notes on the test whether its own steps failed: its pages are then not checked too."""
+    report = yield
+    if report.when == "call":
+        item.steps_failed = report.failed
+    return report
+
+
 @pytest.fixture
-def new_page(browser, live_server):
-    """Opens a page in a new browser context against the live server; closes them after the test."""
+def new_page(request, browser, live_server, transactional_db):
+    """Opens a page in a new browser context against the live server; closes them after the test.
+
+    When the test ends (its steps passed), the pages it opened are checked with axe-core and the test errors
+    with the violations found. transactional_db is asked for so that the database is emptied only after that check.
+    """
     contexts = []
+    visits = []
 
     def open_page(**options):
         context = browser.new_context(
             base_url=live_server.url, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", **options
         )
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        visits.append(VisitedPages(page, live_server.url))
+        return page
 
     yield open_page
-    for context in contexts:
-        context.close()
+    try:
+        checked = [] if getattr(request.node, "steps_failed", True) else visits
+        found = [finding for visited in checked for finding in visited.violations()]
+    finally:
+        for context in contexts:
+            context.close()
+    if found:
+        pytest.fail("\n".join(describe(url, violations) for url, violations in found), pytrace=False)
 
 
 @pytest.fixture
