@@ -6,7 +6,7 @@ from django.db.models import Count, Q
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from common.admin import ReadOnlyHistoryAdmin, ViewOnlyAdminMixin
+from common.admin import ReadOnlyHistoryAdmin, ViewOnlyAdminMixin, described_autocomplete_urls
 from common.imports.views import import_link, import_urls
 from organizations.access import ScopedAdminMixin
 from organizations.access_log import record_access
@@ -18,6 +18,16 @@ from organizations.tree_import_views import ORGANIZATIONS_PAGE
 admin.site.site_header = _("Trung tâm Bồi dưỡng chính trị — Quản lý đào tạo")
 admin.site.site_title = _("Quản lý đào tạo")
 admin.site.index_title = _("Quản trị")
+
+
+def picked_organization(organization, parent_label):
+    text = _("%(name)s — thuộc %(parent)s") % {"name": organization.name, "parent": parent_label}
+    return {"text": text if parent_label else organization.name, "parent": parent_label}
+
+
+def picked_member(member, place):
+    born = member.birth_date.strftime("%d/%m/%Y") if member.birth_date else ""
+    return {"text": f"{member} · {place}", "birth_date": born, "organization_path": place}
 
 
 def tree_import_link(request):
@@ -39,7 +49,12 @@ class OrganizationAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     # Importing the tree, members and posts from Excel: organizations/tree_import_views.py.
     def get_urls(self):
-        return [*import_urls(self, ORGANIZATIONS_PAGE), *super().get_urls()]
+        return [*described_autocomplete_urls(self), *import_urls(self, ORGANIZATIONS_PAGE), *super().get_urls()]
+
+    def autocomplete_extras(self, request, objects):
+        """The picker names each organization's parent: many cells share a name."""
+        parents = Organization.objects.upward_labels({obj.path[: -Organization.steplen] for obj in objects})
+        return {obj.pk: picked_organization(obj, parents.get(obj.path[: -Organization.steplen], "")) for obj in objects}
 
     def changelist_view(self, request, extra_context=None):
         return super().changelist_view(request, {**(extra_context or {}), **tree_import_link(request)})
@@ -89,8 +104,9 @@ class AppointmentInline(ScopedAdminMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("organization")
 
 
-@admin.register(Member)
-class MemberAdmin(ScopedAdminMixin, ReadOnlyHistoryAdmin):
+# The member page is composed in backoffice/admin.py: certificates adds the member's training record, enrollments
+# marks in the picker who is on the class already.
+class MemberAdminBase(ScopedAdminMixin, ReadOnlyHistoryAdmin):
     list_display = ["full_name", "birth_date", "gender", "organization", "workplace", "current_posts"]
     list_filter = ["gender", "organization__kind"]
     list_select_related = ["organization"]
@@ -109,7 +125,16 @@ class MemberAdmin(ScopedAdminMixin, ReadOnlyHistoryAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("appointments")
+        return super().get_queryset(request).select_related("organization").prefetch_related("appointments")
+
+    def get_urls(self):
+        return [*described_autocomplete_urls(self), *super().get_urls()]
+
+    def autocomplete_extras(self, request, objects):
+        """The picker shows each member's birth date and where they are (cell › grassroots › committee): namesakes
+        are common."""
+        places = Organization.objects.upward_labels({member.organization.path for member in objects})
+        return {member.pk: picked_member(member, places[member.organization.path]) for member in objects}
 
     def get_search_results(self, request, queryset, search_term):
         found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
