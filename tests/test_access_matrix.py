@@ -213,8 +213,8 @@ EXPECTED = {
     "admin:organizations_member_training_record_pdf": reading(SCOPED_TO_SUBTREE),
     "admin:organizations_member_training_record_xlsx": reading(SCOPED_TO_SUBTREE),
     # The member and organization pickers' own answers (birth date, where in the tree): as the site's autocomplete.
-    "admin:organizations_member_autocomplete": STAFF_ONLY,
-    "admin:organizations_organization_autocomplete": STAFF_ONLY,
+    "admin:organizations_member_autocomplete": reading(STAFF_ONLY),
+    "admin:organizations_organization_autocomplete": reading(STAFF_ONLY),
     **model_pages(
         "organizations.appointment",
         changelist=STAFF_ONLY,
