@@ -193,7 +193,8 @@ class EnrollmentAdmin(ScopedAdminMixin, ReadOnlyHistoryAdmin):
     autocomplete_fields = ["member"]
 
     class Media:
-        js = ["js/picker_course.js"]
+        # Named after jquery.init.js, so the merged media load the script once django.jQuery exists.
+        js = ["admin/js/jquery.init.js", "js/picker_course.js"]
     # Set by nominate(), withdraw(), close_course() and override_result(), never typed in.
     managed_fields = [
         "course",
