@@ -103,6 +103,18 @@ class AppointmentInline(ScopedAdminMixin, admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("organization")
 
+    # The member page fits a 1366 px screen beside the admin's menu (tests/browser/test_member_page.py): the term
+    # takes a short box (static/css/site.css), the organization a narrower picker without links to add or edit one
+    # (the tree has its own pages).
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "organization":
+            widget = formfield.widget
+            widget.can_add_related = widget.can_change_related = widget.can_view_related = False
+            widget.can_delete_related = False
+            widget.widget.attrs["data-width"] = "15em"  # select2 reads its width from the select
+        return formfield
+
 
 # The member page is composed in backoffice/admin.py: certificates adds the member's training record, enrollments
 # marks in the picker who is on the class already.
