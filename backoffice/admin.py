@@ -2,11 +2,12 @@
 
 Courses holds the base admins of courses, sessions and lecturers, organizations the member's; enrollments,
 certificates and reports each add their tools (inlines, pages wired in get_urls(), actions, change-form context,
-the picker's answer) as mixins that register nothing. This module, in the app at the right end that nothing imports, puts them together and registers
-each model once. The tools' get_urls() and render_change_form() call super(), so they chain through the
-bases in the order written; inlines and actions are plain lists, joined here in the order the pages show
-them. The course change form's template, templates/admin/courses/course/change_form.html, is the one the
-admin finds for the model and holds the enrollments' buttons and sessions list.
+the picker's answer) as mixins that register nothing. This module, in the app at the right end that nothing
+imports, puts them together and registers each model once. The tools' get_urls() and render_change_form() call
+super(), so they chain through the bases in the order written; inlines and actions are plain lists, joined here in
+the order the pages show them. The course change form's template, templates/admin/courses/course/change_form.html,
+is the one the admin finds for the model and holds the enrollments' buttons and sessions list; the member's,
+templates/admin/organizations/member/change_form.html, holds the training record.
 """
 
 from typing import Any, ClassVar

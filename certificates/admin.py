@@ -439,7 +439,7 @@ class CertificateCourseTools:
 # cannot import certificates, so backoffice/admin.py composes these tools into the one member admin.
 class CertificateMemberTools:
     def get_urls(self):
-        return [*record_views.member_urls(self), *super().get_urls()]  # type: ignore[misc]
+        return [*record_views.member_urls(self), *super().get_urls()]
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
@@ -451,4 +451,4 @@ class CertificateMemberTools:
                 .filter(pk__in=[row.course.pk for row in record.rows])
                 .values_list("pk", flat=True)
             )
-        return super().render_change_form(request, context, add, change, form_url, obj)  # type: ignore[misc]
+        return super().render_change_form(request, context, add, change, form_url, obj)

@@ -38,9 +38,7 @@ def training_record_download(model_admin, request, object_id, *, extension):
     render, content_type = FORMATS[extension]
     record = training_record(member, request.user)
     content = render(record)
-    record_access(
-        request, AccessLog.Action.EXPORT, obj=member, parameters={"record": "training", "format": extension}
-    )
+    record_access(request, AccessLog.Action.EXPORT, obj=member, parameters={"record": "training", "format": extension})
     return HttpResponse(
         content,
         content_type=content_type,

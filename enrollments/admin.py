@@ -166,7 +166,7 @@ class EnrollmentMemberTools:
     (the nomination form forwards the class, static/js/picker_course.js), the picker marks who is on it already."""
 
     def autocomplete_extras(self, request, objects):
-        extras = super().autocomplete_extras(request, objects)  # type: ignore[misc]
+        extras = super().autocomplete_extras(request, objects)
         course = request.GET.get("course", "")
         if not (course.isdigit() and len(course) < 10):
             return extras
@@ -195,6 +195,7 @@ class EnrollmentAdmin(ScopedAdminMixin, ReadOnlyHistoryAdmin):
     class Media:
         # Named after jquery.init.js, so the merged media load the script once django.jQuery exists.
         js = ["admin/js/jquery.init.js", "js/picker_course.js"]
+
     # Set by nominate(), withdraw(), close_course() and override_result(), never typed in.
     managed_fields = [
         "course",

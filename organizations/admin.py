@@ -11,7 +11,7 @@ from common.imports.views import import_link, import_urls
 from organizations.access import ScopedAdminMixin
 from organizations.access_log import record_access
 from organizations.forms import OrganizationForm
-from organizations.models import AccessLog, Appointment, Member, Officer, Organization, Term
+from organizations.models import AccessLog, Appointment, Officer, Organization, Term
 from organizations.permissions import may_link_login
 from organizations.tree_import_views import ORGANIZATIONS_PAGE
 

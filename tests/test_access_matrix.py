@@ -455,7 +455,9 @@ OBJECT_PARAMETERS = {"object_id", "id", "version_id", "content_type_id"}
 QUERY_STRINGS = {
     "admin:autocomplete": "?app_label=organizations&model_name=appointment&field_name=member&term=h",
     "admin:organizations_member_autocomplete": "?app_label=enrollments&model_name=enrollment&field_name=member&term=h",
-    "admin:organizations_organization_autocomplete": "?app_label=organizations&model_name=member&field_name=organization",
+    "admin:organizations_organization_autocomplete": (
+        "?app_label=organizations&model_name=member&field_name=organization"
+    ),
 }
 NO_SUCH_PAGE_PATH = "khong-co-trang-nay/"
 # A one-time password link that is not valid: the page says so.

@@ -164,12 +164,13 @@ def test_the_workbook_holds_one_row_per_class_with_numbers_and_dates_as_such(clo
 
 
 def test_text_that_looks_like_a_formula_stays_text_in_the_workbook(world, center_staff, client_for):
-    world.member_x.workplace = "=HYPERLINK(\"http://example.invalid\")"
+    world.member_x.workplace = '=HYPERLINK("http://example.invalid")'
     world.member_x.save()
 
     content = client_for(center_staff).get(xlsx_url(world.member_x)).content
     workbook = openpyxl.load_workbook(io.BytesIO(content))
-    cells = [cell for row in workbook.worksheets[0].iter_rows() for cell in row if cell.value == world.member_x.workplace]
+    sheet = workbook.worksheets[0]
+    cells = [cell for row in sheet.iter_rows() for cell in row if cell.value == world.member_x.workplace]
     assert cells and all(cell.data_type == "s" and cell.quotePrefix for cell in cells)
 
 

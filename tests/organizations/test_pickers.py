@@ -91,7 +91,8 @@ def test_the_organization_picker_shows_the_parent(world, center_staff, client_fo
     assert found == [
         {
             "id": str(world.cell_a.pk),
-            "text": "Chi bộ Phòng Hành chính Bộ Ngoại giao — thuộc Đảng bộ Vụ Tổng hợp Bộ Ngoại giao › Đảng ủy Bộ Ngoại giao",
+            "text": "Chi bộ Phòng Hành chính Bộ Ngoại giao — thuộc "
+            "Đảng bộ Vụ Tổng hợp Bộ Ngoại giao › Đảng ủy Bộ Ngoại giao",
             "parent": "Đảng bộ Vụ Tổng hợp Bộ Ngoại giao › Đảng ủy Bộ Ngoại giao",
         }
     ]
