@@ -8,8 +8,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from enrollments.models import Enrollment
+from organizations.models import Organization
 from tests import factories
 
 MEMBER_PICKER = reverse("admin:organizations_member_autocomplete")
@@ -158,3 +161,32 @@ def test_the_member_form_s_organization_picker_asks_the_described_picker(world, 
 
     organization_select = re.search(r'<select[^>]*name="organization"[^>]*>', page).group(0)
     assert f'data-ajax--url="{ORGANIZATION_PICKER}"' in organization_select
+
+
+# -- The place label, as a rule over any tree --------------------------------------------------------------------
+
+# A chain of names below the bloc: each the parent of the next, the last the organization asked about.
+CHAINS = st.lists(st.text(alphabet="ABCĐabcđ áờ", min_size=1, max_size=12).map(str.strip).filter(bool), max_size=5)
+
+
+@pytest.mark.django_db
+@settings(max_examples=25, deadline=None)
+@given(chains=st.lists(CHAINS, min_size=1, max_size=3))
+def test_a_place_names_the_organization_then_each_parent_below_the_bloc(chains):
+    """Whatever the tree, an organization's place is its own name, then each parent's up to (not with) the bloc;
+    the bloc's own place is empty. One query for any number of organizations."""
+    bloc = factories.OrganizationFactory(name="Đảng bộ Khối")
+    expected = {bloc.path: ""}
+    for chain in chains:
+        parent, names = bloc, []
+        for name in chain:
+            parent = factories.OrganizationFactory(parent=parent, name=name)
+            names.insert(0, parent.name)  # as saved: normalized
+            expected[parent.path] = " › ".join(names)
+
+    with CaptureQueriesContext(connection) as queries:
+        labels = Organization.objects.upward_labels(set(expected))
+
+    assert labels == expected
+    assert len(queries) <= 1
+    Organization.objects.filter(path__startswith=bloc.path).delete()
