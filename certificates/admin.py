@@ -1,6 +1,6 @@
 """Staff pages for issuers, certificates (read-only, revoked and replaced through their own pages, never
-deleted) and batch print jobs; and the issuing and printing actions on the course list (composed by
-backoffice/admin.py)."""
+deleted) and batch print jobs; and the issuing and printing actions on the course list and a member's training
+record on their page (composed by backoffice/admin.py)."""
 
 from functools import partial
 from typing import Any
@@ -13,9 +13,11 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from certificates import record_views
 from certificates.forms import IssueForm, RevokeForm
 from certificates.models import Certificate, IssuerProfile, PrintJob
 from certificates.printing import start_print_job
+from certificates.record import training_record
 from certificates.rules import issue_date_problem
 from certificates.services import (
     is_issuable,
@@ -28,6 +30,7 @@ from certificates.services import (
 )
 from common.admin import ReadOnlyHistoryAdmin, ViewOnlyAdminMixin, render_admin_page, visible_object
 from common.localtime import local_today
+from courses.models import Course
 from enrollments.forms import add_service_error
 from organizations.access import ScopedAdminMixin
 from organizations.access_log import record_access
@@ -442,3 +445,22 @@ class CertificateCourseTools:
         if len(jobs) == 1:
             return redirect(reverse("admin:certificates_printjob_change", args=[jobs[0].pk]))
         return redirect(reverse("admin:certificates_printjob_changelist"))
+
+
+# A member's training record on their page, with its PDF and workbook (certificates/record_views.py); organizations
+# cannot import certificates, so backoffice/admin.py composes these tools into the one member admin.
+class CertificateMemberTools:
+    def get_urls(self):
+        return [*record_views.member_urls(self), *super().get_urls()]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            record = training_record(obj, request.user)
+            context["training_record"] = record
+            # A class organized by another committee is listed (its trainee is the officer's) but not linked.
+            context["training_record_courses"] = set(
+                Course.objects.for_user(request.user)
+                .filter(pk__in=[row.course.pk for row in record.rows])
+                .values_list("pk", flat=True)
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)

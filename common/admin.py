@@ -1,5 +1,6 @@
 """Admin machinery every app's admin uses and that holds no domain rule: extra pages in the admin's frame, the
-object a page is about or 404, view-only record pages, history pages that are read and never reverted."""
+object a page is about or 404, view-only record pages, history pages that are read and never reverted, pickers
+whose results say more than the object's name."""
 
 from collections.abc import Sequence
 from typing import Any
@@ -7,9 +8,12 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import flatten_fieldsets, unquote
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.template.response import TemplateResponse
+from django.urls import path
 from simple_history.admin import SimpleHistoryAdmin
 
 
@@ -107,3 +111,49 @@ class LabelledTabularInline(admin.TabularInline):
 
         LabelledFormSet.__name__ = formset.__name__
         return LabelledFormSet
+
+
+# -- Pickers that tell namesakes apart ------------------------------------------------------------
+
+
+class DescribedAutocompleteView(AutocompleteJsonView):
+    """Django's autocomplete answer, each result completed by the searched model's admin: its
+    `autocomplete_extras(request, objects)` returns {pk: {"text": …, other keys}} for the whole page of results at
+    once, so a page of twenty costs the same queries as a page of two."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        objects = list(context["object_list"])
+        context["object_list"] = objects
+        self.extras = self.model_admin.autocomplete_extras(self.request, objects)
+        return context
+
+    def serialize_result(self, obj, to_field_name):
+        return {**super().serialize_result(obj, to_field_name), **self.extras.get(obj.pk, {})}
+
+
+def described_autocomplete_urls(model_admin: Any) -> list:
+    """The admin's own autocomplete page (admin:<app>_<model>_autocomplete), which the pickers of its model use
+    (described_picker) instead of the site's. Listed before the admin's own URLs, whose "<id>/" would take it."""
+    opts = model_admin.model._meta
+    view = DescribedAutocompleteView.as_view(admin_site=model_admin.admin_site)
+    return [
+        path(
+            "autocomplete/",
+            model_admin.admin_site.admin_view(view),
+            name=f"{opts.app_label}_{opts.model_name}_autocomplete",
+        )
+    ]
+
+
+def described_picker(formfield: Any, admin_site: Any) -> Any:
+    """Point an autocomplete picker at its model admin's own autocomplete page when that admin describes its
+    results (has autocomplete_extras); any other field is returned as it came."""
+    widget = getattr(formfield, "widget", None)
+    if not isinstance(widget, AutocompleteSelect):
+        return formfield
+    opts = widget.field.remote_field.model._meta
+    target = admin_site._registry.get(widget.field.remote_field.model)
+    if hasattr(target, "autocomplete_extras"):
+        widget.url_name = f"%s:{opts.app_label}_{opts.model_name}_autocomplete"
+    return formfield

@@ -161,6 +161,28 @@ class EnrollmentLecturerTools:
         return [*evaluation_views.lecturer_urls(self), *super().get_urls()]
 
 
+class EnrollmentMemberTools:
+    """What enrollments adds to the member admin, composed by backoffice/admin.py: picking a member for a class
+    (the nomination form forwards the class, static/js/picker_course.js), the picker marks who is on it already."""
+
+    def autocomplete_extras(self, request, objects):
+        extras = super().autocomplete_extras(request, objects)
+        course = request.GET.get("course", "")
+        if not (course.isdigit() and len(course) < 10):
+            return extras
+        on_list = set(
+            Enrollment.objects.for_user(request.user)
+            .filter(course_id=int(course), member__in=objects)
+            .exclude(status=Enrollment.Status.WITHDRAWN)
+            .values_list("member_id", flat=True)
+        )
+        for pk, extra in extras.items():
+            extra["in_course"] = pk in on_list
+            if pk in on_list:
+                extra["text"] = _("%(member)s — đã có trong lớp") % {"member": extra["text"]}
+        return extras
+
+
 @admin.register(Enrollment)
 class EnrollmentAdmin(ScopedAdminMixin, ReadOnlyHistoryAdmin):
     list_display = ["member", "course", "nominated_by", "post", "status", "final_score"]
@@ -169,6 +191,11 @@ class EnrollmentAdmin(ScopedAdminMixin, ReadOnlyHistoryAdmin):
     search_fields = ["member__search_key", "course__code"]
     # The course is a plain choice of the courses open for nomination (see NominationForm).
     autocomplete_fields = ["member"]
+
+    class Media:
+        # Named after jquery.init.js, so the merged media load the script once django.jQuery exists.
+        js = ["admin/js/jquery.init.js", "js/picker_course.js"]
+
     # Set by nominate(), withdraw(), close_course() and override_result(), never typed in.
     managed_fields = [
         "course",

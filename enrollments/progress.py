@@ -1,6 +1,7 @@
 """What a trainee sees of their own course: the schedule with their attendance, and the result."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -27,10 +28,18 @@ class Progress:
     total: int
     provisional_reasons: list[str]
     phase: str = ""  # the course's state in words (courses.lifecycle.phase_label)
+    provisional_percent: Decimal | None = None  # attended over held sessions so far; None before the first one
 
     @property
     def is_final(self):
         return self.enrollment.course.status in RESULTS_STORED
+
+    @property
+    def attended_percent(self):
+        """The share of sessions attended: as stored when the class closed, as it stands before."""
+        if self.is_final and self.enrollment.attended_percent is not None:
+            return self.enrollment.attended_percent
+        return self.provisional_percent
 
     @property
     def result_reasons(self):
@@ -77,6 +86,7 @@ def progress_of(enrollment, today=None):
         held=len(held),
         total=len(rows),
         provisional_reasons=provisional.reasons,
+        provisional_percent=provisional.attended_percent if held else None,
         phase=phase_label(
             enrollment.course, today, last=max((row.session.date for row in rows), default=enrollment.course.end_date)
         ),

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Q
 from django.http import Http404
 
-from common.admin import visible_object
+from common.admin import described_picker, visible_object
 from common.signals import BulkSavedQuerySet
 from common.vietnamese import search_key
 
@@ -125,7 +125,7 @@ class ScopedAdminMixin:
         queryset = kwargs.get("queryset", db_field.remote_field.model._default_manager.all())
         if hasattr(queryset, "for_user"):
             kwargs["queryset"] = queryset.for_user(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        return described_picker(super().formfield_for_foreignkey(db_field, request, **kwargs), self.admin_site)
 
     def get_search_results(self, request, queryset, search_term):
         # Search fields hold diacritics-free keys, so the term is reduced the same way.

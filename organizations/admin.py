@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from common.admin import LabelledTabularInline, ReadOnlyHistoryAdmin, ViewOnlyAdminMixin
+from common.admin import LabelledTabularInline, ReadOnlyHistoryAdmin, ViewOnlyAdminMixin, described_autocomplete_urls
 from common.imports.views import import_link, import_urls
 from organizations.access import ScopedAdminMixin
 from organizations.access_log import record_access
@@ -22,6 +22,16 @@ from organizations.tree_import_views import ORGANIZATIONS_PAGE
 admin.site.site_header = _("Trung tâm Bồi dưỡng chính trị — Quản lý đào tạo")
 admin.site.site_title = _("Quản lý đào tạo")
 admin.site.index_title = _("Quản trị")
+
+
+def picked_organization(organization, parent_label):
+    text = _("%(name)s — thuộc %(parent)s") % {"name": organization.name, "parent": parent_label}
+    return {"text": text if parent_label else organization.name, "parent": parent_label}
+
+
+def picked_member(member, place):
+    born = member.birth_date.strftime("%d/%m/%Y") if member.birth_date else ""
+    return {"text": f"{member} · {place}", "birth_date": born, "organization_path": place}
 
 
 def tree_import_link(request):
@@ -64,7 +74,12 @@ class OrganizationAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     # Importing the tree, members and posts from Excel: organizations/tree_import_views.py.
     def get_urls(self):
-        return [*import_urls(self, ORGANIZATIONS_PAGE), *super().get_urls()]
+        return [*described_autocomplete_urls(self), *import_urls(self, ORGANIZATIONS_PAGE), *super().get_urls()]
+
+    def autocomplete_extras(self, request, objects):
+        """The picker names each organization's parent: many cells share a name."""
+        parents = Organization.objects.upward_labels({obj.path[: -Organization.steplen] for obj in objects})
+        return {obj.pk: picked_organization(obj, parents.get(obj.path[: -Organization.steplen], "")) for obj in objects}
 
     def changelist_view(self, request, extra_context=None):
         return super().changelist_view(request, {**(extra_context or {}), **tree_import_link(request)})
@@ -129,9 +144,22 @@ class AppointmentInline(ScopedAdminMixin, LabelledTabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("organization")
 
+    # The member page fits a 1366 px screen beside the admin's menu (tests/browser/test_member_page.py): the term
+    # takes a short box (static/css/site.css), the organization a narrower picker without links to add or edit one
+    # (the tree has its own pages).
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "organization":
+            widget = formfield.widget
+            widget.can_add_related = widget.can_change_related = widget.can_view_related = False
+            widget.can_delete_related = False
+            widget.widget.attrs["data-width"] = "15em"  # select2 reads its width from the select
+        return formfield
 
-@admin.register(Member)
-class MemberAdmin(ScopedAdminMixin, ReadOnlyHistoryAdmin):
+
+# The member page is composed in backoffice/admin.py: certificates adds the member's training record, enrollments
+# marks in the picker who is on the class already.
+class MemberAdminBase(ScopedAdminMixin, ReadOnlyHistoryAdmin):
     list_display = ["full_name", "birth_date", "gender", "organization", "workplace", "current_posts"]
     list_filter = ["gender", "organization__kind"]
     list_select_related = ["organization"]
@@ -150,7 +178,16 @@ class MemberAdmin(ScopedAdminMixin, ReadOnlyHistoryAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("appointments")
+        return super().get_queryset(request).select_related("organization").prefetch_related("appointments")
+
+    def get_urls(self):
+        return [*described_autocomplete_urls(self), *super().get_urls()]
+
+    def autocomplete_extras(self, request, objects):
+        """The picker shows each member's birth date and where they are (cell › grassroots › committee): namesakes
+        are common."""
+        places = Organization.objects.upward_labels({member.organization.path for member in objects})
+        return {member.pk: picked_member(member, places[member.organization.path]) for member in objects}
 
     def get_search_results(self, request, queryset, search_term):
         found, may_have_duplicates = super().get_search_results(request, queryset, search_term)

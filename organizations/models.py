@@ -33,6 +33,18 @@ class OrganizationQuerySet(MP_NodeQuerySet, ScopedQuerySet):
             labels[path] = f"{parent} › {name}" if parent else name
         return labels
 
+    def upward_labels(self, paths):
+        """{path: "Chi bộ … › Đảng bộ … › Đảng ủy …"} for these treebeard paths: the organization, then each
+        parent up to the affiliated committee (the bloc left out), read in one query for any number of paths, as
+        a picker tells namesakes apart."""
+        above_bloc = {path: Organization.path_prefixes(path)[1:] for path in paths}
+        wanted = {prefix for prefixes in above_bloc.values() for prefix in prefixes}
+        names = dict(self.filter(path__in=wanted).values_list("path", "name")) if wanted else {}
+        return {
+            path: " › ".join(names[prefix] for prefix in reversed(prefixes) if prefix in names)
+            for path, prefixes in above_bloc.items()
+        }
+
 
 class OrganizationManager(MP_NodeManager.from_queryset(OrganizationQuerySet)):
     def get_queryset(self):

@@ -209,6 +209,12 @@ EXPECTED = {
         delete=SCOPED_CENTER_ONLY,
     ),
     "admin:organizations_member_simple_history": PAST_VERSION,
+    # A member's training record for a personnel file: read by whoever reads the member's page.
+    "admin:organizations_member_training_record_pdf": reading(SCOPED_TO_SUBTREE),
+    "admin:organizations_member_training_record_xlsx": reading(SCOPED_TO_SUBTREE),
+    # The member and organization pickers' own answers (birth date, where in the tree): as the site's autocomplete.
+    "admin:organizations_member_autocomplete": reading(STAFF_ONLY),
+    "admin:organizations_organization_autocomplete": reading(STAFF_ONLY),
     **model_pages(
         "organizations.appointment",
         changelist=STAFF_ONLY,
@@ -446,7 +452,13 @@ OBJECTS = {
 # Site-wide object pages (view on site) are asked about a member.
 SITE_WIDE_OBJECT_MODEL = "organizations.member"
 OBJECT_PARAMETERS = {"object_id", "id", "version_id", "content_type_id"}
-QUERY_STRINGS = {"admin:autocomplete": "?app_label=organizations&model_name=appointment&field_name=member&term=h"}
+QUERY_STRINGS = {
+    "admin:autocomplete": "?app_label=organizations&model_name=appointment&field_name=member&term=h",
+    "admin:organizations_member_autocomplete": "?app_label=enrollments&model_name=enrollment&field_name=member&term=h",
+    "admin:organizations_organization_autocomplete": (
+        "?app_label=organizations&model_name=member&field_name=organization"
+    ),
+}
 NO_SUCH_PAGE_PATH = "khong-co-trang-nay/"
 # A one-time password link that is not valid: the page says so.
 INVALID_PASSWORD_LINK = {"uidb64": "MTIzNDU2", "token": "set-password"}

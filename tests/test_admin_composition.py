@@ -1,4 +1,4 @@
-"""Each model admin is registered once: the course, session and lecturer admins are composed in
+"""Each model admin is registered once: the course, session, lecturer and member admins are composed in
 backoffice/admin.py from what the apps contribute, and no app unregisters another's admin."""
 
 import ast
@@ -8,8 +8,9 @@ from django.conf import settings
 from django.contrib import admin
 
 from courses.models import Course, Lecturer, Session
+from organizations.models import Member
 
-COMPOSED = {"Course", "Session", "Lecturer"}
+COMPOSED = {"Course", "Session", "Lecturer", "Member"}
 SKIPPED = {".venv", ".git", "tests", "node_modules", "media", "staticfiles", "static"}
 
 
@@ -54,7 +55,7 @@ def test_course_session_and_lecturer_are_registered_only_by_the_composing_module
     assert registering == {("backoffice/admin.py", model) for model in COMPOSED}
 
 
-@pytest.mark.parametrize("model", [Course, Session, Lecturer])
+@pytest.mark.parametrize("model", [Course, Session, Lecturer, Member])
 def test_the_registered_admin_is_the_composed_one(model):
     assert admin.site._registry[model].__class__.__module__ == "backoffice.admin"
 
