@@ -10,7 +10,7 @@ from common.admin import ReadOnlyHistoryAdmin, ViewOnlyAdminMixin
 from common.imports.views import import_link, import_urls
 from organizations.access import ScopedAdminMixin
 from organizations.access_log import record_access
-from organizations.forms import OrganizationForm
+from organizations.forms import AdminLoginForm, OrganizationForm
 from organizations.models import AccessLog, Appointment, Member, Officer, Organization, Term
 from organizations.permissions import may_link_login
 from organizations.tree_import_views import ORGANIZATIONS_PAGE
@@ -18,6 +18,7 @@ from organizations.tree_import_views import ORGANIZATIONS_PAGE
 admin.site.site_header = _("Trung tâm Bồi dưỡng chính trị — Quản lý đào tạo")
 admin.site.site_title = _("Quản lý đào tạo")
 admin.site.index_title = _("Quản trị")
+admin.site.login_form = AdminLoginForm
 
 
 def tree_import_link(request):

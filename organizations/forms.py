@@ -1,9 +1,13 @@
-"""Forms of the staff pages for the party tree."""
+"""Forms of the staff pages for the party tree, and the login forms that warn before a lockout."""
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from organizations.access import scope_of
+from organizations.lockouts import last_try_warning
 from organizations.models import Organization
 
 
@@ -34,3 +38,25 @@ class OrganizationForm(forms.ModelForm):
         if parent is None and Organization.objects.get_root_nodes().exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError(_("Đã có Đảng bộ Khối; hãy chọn tổ chức cấp trên."))
         return parent
+
+
+class WarnsBeforeLockoutMixin:
+    """A failed login also says so when the next failure would lock the login out (organizations/lockouts.py)."""
+
+    request: object
+    cleaned_data: dict
+
+    def get_invalid_login_error(self):
+        error = super().get_invalid_login_error()  # type: ignore[misc]
+        warning = last_try_warning(self.request, self.cleaned_data.get("username") or "")  # type: ignore[arg-type]
+        if warning is None:
+            return error
+        return ValidationError([error, ValidationError(warning, code="last_try")])
+
+
+class LoginForm(WarnsBeforeLockoutMixin, AuthenticationForm):
+    """The portal's login form."""
+
+
+class AdminLoginForm(WarnsBeforeLockoutMixin, AdminAuthenticationForm):
+    """The admin's login form."""
