@@ -1,18 +1,22 @@
 """Staff pages for the party tree, members, their posts and officers."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Q
+from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from common.admin import ReadOnlyHistoryAdmin, ViewOnlyAdminMixin
 from common.imports.views import import_link, import_urls
 from organizations.access import ScopedAdminMixin
 from organizations.access_log import record_access
 from organizations.forms import AdminLoginForm, OrganizationForm
-from organizations.models import AccessLog, Appointment, Member, Officer, Organization, Term
-from organizations.permissions import may_link_login
+from organizations.lockouts import locked_out_logins, locked_until, unlock_logins
+from organizations.models import AccessLog, Appointment, LockedOutLogin, Member, Officer, Organization, Term
+from organizations.permissions import may_link_login, may_unlock_logins
 from organizations.tree_import_views import ORGANIZATIONS_PAGE
 
 admin.site.site_header = _("Trung tâm Bồi dưỡng chính trị — Quản lý đào tạo")
@@ -202,3 +206,52 @@ class TermAdmin(admin.ModelAdmin):
 
     list_display = ["name", "start"]
     ordering = ["start"]
+
+
+@admin.register(LockedOutLogin)
+class LockedOutLoginAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+    """The logins locked out now after too many failed tries (organizations/lockouts.py), for the center's staff,
+    who unlock them before the cool-off ends; each unlock is written to the access log."""
+
+    list_display = ["username", "member_name", "member_organization", "ip_address", "failures", "attempt_time", "until"]
+    list_display_links = ["username"]
+    search_fields = ["username", "ip_address"]
+    show_full_result_count = False
+    fields = ["username", "ip_address", "user_agent", "path_info", "failures_since_start", "attempt_time", "until"]
+    readonly_fields = fields  # type: ignore[assignment]  # a list of names, as the stubs want
+    actions = ["unlock_selected"]
+
+    def get_queryset(self, request):
+        return locked_out_logins()
+
+    @admin.display(description=_("đảng viên"), ordering="member_name")
+    def member_name(self, login):
+        return login.member_name
+
+    @admin.display(description=_("tổ chức"), ordering="member_organization")
+    def member_organization(self, login):
+        return login.member_organization
+
+    @admin.display(description=_("số lần sai"), ordering="failures")
+    def failures(self, login):
+        return login.failures
+
+    @admin.display(description=_("khóa đến"))
+    def until(self, login):
+        return formats.localize(timezone.localtime(locked_until(login)))
+
+    def has_unlock_permission(self, request):
+        return may_unlock_logins(request.user)
+
+    @admin.action(description=_("Mở khóa các đăng nhập đã chọn"), permissions=["unlock"])
+    def unlock_selected(self, request, queryset):
+        try:
+            count = unlock_logins(queryset, by=request.user)
+        except PermissionDenied as error:
+            self.message_user(request, " ".join(error.args), messages.ERROR)
+            return
+        self.message_user(
+            request,
+            ngettext("Đã mở khóa %(count)d đăng nhập.", "Đã mở khóa %(count)d đăng nhập.", count) % {"count": count},
+            messages.SUCCESS,
+        )

@@ -9,14 +9,14 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import CharField, DateTimeField, ExpressionWrapper, F, OuterRef, QuerySet, Subquery, Value
+from django.db.models import CharField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organizations.access_log import record_access
-from organizations.models import AccessLog, Member
+from organizations.models import AccessLog, LockedOutLogin, Member
 from organizations.permissions import may_unlock_logins
 
 
@@ -42,57 +42,61 @@ def last_try_warning(request: HttpRequest | None, username: str) -> str | None:
 
 
 def lockout_threshold(now: datetime | None = None) -> datetime:
-    """Attempts older than this have cooled off: their login is no longer locked out."""
+    """Failures older than this have cooled off: they no longer count towards a lockout."""
     return (now or timezone.now()) - settings.AXES_COOLOFF_TIME
 
 
-def locked_out_logins(now: datetime | None = None) -> QuerySet[AccessAttempt]:
-    """The (username, client address) pairs locked out now: failures at or above the limit within the cool-off,
-    each with the name and organization of the member whose login it is (blank for a name no member logs in
-    with) and when the lockout ends, in a single query."""
+def locked_out_logins(now: datetime | None = None) -> QuerySet[LockedOutLogin]:
+    """The (username, client address) pairs locked out now, as django-axes decides it: their failures within the
+    cool-off add up to the limit or more (django-axes keeps one row per browser, so a pair may have several). One
+    row per pair, its latest, with the pair's `failures`, and the name and organization of the member whose login
+    it is (blank for a name no member logs in with); a single query whatever the number."""
+    recent = LockedOutLogin.objects.filter(attempt_time__gte=lockout_threshold(now))
+    same_pair = recent.filter(username=OuterRef("username"), ip_address=OuterRef("ip_address")).order_by()
     member = Member.objects.filter(user__username=OuterRef("username"))
     return (
-        AccessAttempt.objects.filter(
-            failures_since_start__gte=settings.AXES_FAILURE_LIMIT, attempt_time__gte=lockout_threshold(now)
-        )
-        .annotate(
+        recent.annotate(
+            failures=Subquery(
+                same_pair.values("username").annotate(total=Sum("failures_since_start")).values("total")
+            ),
+            latest=Subquery(same_pair.order_by("-attempt_time", "-pk").values("pk")[:1]),
             member_name=Coalesce(Subquery(member.values("full_name")[:1]), Value(""), output_field=CharField()),
             member_organization=Coalesce(
                 Subquery(member.values("organization__name")[:1]), Value(""), output_field=CharField()
             ),
-            locked_until=ExpressionWrapper(
-                F("attempt_time") + Value(settings.AXES_COOLOFF_TIME), output_field=DateTimeField()
-            ),
         )
-        .order_by("-attempt_time")
+        .filter(failures__gte=settings.AXES_FAILURE_LIMIT, pk=F("latest"))
+        .order_by("-attempt_time", "-pk")
     )
 
 
-def unlock_logins(attempts: Iterable[AccessAttempt], *, by) -> int:
-    """Unlock these locked-out logins now (each a username from a client address), writing who unlocked which to
-    the access log; the number unlocked. Only the center unlocks (may_unlock_logins); attempts that are no longer
-    locked out are left alone."""
+def locked_until(login: AccessAttempt) -> datetime:
+    return login.attempt_time + settings.AXES_COOLOFF_TIME
+
+
+def unlock_logins(logins: Iterable[AccessAttempt], *, by) -> int:
+    """Unlock these logins now, each a username from a client address, so the next try counts from zero, and write
+    who unlocked which to the access log; the number unlocked. Only the center unlocks (may_unlock_logins); a login
+    that is no longer locked out is left as it is."""
     if not may_unlock_logins(by):
         raise PermissionDenied(_("Chỉ cán bộ Trung tâm được mở khóa đăng nhập."))
-    ids = [attempt.pk for attempt in attempts]
+    ids = [login.pk for login in logins]
     with transaction.atomic():
         locked = list(locked_out_logins().filter(pk__in=ids))
         if not locked:
             return 0
-        AccessAttempt.objects.filter(pk__in=[attempt.pk for attempt in locked]).delete()
+        pairs = Q(pk__in=[])
+        for login in locked:
+            pairs |= Q(username=login.username, ip_address=login.ip_address)
+        AccessAttempt.objects.filter(pairs).delete()
         record_access(
             by,
             AccessLog.Action.UNLOCK_LOGIN,
             parameters={
                 "logins": [
-                    {
-                        "username": attempt.username,
-                        "ip_address": attempt.ip_address,
-                        "failures": attempt.failures_since_start,
-                    }
-                    for attempt in locked
+                    {"username": login.username, "ip_address": login.ip_address, "failures": login.failures}
+                    for login in locked
                 ]
             },
         )
     return len(locked)
-
