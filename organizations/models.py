@@ -437,3 +437,6 @@ class LockedOutLogin(AccessAttempt):
         verbose_name_plural = _("đăng nhập bị tạm khóa")
         default_permissions = ("view",)
         permissions = [("unlock_lockedoutlogin", _("Có thể mở khóa đăng nhập bị tạm khóa"))]
+
+    def __str__(self):
+        return f"{self.username} — {self.ip_address}"

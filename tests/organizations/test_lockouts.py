@@ -47,6 +47,21 @@ def test_the_list_shows_a_locked_out_trainee_with_name_organization_and_end(worl
     row = response.context["cl"].result_list[0]
     assert (row.member_name, row.member_organization, row.failures) == ("Nguyễn Thị Hà", world.cell_a.name, 5)
     assert "Mở khóa các đăng nhập đã chọn" in page
+    for heading in ["Tên đăng nhập", "Đảng viên", "Địa chỉ máy", "Số lần sai", "Lần thử cuối", "Khóa đến"]:
+        assert heading in page
+    assert "IP Address" not in page and "Attempt Time" not in page
+
+
+def test_a_locked_out_logins_page_shows_it_in_vietnamese(world, client, client_for):
+    lock_out(client, "hocvien.x")
+    login = LockedOutLogin.objects.get()
+
+    response = client_for(world.center_staff).get(reverse("admin:organizations_lockedoutlogin_change", args=[login.pk]))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "hocvien.x — 127.0.0.1" in page and "Trình duyệt" in page
+    assert "User Agent" not in page
 
 
 def test_below_the_limit_and_cooled_off_logins_are_not_listed(world, client):
