@@ -40,23 +40,17 @@ class OrganizationForm(forms.ModelForm):
         return parent
 
 
-class WarnsBeforeLockoutMixin:
-    """A failed login also says so when the next failure would lock the login out (organizations/lockouts.py)."""
-
-    request: object
-    cleaned_data: dict
+class LoginForm(AuthenticationForm):
+    """The portal's login form: a failed login also says so when the next failure would lock the login out
+    (organizations/lockouts.py)."""
 
     def get_invalid_login_error(self):
-        error = super().get_invalid_login_error()  # type: ignore[misc]
-        warning = last_try_warning(self.request, self.cleaned_data.get("username") or "")  # type: ignore[arg-type]
+        error = super().get_invalid_login_error()
+        warning = last_try_warning(self.request, self.cleaned_data.get("username") or "")
         if warning is None:
             return error
         return ValidationError([error, ValidationError(warning, code="last_try")])
 
 
-class LoginForm(WarnsBeforeLockoutMixin, AuthenticationForm):
-    """The portal's login form."""
-
-
-class AdminLoginForm(WarnsBeforeLockoutMixin, AdminAuthenticationForm):
-    """The admin's login form."""
+class AdminLoginForm(LoginForm, AdminAuthenticationForm):
+    """The admin's login form, with the same warning."""

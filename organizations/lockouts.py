@@ -56,9 +56,7 @@ def locked_out_logins(now: datetime | None = None) -> QuerySet[LockedOutLogin]:
     member = Member.objects.filter(user__username=OuterRef("username"))
     return (
         recent.annotate(
-            failures=Subquery(
-                same_pair.values("username").annotate(total=Sum("failures_since_start")).values("total")
-            ),
+            failures=Subquery(same_pair.values("username").annotate(total=Sum("failures_since_start")).values("total")),
             latest=Subquery(same_pair.order_by("-attempt_time", "-pk").values("pk")[:1]),
             member_name=Coalesce(Subquery(member.values("full_name")[:1]), Value(""), output_field=CharField()),
             member_organization=Coalesce(

@@ -18,8 +18,8 @@ from django.db import transaction
 from django.test import override_settings
 from django.urls import URLResolver, get_resolver, reverse
 
-from tests.certificates.world import finish_print_jobs
 from tests import factories
+from tests.certificates.world import finish_print_jobs
 from tests.conftest import PERSONAS, build_world
 from tests.reports.world import finish_report_jobs
 

@@ -12,7 +12,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from demo.builder import TRAINEE_LOGIN
-
 from organizations.accounts import (
     CODE_ALPHABET,
     CODE_LENGTH,
