@@ -1,6 +1,7 @@
 """A trainee changes their own password in the portal: the current one first, the new one twice; the login stays
 signed in, the old password stops working, and a mistake is told in Vietnamese without echoing any password.
-Staff logins (no member record) are sent to the admin's own page by a 404, anonymous visitors to the login."""
+Staff logins (no member record) are sent to the admin's own page by a 404, anonymous visitors to the login; the form
+takes five tries per login in the lockout's cool-off."""
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -76,4 +77,17 @@ def test_an_anonymous_post_goes_to_the_login_and_changes_nothing(world, client_f
     response = client_for().post(reverse(URL), {"old_password": PASSWORD, "new_password1": NEW, "new_password2": NEW})
 
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    assert get_user_model().objects.get(pk=world.trainee_x.pk).check_password(PASSWORD)
+
+
+def test_after_five_tries_the_form_refuses_even_the_right_password_for_a_while(world, client_for):
+    """An open session is no way to guess the current password: five posts per login in the lockout's cool-off."""
+    client = client_for(world.trainee_x)
+    for _ in range(5):
+        change(client, old="doan-sai")
+
+    response = change(client)
+
+    assert response.status_code == 429
+    assert "Xin thử lại sau 30 phút." in response.content.decode()
     assert get_user_model().objects.get(pk=world.trainee_x.pk).check_password(PASSWORD)
