@@ -62,7 +62,7 @@ LOG_LEVEL=WARNING "$PY" manage.py collectstatic --noinput -v 0
 LOG_LEVEL=WARNING "$PY" manage.py seed_demo > /dev/null
 read -r code course < <(LOG_LEVEL=WARNING "$PY" manage.py shell -v 0 -c '
 from certificates.models import Certificate
-certificate = Certificate.objects.valid().filter(enrollment__member__user__username="hocvien").select_related("enrollment__course").first()
+certificate = Certificate.objects.valid().filter(enrollment__member__user__username="hvpham26").select_related("enrollment__course").first()
 print(certificate.verification_code, certificate.enrollment.course.code)')
 
 echo "== starting gunicorn (deploy/gunicorn.conf.py) and the task worker"
@@ -80,7 +80,7 @@ curl -sf -o /dev/null "$BASE/health/" || { echo "gunicorn did not start:"; cat "
 jar=$work/cookies
 token=$(curl -s -c "$jar" "$BASE/accounts/login/" | grep -o 'name="csrfmiddlewaretoken" value="[^"]*"' | head -1 | cut -d'"' -f4)
 curl -s -b "$jar" -c "$jar" -o /dev/null -H "Referer: $BASE/accounts/login/" \
-  --data-urlencode "csrfmiddlewaretoken=$token" --data-urlencode "username=hocvien" \
+  --data-urlencode "csrfmiddlewaretoken=$token" --data-urlencode "username=hvpham26" \
   --data-urlencode "password=demo-2026" "$BASE/accounts/login/"
 session=$(awk '$6 == "sessionid" { print $7 }' "$jar")
 [ -n "$session" ] || { echo "the demo trainee could not log in"; exit 1; }

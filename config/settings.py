@@ -256,8 +256,9 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Login lockout (django-axes): 5 failed logins for one username from one client address lock that pair out for
-# 30 minutes; another username, or the same one from another address, is not affected. Unlock early with
-# `manage.py axes_reset_username USERNAME`.
+# 30 minutes; another username, or the same one from another address, is not affected. The center unlocks early
+# in the admin (organizations.LockedOutLogin, written to the access log); django-axes' own admin stays off, and
+# its `manage.py axes_reset_username USERNAME` still works from the shell, unrecorded.
 AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", "5")
 AXES_COOLOFF_TIME = timedelta(minutes=envint("LOGIN_LOCKOUT_MINUTES", "30"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

@@ -29,7 +29,8 @@ DEFAULT_SEED = 2021
 DEMO_PASSWORD = "demo-2026"
 CENTER_STAFF_LOGIN = "trungtam"
 OFFICER_LOGIN = "donvi"
-TRAINEE_LOGIN = "hocvien"
+# The demo trainee's login follows the pattern of every trainee login (organizations.accounts.TRAINEE_USERNAME).
+TRAINEE_LOGIN = "hvpham26"
 # Django lowers this further on SQLite, whose statements take at most 999 variables.
 BATCH_SIZE = 1000
 HISTORY_REASON = "Dữ liệu mẫu"

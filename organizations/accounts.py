@@ -1,5 +1,7 @@
-"""Trainee logins: one per member, created without a password, activated by a one-time link."""
+"""Trainee logins: one per member, named by a generated code, created without a password, activated by a one-time
+link."""
 
+import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -8,8 +10,6 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
-from django.contrib.auth.validators import UnicodeUsernameValidator
-from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import QuerySet
@@ -24,10 +24,14 @@ from organizations.models import Member
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
 
-# Codes are read off paper and typed on phones: lower case, without the look-alikes 0/o, 1/i/l.
+# Every trainee login is named the same way, "hv" and six characters ("hv7kq3xm"): read off the account sheet and
+# typed on phones, so lower case without the look-alikes 0/o, 1/i/l; it says nothing about the person (an e-mail
+# address as username would be printed on paper and go stale when the address changes: the address logs in as
+# well, portal/backends.py). Logins made before this rule keep their names.
 CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 CODE_PREFIX = "hv"
 CODE_LENGTH = 6
+TRAINEE_USERNAME = re.compile(f"{CODE_PREFIX}[{CODE_ALPHABET}]{{{CODE_LENGTH}}}")
 
 
 def generated_username() -> str:
@@ -39,17 +43,6 @@ def _ids(members):
     if isinstance(members, QuerySet):
         return members.values("pk")
     return [member.pk for member in members]
-
-
-def _usable_as_username(email):
-    User = get_user_model()
-    if len(email) > User._meta.get_field(User.USERNAME_FIELD).max_length:
-        return False
-    try:
-        UnicodeUsernameValidator()(email)
-    except ValidationError:
-        return False
-    return True
 
 
 def _free_codes(count):
@@ -66,10 +59,9 @@ def _free_codes(count):
 def ensure_trainee_accounts(members: Iterable[Member]) -> list[Member]:
     """Create a login for every member who has none; return the members that got one.
 
-    The username is the member's e-mail in lower case when it is a valid username that no other
-    login holds, else a generated code such as "hv7kq3xm". The password is unusable: the trainee
-    sets one through a one-time link, so no password is ever shared or printed. Running it again
-    creates nothing new.
+    The username is a generated code such as "hv7kq3xm" (TRAINEE_USERNAME) that no login holds yet; the member's
+    e-mail address is the login's address, and logs in too. The password is unusable: the trainee sets one through
+    a one-time link, so no password is ever shared or printed. Running it again creates nothing new.
     """
     User = get_user_model()
     with transaction.atomic():
@@ -79,20 +71,9 @@ def ensure_trainee_accounts(members: Iterable[Member]) -> list[Member]:
         )
         if not pending:
             return []
-        emails = {member.email.strip().lower() for member in pending if member.email}
-        taken = set(User._default_manager.filter(username__in=emails).values_list("username", flat=True))
-        usernames = []
-        for member in pending:
-            email = member.email.strip().lower()
-            if email and email not in taken and _usable_as_username(email):
-                taken.add(email)
-                usernames.append(email)
-            else:
-                usernames.append(None)
-        codes = iter(_free_codes(usernames.count(None)))
         users = []
-        for member, username in zip(pending, usernames, strict=True):
-            user = User(username=username or next(codes), email=member.email.strip())
+        for member, username in zip(pending, _free_codes(len(pending)), strict=True):
+            user = User(username=username, email=member.email.strip())
             user.set_unusable_password()
             users.append(user)
         User._default_manager.bulk_create(users)

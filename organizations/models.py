@@ -4,6 +4,7 @@ import operator
 from collections.abc import Iterable
 from functools import reduce
 
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, F, Q
@@ -378,7 +379,8 @@ class AccessLogQuerySet(models.QuerySet):
 
 class AccessLog(models.Model):
     """One read of personal data: who viewed a member's page, exported a list or workbook, or downloaded a
-    certificate PDF, an import's error report or their own data; when, from which address, and what was read.
+    certificate PDF, an import's error report or their own data; when, from which address, and what was read. An
+    early unlock of locked-out logins is written here too (organizations/lockouts.py), naming who unlocked which.
 
     Party membership is sensitive personal data (Law 91/2025/QH15 on personal data protection): the log shows
     who read whose. Rows are written by record_access() and removed only by prune_access_log()."""
@@ -390,6 +392,7 @@ class AccessLog(models.Model):
         CERTIFICATE_PDF = "certificate_pdf", _("Tải giấy chứng nhận")
         IMPORT_REPORT = "import_report", _("Tải báo cáo lỗi tệp nhập")
         OWN_DATA = "own_data", _("Tải dữ liệu của mình")
+        UNLOCK_LOGIN = "unlock_login", _("Mở khóa đăng nhập")
 
     at = models.DateTimeField(_("thời điểm"), default=timezone.now, db_index=True, editable=False)
     user = models.ForeignKey(
@@ -457,3 +460,18 @@ class Term(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class LockedOutLogin(AccessAttempt):
+    """django-axes' count of failed logins for one username from one client address, as the center's staff see
+    the locked-out ones (organizations/lockouts.py) and unlock them."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("đăng nhập bị tạm khóa")
+        verbose_name_plural = _("đăng nhập bị tạm khóa")
+        default_permissions = ("view",)
+        permissions = [("unlock_lockedoutlogin", _("Có thể mở khóa đăng nhập bị tạm khóa"))]
+
+    def __str__(self):
+        return f"{self.username} — {self.ip_address}"

@@ -44,6 +44,12 @@ def may_link_login(user) -> bool:
     return is_center(user)
 
 
+def may_unlock_logins(user) -> bool:
+    """Unlocking a locked-out login before its cool-off ends is the center's, as linking logins is: a committee's
+    officer could otherwise reopen the guessing on a login of any sub-tree, or on another officer's."""
+    return is_center(user) and holds(user, "organizations.unlock_lockedoutlogin")
+
+
 # -- Running a class ------------------------------------------------------------------------------
 
 

@@ -11,4 +11,5 @@ urlpatterns = [
     path("courses/<str:code>/certificate/", views.my_certificate_pdf, name="course-certificate"),
     path("data.pdf", views.my_data_pdf, name="my-data-pdf"),
     path("data.xlsx", views.my_data_xlsx, name="my-data-xlsx"),
+    path("password/", views.MyPasswordChangeView.as_view(), name="password-change"),
 ]

@@ -1,5 +1,5 @@
 """The trainee's own pages (/my/): their courses, schedule, attendance, results, certificates and evaluations, the
-export of their own data, and the password-reset page with its limits."""
+export of their own data, changing their password, and the password-reset page with its limits."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -9,8 +9,10 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
@@ -175,6 +177,51 @@ def my_data_pdf(request):
 @login_required
 def my_data_xlsx(request):
     return _own_data_download(request, own_data_workbook, "xlsx", XLSX_MEDIA_TYPE)
+
+
+class MyPasswordChangeView(auth_views.PasswordChangeView):
+    """A trainee changes their own password, typing the current one first; the login stays signed in. Staff change
+    theirs in the admin: a login without a member record gets a 404, as for the export of one's own data."""
+
+    template_name = "portal/form_page.html"
+    success_url = reverse_lazy("portal:course-list")
+    extra_context = {
+        "title": gettext_lazy("Đổi mật khẩu"),
+        "intro": gettext_lazy("Nhập mật khẩu đang dùng, rồi mật khẩu mới hai lần."),
+        "submit_label": gettext_lazy("Đổi mật khẩu"),
+    }
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and own_member_id(request.user) is None:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        # Typing the current password is a login the lockout does not see: a session left open must not become a
+        # way to guess it, so the form takes as many tries per login as the login form, in the same cool-off.
+        window = int(settings.AXES_COOLOFF_TIME.total_seconds())
+        if spent("password-change", str(request.user.pk), limit=settings.AXES_FAILURE_LIMIT, window=window):
+            response = render(
+                request,
+                "portal/message.html",
+                {
+                    "title": _("Quá nhiều lần thử"),
+                    "message": _(
+                        "Đồng chí đã gửi biểu mẫu đổi mật khẩu quá nhiều lần trong thời gian ngắn. "
+                        "Xin thử lại sau %(minutes)d phút."
+                    )
+                    % {"minutes": max(1, window // 60)},
+                },
+                status=429,
+            )
+            response["Retry-After"] = str(window)
+            return response
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, _("Đã đổi mật khẩu. Lần đăng nhập sau, đồng chí dùng mật khẩu mới."))
+        return response
 
 
 class LimitedPasswordResetView(auth_views.PasswordResetView):

@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 import factory
+from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.utils import timezone
@@ -14,7 +15,7 @@ from certificates.models import Certificate, IssuerProfile, PrintJob, format_reg
 from certificates.services import new_verification_code, take_register_numbers
 from courses.models import Course, Lecturer, Program, Session, Topic
 from enrollments.models import Attendance, Enrollment, Evaluation, LecturerRating, SeatQuota
-from organizations.models import AccessLog, Appointment, Member, Officer, Organization, Post, Term
+from organizations.models import AccessLog, Appointment, LockedOutLogin, Member, Officer, Organization, Post, Term
 from reports.models import ReportJob
 
 FAMILY_NAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ"]
@@ -118,6 +119,22 @@ class AccessLogFactory(DjangoModelFactory):
     action = AccessLog.Action.VIEW_MEMBER
     object_label = factory.Sequence(lambda n: f"Đảng viên {n}")
     client_address = "203.0.113.7"
+
+
+class LockedOutLoginFactory(DjangoModelFactory):
+    """A login locked out just now: as many failures as the limit, for one username from one address."""
+
+    class Meta:
+        model = LockedOutLogin
+
+    username = factory.Sequence(lambda n: f"hocvien.khoa{n}")
+    ip_address = factory.Sequence(lambda n: f"198.51.100.{n % 250 + 1}")
+    user_agent = "Mozilla/5.0"
+    http_accept = "text/html"
+    path_info = "/accounts/login/"
+    get_data = ""
+    post_data = ""
+    failures_since_start = factory.LazyFunction(lambda: settings.AXES_FAILURE_LIMIT)
 
 
 class ProgramFactory(DjangoModelFactory):

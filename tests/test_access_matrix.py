@@ -18,6 +18,7 @@ from django.db import transaction
 from django.test import override_settings
 from django.urls import URLResolver, get_resolver, reverse
 
+from tests import factories
 from tests.certificates.world import finish_print_jobs
 from tests.conftest import PERSONAS, build_world
 from tests.reports.world import finish_report_jobs
@@ -158,6 +159,8 @@ EXPECTED = {
     "portal:course-certificate": OWN_COURSE,
     "portal:my-data-pdf": OWN_DATA,
     "portal:my-data-xlsx": OWN_DATA,
+    # A trainee changes their own password; staff logins, without a member record, change theirs in the admin.
+    "portal:password-change": OWN_DATA,
     # Anyone checks a certificate by its code.
     "certificates:verify": PUBLIC,
     "certificates:verify-detail": PUBLIC,
@@ -236,6 +239,15 @@ EXPECTED = {
         changelist=CENTER_ONLY,
         add=page(center=DENIED, officers=DENIED),
         change=SHARED_CENTER_ONLY,
+        delete=NOBODY_OBJECT,
+    ),
+    # Locked-out logins are listed and unlocked by the center only (organizations.permissions.may_unlock_logins);
+    # a row comes from failed logins, never from the admin, and leaves by the unlock action.
+    **model_pages(
+        "organizations.lockedoutlogin",
+        changelist=CENTER_ONLY,
+        add=page(center=DENIED, officers=DENIED),
+        change=reading(SHARED_CENTER_ONLY),
         delete=NOBODY_OBJECT,
     ),
     # The bloc's terms are the center's data: officers neither read nor change them.
@@ -421,6 +433,7 @@ ACTIONS = {
         "export_year_report": SHARED,
     },
     "certificates.certificate": {"revoke_certificates": SCOPED_CENTER_ONLY},
+    "organizations.lockedoutlogin": {"unlock_selected": SHARED_CENTER_ONLY},
 }
 
 # The objects object pages are asked about, as attributes of the `world` fixture: one in committee
@@ -432,6 +445,7 @@ OBJECTS = {
     "organizations.officer": ("officer_record_a", "officer_record_b"),
     "organizations.accesslog": ("access_log", None),
     "organizations.term": ("term", None),
+    "organizations.lockedoutlogin": ("locked_out_login", None),
     "courses.program": ("program", None),
     "courses.topic": ("topic", None),
     "courses.lecturer": ("lecturer", None),
@@ -614,6 +628,12 @@ def assert_redirect(response, outcome, url):
         raise AssertionError(f"unknown redirect target {outcome.goes_to!r}")
 
 
+def with_locked_out_login(world):
+    """The world with trainee_y's login locked out from one address, as five failed logins leave it."""
+    world.locked_out_login = factories.LockedOutLoginFactory(username=world.trainee_y.username)
+    return world
+
+
 @pytest.fixture(scope="module")
 def shared_world(django_db_setup, django_db_blocker, tmp_path_factory):
     """One world for the whole matrix, which only reads: each test runs in a savepoint inside it. Its
@@ -626,7 +646,7 @@ def shared_world(django_db_setup, django_db_blocker, tmp_path_factory):
         django_db_blocker.unblock(),
         transaction.atomic(),
     ):
-        yield finish_report_jobs(finish_print_jobs(build_world()))
+        yield with_locked_out_login(finish_report_jobs(finish_print_jobs(build_world())))
         transaction.set_rollback(True)
 
 

@@ -28,14 +28,24 @@ from certificates.services import store_missing_pdfs
 from tests.certificates.world import finish_print_jobs
 from tests.conftest import PERSONAS, build_world
 from tests.reports.world import finish_report_jobs
-from tests.test_access_matrix import ACTIONS, EXPECTED, OBJECTS, OK, OUT_OF_SCOPE, concrete_url, endpoints
+from tests.test_access_matrix import (
+    ACTIONS,
+    EXPECTED,
+    OBJECTS,
+    OK,
+    OUT_OF_SCOPE,
+    concrete_url,
+    endpoints,
+    with_locked_out_login,
+)
 
 # -- What the database holds ---------------------------------------------------------------------
 
-# Logins, lockout counters and the admin's own log of what was done change with every request; the log of reads of
-# personal data gains a row with every allowed read (tests/organizations/test_access_log.py checks which).
-VOLATILE_APPS = {"sessions", "axes", "admin"}
-VOLATILE_MODELS = {"organizations.accesslog"}
+# Logins, their log and the admin's own log of what was done change with every request; the log of reads of
+# personal data gains a row with every allowed read (tests/organizations/test_access_log.py checks which). The
+# lockout counters (axes.accessattempt) are kept: only the center's unlock may remove one.
+VOLATILE_APPS = {"sessions", "admin"}
+VOLATILE_MODELS = {"organizations.accesslog", "axes.accesslog", "axes.accessfailurelog"}
 # Tallies counted from the tree's posts and the trainees' results (reports/tallies.py): they follow any write a
 # persona may do, and no other.
 DERIVED = {"reports.countedpost", "reports.compliancetally"}
@@ -113,7 +123,8 @@ NOTHING = Allowed()
 
 
 def key(obj):
-    return obj._meta.label_lower, obj.pk
+    """A record's table and primary key; a proxy's rows live in its concrete model's table."""
+    return obj._meta.concrete_model._meta.label_lower, obj.pk
 
 
 def records(*objects, new_in=()):
@@ -193,6 +204,8 @@ ACTION_EFFECTS = {
     "zip_certificates": lambda _course: records(new_in={"certificates.printjob", "django_tasks_database.dbtaskresult"}),
     "export_year_report": lambda _course: records(new_in={"reports.reportjob", "django_tasks_database.dbtaskresult"}),
     "revoke_certificates": revoked_and_reissued,
+    # Unlocking removes the login's lockout counter (the access log, which names who unlocked, is volatile above).
+    "unlock_selected": records,
 }
 
 # A recorded model's past version, made in the world before the matrix runs, differs from the record in these
@@ -374,7 +387,7 @@ def post_world(django_db_setup, django_db_blocker, tmp_path_factory):
         django_db_blocker.unblock(),
         transaction.atomic(),
     ):
-        world = finish_report_jobs(finish_print_jobs(build_world()))
+        world = with_locked_out_login(finish_report_jobs(finish_print_jobs(build_world())))
         # A certificate's PDF is stored when first read: stored here, reading it writes nothing.
         store_missing_pdfs(Certificate.objects.all())
         for label, values in PAST_VALUES.items():

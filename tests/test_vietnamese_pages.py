@@ -30,7 +30,7 @@ from tests import factories
 from tests.certificates.world import finish_print_jobs
 from tests.conftest import build_world
 from tests.reports.world import finish_report_jobs
-from tests.test_access_matrix import concrete_url, endpoints
+from tests.test_access_matrix import concrete_url, endpoints, with_locked_out_login
 
 # Punctuation Vietnamese writes as English does: the label suffix, the sentence ends it is checked against,
 # and the ellipsis of a truncated text.
@@ -121,7 +121,7 @@ def world_with_superuser(django_db_setup, django_db_blocker, tmp_path_factory):
         django_db_blocker.unblock(),
         transaction.atomic(),
     ):
-        world = finish_report_jobs(finish_print_jobs(build_world()))
+        world = with_locked_out_login(finish_report_jobs(finish_print_jobs(build_world())))
         world.superuser = factories.UserFactory(username="quantri", is_staff=True, is_superuser=True)
         yield world
         transaction.set_rollback(True)

@@ -20,7 +20,7 @@ from courses import lifecycle
 from courses.lifecycle import Phase
 from courses.models import Course, Lecturer, Program, Session
 from courses.scheduling import breaches
-from demo.builder import DEMO_PASSWORD, seed_demo
+from demo.builder import DEMO_PASSWORD, TRAINEE_LOGIN, seed_demo
 from enrollments.models import Attendance, Enrollment, SeatQuota
 from organizations import roles
 from organizations.access import Scope, scope_of
@@ -104,7 +104,7 @@ def assert_enrollments_are_plausible():
 def test_small_scale_creates_the_three_logins_with_their_roles_and_scopes():
     run_command()
     committee = Organization.objects.get(name="Đảng ủy Ban Tổ chức Trung ương")
-    staff, officer, trainee = (User.objects.get(username=name) for name in ("trungtam", "donvi", "hocvien"))
+    staff, officer, trainee = (User.objects.get(username=name) for name in ("trungtam", "donvi", TRAINEE_LOGIN))
 
     assert staff.is_staff and list(staff.groups.values_list("name", flat=True)) == [roles.CENTER_STAFF]
     assert staff.officer.organization.depth == 1
@@ -120,7 +120,7 @@ def test_small_scale_creates_the_three_logins_with_their_roles_and_scopes():
 @pytest.mark.django_db
 def test_trainee_is_a_cell_secretary_with_a_completed_and_a_running_class():
     run_command()
-    member = User.objects.get(username="hocvien").member
+    member = User.objects.get(username=TRAINEE_LOGIN).member
     committee = Organization.objects.get(name="Đảng ủy Ban Tổ chức Trung ương")
 
     assert member.full_name == "Phạm Anh Thiện" and member.gender == Member.Gender.MALE
@@ -174,7 +174,7 @@ def test_small_scale_has_every_kind_of_node_and_the_current_year_classes():
     assert {Phase.CLOSED, Phase.ENDED, Phase.RUNNING, Phase.OPEN} <= phases_2026
     assert Course.objects.filter(status=Course.Status.CERTIFIED, year__lt=2026).exists()
     assert 6 <= Course.objects.count() <= 12
-    assert "trungtam" in output and "donvi" in output and "hocvien" in output and DEMO_PASSWORD in output
+    assert "trungtam" in output and "donvi" in output and TRAINEE_LOGIN in output and DEMO_PASSWORD in output
 
 
 @pytest.mark.django_db

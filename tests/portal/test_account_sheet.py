@@ -54,9 +54,9 @@ def test_the_sheet_is_a_pdf_with_names_and_usernames(world, client_for, first_da
     assert reader.pages[0].mediabox.width == pytest.approx(595, abs=1)  # A4 portrait, in points
     for name in ["Trương Thị Ánh Tuyết", "Hoàng Đức Ân", "Nguyễn Thị Ánh"]:
         assert name in text
-    assert "tuyet.tt@example.vn" in text and "anh.nt@example.vn" in text
-    code = Enrollment.objects.get(course=first_day, member__full_name="Hoàng Đức Ân").member.user.username
-    assert code in text
+    for name in ["Trương Thị Ánh Tuyết", "Hoàng Đức Ân", "Nguyễn Thị Ánh"]:
+        code = Enrollment.objects.get(course=first_day, member__full_name=name).member.user.username
+        assert code in text
 
 
 def test_the_sheet_lists_trainees_in_vietnamese_roster_order(world, client_for, first_day):

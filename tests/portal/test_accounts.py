@@ -1,22 +1,62 @@
-"""Trainee logins: who gets which username, no password until the trainee sets one, and no repeats."""
+"""Trainee logins: every username is a generated code of one pattern, no password until the trainee sets one, and
+no repeats."""
+
+import itertools
+from unittest import mock
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import transaction
+from django.urls import reverse
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from organizations.accounts import CODE_ALPHABET, CODE_PREFIX, ensure_trainee_accounts, generated_username
+from demo.builder import TRAINEE_LOGIN
+from organizations.accounts import (
+    CODE_ALPHABET,
+    CODE_LENGTH,
+    CODE_PREFIX,
+    TRAINEE_USERNAME,
+    ensure_trainee_accounts,
+    generated_username,
+)
 from organizations.models import Member
 from tests import factories
 
 
-def test_a_member_with_an_email_gets_it_in_lower_case_as_username(db):
+def test_a_member_with_an_email_gets_a_code_as_username_and_the_address_on_the_login(db):
     member = factories.MemberFactory(full_name="Phạm Thị Ánh", email=" Pham.Thi.Anh@MOFA.gov.vn ")
 
     created = ensure_trainee_accounts([member])
 
     member.refresh_from_db()
     assert created == [member]
-    assert member.user.username == "pham.thi.anh@mofa.gov.vn"
+    assert TRAINEE_USERNAME.fullmatch(member.user.username)
     assert member.user.email == "Pham.Thi.Anh@MOFA.gov.vn"
+
+
+def test_the_trainee_logs_in_with_the_code_or_with_the_address(db, client):
+    member = factories.MemberFactory(email="pham.thi.anh@mofa.gov.vn")
+    ensure_trainee_accounts([member])
+    member.refresh_from_db()
+    member.user.set_password("Mat-khau-moi-2026")
+    member.user.save()
+
+    for login in [member.user.username, "Pham.Thi.Anh@mofa.gov.vn"]:
+        response = client.post(reverse("login"), {"username": login, "password": "Mat-khau-moi-2026"})
+        assert response.status_code == 302, login
+        client.logout()
+
+
+def test_a_login_named_before_the_rule_keeps_its_name_and_works(db, client):
+    """Logins made when an address could be a username (its address, in lower case) are not renamed: their
+    trainees log in as before."""
+    old = factories.UserFactory(username="chung@example.vn", email="Chung@example.vn")
+    factories.MemberFactory(email="Chung@example.vn", user=old)
+
+    response = client.post(reverse("login"), {"username": "chung@example.vn", "password": "mat-khau-thu-nghiem"})
+
+    assert response.status_code == 302
 
 
 def test_the_account_has_no_usable_password(db):
@@ -45,38 +85,14 @@ def test_generated_codes_avoid_look_alike_characters():
     assert not set(codes) & set("0oO1iIl")
 
 
-def test_an_email_already_taken_as_a_username_falls_back_to_a_code(db):
-    factories.UserFactory(username="chung@example.vn")
-    first = factories.MemberFactory(email="Chung@example.vn")
-    second = factories.MemberFactory(email="chung@example.vn")
-
-    ensure_trainee_accounts([first, second])
-
-    first.refresh_from_db()
-    second.refresh_from_db()
-    assert first.user.username.startswith(CODE_PREFIX)
-    assert second.user.username.startswith(CODE_PREFIX)
-    assert first.user != second.user
-
-
-def test_two_members_sharing_an_email_get_different_usernames(db):
+def test_two_members_sharing_an_email_get_different_codes(db):
     first = factories.MemberFactory(full_name="Nguyễn Văn An", email="vanphong@example.vn")
     second = factories.MemberFactory(full_name="Nguyễn Văn Bình", email="vanphong@example.vn")
 
     ensure_trainee_accounts(Member.objects.filter(pk__in=[first.pk, second.pk]))
 
-    usernames = sorted(User.objects.filter(member__in=[first, second]).values_list("username", flat=True))
-    assert usernames[1] == "vanphong@example.vn"
-    assert usernames[0].startswith(CODE_PREFIX)
-
-
-def test_an_email_that_is_no_valid_username_falls_back_to_a_code(db):
-    member = factories.MemberFactory(email="o'connor@example.vn")
-
-    ensure_trainee_accounts([member])
-
-    member.refresh_from_db()
-    assert member.user.username.startswith(CODE_PREFIX)
+    usernames = set(User.objects.filter(member__in=[first, second]).values_list("username", flat=True))
+    assert len(usernames) == 2 and all(TRAINEE_USERNAME.fullmatch(name) for name in usernames)
 
 
 def test_running_twice_creates_nothing_new(db):
@@ -115,3 +131,47 @@ def test_creating_accounts_costs_a_fixed_number_of_queries(db, size, django_asse
     with django_assert_max_num_queries(8):
         ensure_trainee_accounts(Member.objects.filter(pk__in=[member.pk for member in members]))
     assert Member.objects.filter(user__isnull=True).count() == 0
+
+
+# -- One pattern, never a repeat (Hypothesis) ----------------------------------------------------------------------
+
+EMAILS = st.sampled_from(["", "a@example.vn", "A@Example.vn", "o'connor@example.vn", "  b@example.vn ", "x" * 140])
+
+
+@pytest.mark.django_db
+@settings(max_examples=25, deadline=None)
+@given(
+    emails=st.lists(EMAILS, min_size=1, max_size=12),
+    taken=st.lists(st.integers(min_value=0, max_value=5), max_size=4, unique=True),
+    draws=st.lists(st.integers(min_value=0, max_value=7), min_size=1, max_size=12),
+)
+def test_every_generated_username_matches_the_pattern_and_none_repeats(emails, taken, draws):
+    """Whatever the members' addresses, and even when the generator keeps drawing codes that logins already hold
+    (a pool of eight codes, some taken, drawn in any order), each new login gets a username of the one pattern that
+    no other login holds."""
+    pool = [f"{CODE_PREFIX}{letter * CODE_LENGTH}" for letter in "abcdefgh"]
+    endless = itertools.chain(draws, itertools.cycle(range(len(pool))))
+    with transaction.atomic():
+        for index in taken:
+            factories.UserFactory(username=pool[index])
+        members = [factories.MemberFactory(email=email) for email in emails[: len(pool) - len(taken)]]
+        with mock.patch("organizations.accounts.generated_username", lambda: pool[next(endless)]):
+            ensure_trainee_accounts(members)
+
+        new = list(User.objects.filter(member__in=members).values_list("username", flat=True))
+        assert len(new) == len(members)
+        assert all(TRAINEE_USERNAME.fullmatch(username) for username in new)
+        assert not set(new) & {pool[index] for index in taken}
+        assert len(set(User.objects.values_list("username", flat=True))) == User.objects.count()
+        transaction.set_rollback(True)
+
+
+@settings(max_examples=200)
+@given(st.randoms(use_true_random=False))
+def test_the_generator_only_makes_usernames_of_the_pattern(random):
+    with mock.patch("organizations.accounts.secrets.choice", random.choice):
+        assert TRAINEE_USERNAME.fullmatch(generated_username())
+
+
+def test_the_demo_trainee_login_follows_the_pattern():
+    assert TRAINEE_USERNAME.fullmatch(TRAINEE_LOGIN)

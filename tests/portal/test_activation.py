@@ -52,7 +52,8 @@ def test_the_email_says_the_username_and_how_to_log_in(world, client_for, new_cl
     message = next(message for message in mail.outbox if message.to == ["hang.dt@example.vn"])
     assert message.subject == "Kích hoạt tài khoản học viên"
     assert "Đặng Thu Hằng" in message.body
-    assert "Tên đăng nhập: hang.dt@example.vn" in message.body
+    username = User.objects.get(email="hang.dt@example.vn").username
+    assert f"Tên đăng nhập: {username}" in message.body
     assert "http://127.0.0.1:8000/accounts/login/" in message.body
     assert LINK.search(message.body).group().startswith("http://127.0.0.1:8000/accounts/set-password/")
 
