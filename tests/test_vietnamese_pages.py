@@ -8,13 +8,16 @@ the apps', then locale/vi, which corrects and completes them). The admin's JavaS
 same way against the messages Django's admin scripts use.
 """
 
+import functools
 import gettext
 import json
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import django
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.tokens import default_token_generator
@@ -56,11 +59,13 @@ MISTRANSLATED = {
 
 
 class Recorder:
-    """Records each message looked up in Vietnamese, with the first request that looked it up."""
+    """Records each message looked up in Vietnamese, with the first request that looked it up, and keeps every
+    HTML page served, to be read for English left in its text."""
 
     def __init__(self, monkeypatch):
         self.looked_up = {}
         self.request = None
+        self.pages = {}
         trans = translation._trans
         for name, key in LOOKUPS.items():
             monkeypatch.setattr(trans, name, self._recording(getattr(trans, name), key))
@@ -74,13 +79,18 @@ class Recorder:
 
         return record
 
-    def get(self, client, url, data=None):
-        self.request = f"GET {url}"
-        return client.get(url, data)
+    def get(self, client, url, data=None, who=None):
+        self.request = f"GET {url}" + (f" as {who}" if who else "")
+        return self._keep(client.get(url, data))
 
-    def post(self, client, url, data):
-        self.request = f"POST {url}"
-        return client.post(url, data)
+    def post(self, client, url, data, who=None):
+        self.request = f"POST {url}" + (f" as {who}" if who else "")
+        return self._keep(client.post(url, data))
+
+    def _keep(self, response):
+        if response.get("Content-Type", "").startswith("text/html") and not getattr(response, "streaming", False):
+            self.pages[self.request] = response.content.decode()
+        return response
 
 
 def own_messages():
@@ -112,6 +122,111 @@ def untranslated(looked_up):
     return missing
 
 
+def po_messages(path):
+    """The msgids and plural msgids of a .po file."""
+    messages = set()
+    for kind, text in re.findall(r'^(msgid|msgid_plural) ((?:".*"\n?)+)', path.read_text(encoding="utf-8"), re.M):
+        message = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', text))
+        messages.add(message.replace('\\"', '"').replace("\\n", "\n").replace("\\\\", "\\"))
+    return messages - {""}
+
+
+def dependency_catalogs():
+    """The .po files of Django and of every installed app outside the project: English where the package ships
+    it (Django does), otherwise every language it ships, whose msgids are the same English."""
+    own = Path(settings.BASE_DIR).resolve()
+    roots = [Path(django.__file__).parent / "conf"] + [
+        path
+        for path in (Path(config.path).resolve() for config in apps.get_app_configs())
+        if "site-packages" in path.parts or not path.is_relative_to(own)
+    ]
+    for root in roots:
+        english = sorted((root / "locale" / "en" / "LC_MESSAGES").glob("*.po"))
+        yield from english or sorted((root / "locale").glob("*/LC_MESSAGES/*.po"))
+
+
+# Words that read the same in a Vietnamese page: a placeholder's value, a brand, a unit.
+_PLACEHOLDER = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdifr]|\{[^{}]*\}")
+_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+@functools.cache
+def english_phrases():
+    """English sentences and phrases of Django's and the dependencies' catalogs, as patterns to find in a page's
+    text: every msgid of two words or more, its placeholders matching any text. Read from the installed catalogs
+    each run, so a message a new version adds is checked without editing this list."""
+    phrases = {}
+    for po in dependency_catalogs():
+        for message in po_messages(po):
+            literal = [part for part in _PLACEHOLDER.split(message) if _WORD.search(part)]
+            words = {word for part in literal for word in _WORD.findall(part)}
+            if sum(len(_WORD.findall(part)) for part in literal) < 2:
+                continue
+            pattern = r".{1,80}?".join(
+                r"\s+".join(re.escape(word) for word in part.split()) for part in literal
+            )
+            phrases[message] = (frozenset(words), re.compile(rf"(?<![A-Za-z]){pattern}(?![A-Za-z])"))
+    return phrases
+
+
+class _Text(HTMLParser):
+    """What a reader sees of a page: its text outside scripts and styles, and the texts of titles, placeholders,
+    labels read aloud, pictures' alternatives and buttons."""
+
+    SHOWN_ATTRIBUTES = {"title", "placeholder", "aria-label", "alt"}
+
+    def __init__(self):
+        super().__init__()
+        self.parts = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style", "template"):
+            self.hidden += 1
+        attributes = dict(attrs)
+        for name, value in attributes.items():
+            if value and (name in self.SHOWN_ATTRIBUTES or (name == "value" and attributes.get("type") in ("submit", "button", "reset"))):
+                self.parts.append(value)
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style", "template") and self.hidden:
+            self.hidden -= 1
+
+    def handle_data(self, data):
+        if not self.hidden:
+            self.parts.append(data)
+
+
+def visible_text(html):
+    parser = _Text()
+    parser.feed(html)
+    return " ".join(" ".join(parser.parts).split())
+
+
+def english_on_pages(pages):
+    """Each English message of Django or a dependency found in a page's visible text: the text found, its msgid,
+    the first page it is on and how many others."""
+    phrases = english_phrases()
+    found = {}
+    for request, html in sorted(pages.items()):
+        text = visible_text(html)
+        words = set(_WORD.findall(text))
+        for message, (needed, pattern) in phrases.items():
+            if needed <= words and (match := pattern.search(text)):
+                found.setdefault((message, match[0]), []).append(request)
+    return [
+        f"{shown!r} (msgid {message!r}) on {requests[0]}" + (f" and {len(requests) - 1} more" if requests[1:] else "")
+        for (message, shown), requests in sorted(found.items())
+    ]
+
+
+def assert_no_english(recorder):
+    """Fails listing every English message looked up, then every English text on a page, one per line."""
+    problems = [f"looked up in English: {line}" for line in untranslated(recorder.looked_up)]
+    problems += [f"English on the page: {line}" for line in english_on_pages(recorder.pages)]
+    assert not problems, "\n".join(["", *problems])
+
+
 @pytest.fixture(scope="module")
 def world_with_superuser(django_db_setup, django_db_blocker, tmp_path_factory):
     """The access matrix's world, with a superuser for the pages only a superuser opens."""
@@ -132,9 +247,9 @@ def test_every_page_shows_django_and_its_dependencies_in_vietnamese(world_with_s
     for persona in ("superuser", "center_staff", "trainee_x", None):
         client = client_for(getattr(world_with_superuser, persona) if persona else None)
         for endpoint in endpoints():
-            recorder.get(client, concrete_url(endpoint, world_with_superuser, "a"))
+            recorder.get(client, concrete_url(endpoint, world_with_superuser, "a"), who=persona or "visitor")
 
-    assert untranslated(recorder.looked_up) == []
+    assert_no_english(recorder)
 
 
 def test_form_errors_and_admin_messages_are_in_vietnamese(world_with_superuser, db, client_for, monkeypatch):
@@ -191,7 +306,7 @@ def test_form_errors_and_admin_messages_are_in_vietnamese(world_with_superuser, 
     recorder.post(center, reverse("admin:courses_lecturer_delete", args=[world.lecturer.pk]), {"post": "yes"})
     recorder.get(center, reverse("admin:courses_lecturer_changelist"))
 
-    assert untranslated(recorder.looked_up) == []
+    assert_no_english(recorder)
 
 
 def admin_script_messages():
