@@ -162,9 +162,7 @@ def english_phrases():
             words = {word for part in literal for word in _WORD.findall(part)}
             if sum(len(_WORD.findall(part)) for part in literal) < 2:
                 continue
-            pattern = r".{1,80}?".join(
-                r"\s+".join(re.escape(word) for word in part.split()) for part in literal
-            )
+            pattern = r".{1,80}?".join(r"\s+".join(re.escape(word) for word in part.split()) for part in literal)
             phrases[message] = (frozenset(words), re.compile(rf"(?<![A-Za-z]){pattern}(?![A-Za-z])"))
     return phrases
 
@@ -185,7 +183,10 @@ class _Text(HTMLParser):
             self.hidden += 1
         attributes = dict(attrs)
         for name, value in attributes.items():
-            if value and (name in self.SHOWN_ATTRIBUTES or (name == "value" and attributes.get("type") in ("submit", "button", "reset"))):
+            if value and (
+                name in self.SHOWN_ATTRIBUTES
+                or (name == "value" and attributes.get("type") in ("submit", "button", "reset"))
+            ):
                 self.parts.append(value)
 
     def handle_endtag(self, tag):
@@ -368,3 +369,49 @@ def test_history_pages_show_no_english_of_simple_history(world_with_superuser, d
     assert "Giấy chứng nhận" in breadcrumbs
     assert "Historical" not in breadcrumbs
     assert ">Certificates<" not in breadcrumbs
+
+
+def test_the_text_check_finds_english_only_where_a_reader_sees_it():
+    page = (
+        '<p>Đã lọc <a href="#">Show counts</a></p><script>const hint = "Hide counts";</script>'
+        '<input type="submit" value="Save and add another"><p title="Add another Lớp học">x</p>'
+    )
+
+    found = english_on_pages({"GET /admin/x/": page})
+
+    assert {re.search(r"msgid '([^']*)'", line)[1] for line in found} == {
+        "Add another %(verbose_name)s",
+        "Add another %(model)s",
+        "Save and add another",
+        "Show counts",
+    }
+    assert all(line.endswith("on GET /admin/x/") for line in found)
+
+
+def test_the_word_list_comes_from_the_installed_catalogs():
+    phrases = english_phrases()
+
+    for message in ("Please correct the error below.", "Show counts", "Change history: %s", "Access attempts"):
+        assert message in phrases or message.lower() in {phrase.lower() for phrase in phrases}, message
+
+
+def test_a_failed_admin_form_asks_in_vietnamese_to_correct_its_errors(world_with_superuser, db, client_for):
+    staff = client_for(world_with_superuser.center_staff)
+
+    page = visible_text(staff.post(reverse("admin:courses_lecturer_add"), {}).content.decode())
+
+    assert "Hãy sửa các lỗi dưới đây." in page
+    assert "Please correct" not in page
+
+
+def test_filter_panels_and_history_buttons_are_in_vietnamese(world_with_superuser, db, client_for):
+    staff = client_for(world_with_superuser.center_staff)
+    certificate = world_with_superuser.certificate_a
+
+    changelist = visible_text(staff.get(reverse("admin:certificates_certificate_changelist")).content.decode())
+    change = visible_text(
+        staff.get(reverse("admin:certificates_certificate_change", args=[certificate.pk])).content.decode()
+    )
+
+    assert "Hiện số lượng" in changelist and "Show counts" not in changelist
+    assert "Lịch sử" in change and "Bản ghi nhớ" not in change
