@@ -125,7 +125,7 @@ def untranslated(looked_up):
 def po_messages(path):
     """The msgids and plural msgids of a .po file."""
     messages = set()
-    for kind, text in re.findall(r'^(msgid|msgid_plural) ((?:".*"\n?)+)', path.read_text(encoding="utf-8"), re.M):
+    for _kind, text in re.findall(r'^(msgid|msgid_plural) ((?:".*"\n?)+)', path.read_text(encoding="utf-8"), re.M):
         message = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', text))
         messages.add(message.replace('\\"', '"').replace("\\n", "\n").replace("\\\\", "\\"))
     return messages - {""}
