@@ -12,11 +12,8 @@ admin finds for the model and holds the enrollments' buttons and sessions list.
 from typing import Any, ClassVar
 
 from django.contrib import admin
-from django.contrib.auth import admin as auth_admin
-from django.contrib.auth.models import Group, User
 
 from certificates.admin import CertificateCourseTools
-from common.admin import TranslatedPermissionsMixin
 from courses.admin import CourseAdminBase, LecturerAdminBase, SessionAdminBase
 from courses.models import Course, Lecturer, Session
 from enrollments.admin import EnrollmentCourseTools, EnrollmentLecturerTools, EnrollmentSessionTools
@@ -40,19 +37,4 @@ class SessionAdmin(EnrollmentSessionTools, SessionAdminBase):
 
 @admin.register(Lecturer)
 class LecturerAdmin(EnrollmentLecturerTools, LecturerAdminBase):
-    pass
-
-
-# Django's group and user admins, with the permissions listed in the page's language.
-admin.site.unregister(Group)
-admin.site.unregister(User)
-
-
-@admin.register(Group)
-class GroupAdmin(TranslatedPermissionsMixin, auth_admin.GroupAdmin):
-    pass
-
-
-@admin.register(User)
-class UserAdmin(TranslatedPermissionsMixin, auth_admin.UserAdmin):
     pass

@@ -9,7 +9,6 @@ from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.template.response import TemplateResponse
-from django.utils.translation import pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 
@@ -89,34 +88,3 @@ class ViewOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-# The four permissions Django makes for every model, named in the language of the page: their stored names are
-# "Can add <the model's untranslated name>", written once in English when the database was migrated.
-_DEFAULT_PERMISSIONS = {
-    "add": pgettext_lazy("quyền", "Thêm %(model)s"),
-    "change": pgettext_lazy("quyền", "Sửa %(model)s"),
-    "delete": pgettext_lazy("quyền", "Xóa %(model)s"),
-    "view": pgettext_lazy("quyền", "Xem %(model)s"),
-}
-
-
-def permission_label(permission: Any) -> str:
-    """A permission as the group and user forms list it: application | model | what it allows, translated. A
-    permission of the project's own (not one of the four defaults) keeps its name, Vietnamese in the source."""
-    content_type = permission.content_type
-    model = content_type.model_class()
-    action, _separator, model_name = permission.codename.partition("_")
-    if model is None or action not in _DEFAULT_PERMISSIONS or model_name != content_type.model:
-        return str(permission)
-    return f"{content_type} | {_DEFAULT_PERMISSIONS[action] % {'model': model._meta.verbose_name}}"
-
-
-class TranslatedPermissionsMixin:
-    """For the group and user admins: the permission pickers list each permission by permission_label()."""
-
-    def formfield_for_manytomany(self, db_field: Any, request: Any = None, **kwargs: Any) -> Any:
-        field = super().formfield_for_manytomany(db_field, request=request, **kwargs)  # type: ignore[misc]
-        if field is not None and db_field.name in ("permissions", "user_permissions"):
-            field.label_from_instance = permission_label
-        return field

@@ -20,6 +20,7 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth.models import Permission
 from django.contrib.auth.tokens import default_token_generator
 from django.core.cache import cache
 from django.db import transaction
@@ -415,3 +416,13 @@ def test_filter_panels_and_history_buttons_are_in_vietnamese(world_with_superuse
 
     assert "Hiện số lượng" in changelist and "Show counts" not in changelist
     assert "Lịch sử" in change and "Bản ghi nhớ" not in change
+
+
+def test_permissions_are_named_in_vietnamese_after_migrate(db):
+    """Django stores "Can add …" names; the group and user forms list them."""
+    names = dict(Permission.objects.values_list("codename", "name"))
+
+    assert names["add_group"].lower() == "thêm nhóm"
+    assert names["view_logentry"] == "Xem mục nhật ký quản trị"
+    assert names["change_accessattempt"].startswith("Sửa ")
+    assert not [name for name in names.values() if name.startswith("Can ")]
