@@ -69,7 +69,10 @@ def name_permissions_in_vietnamese(app_config, using="default", **kwargs):
             action, _separator, model_name = permission.codename.partition("_")
             if model is None or action not in DEFAULT_ACTIONS or model_name != permission.content_type.model:
                 continue
-            name = f"{DEFAULT_ACTIONS[action]} {model._meta.verbose_name}"[:255]
+            # simple_history names its models "historical <name>" in English, out of any catalog's reach.
+            recorded = getattr(model, "instance_type", None)
+            subject = f"lịch sử {recorded._meta.verbose_name}" if recorded else model._meta.verbose_name
+            name = f"{DEFAULT_ACTIONS[action]} {subject}"[:255]
             if permission.name != name:
                 permission.name = name
                 renamed.append(permission)

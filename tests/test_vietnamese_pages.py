@@ -20,7 +20,7 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.tokens import default_token_generator
 from django.core.cache import cache
 from django.db import transaction
@@ -425,4 +425,22 @@ def test_permissions_are_named_in_vietnamese_after_migrate(db):
     assert names["add_group"].lower() == "thêm nhóm"
     assert names["view_logentry"] == "Xem mục nhật ký quản trị"
     assert names["change_accessattempt"].startswith("Sửa ")
-    assert not [name for name in names.values() if name.startswith("Can ")]
+    assert names["view_historicalcertificate"] == "Xem lịch sử giấy chứng nhận"
+    assert not [name for name in names.values() if name.startswith("Can ") or "historical" in name]
+
+
+def test_english_django_and_its_dependencies_write_outside_their_catalogs_is_translated(
+    world_with_superuser, db, client_for
+):
+    """Texts a word list cannot catch: the search box's picture (alt="Search" in Django's template), the labels
+    django-tasks-db's admin writes as plain strings, the link rows a group's deletion lists."""
+    superuser = client_for(world_with_superuser.superuser)
+    group = Group.objects.filter(permissions__isnull=False).first()
+
+    changelist = superuser.get(reverse("admin:courses_program_changelist")).content.decode()
+    tasks = visible_text(superuser.get(reverse("admin:django_tasks_database_dbtaskresult_changelist")).content.decode())
+    deleting = visible_text(superuser.get(reverse("admin:auth_group_delete", args=[group.pk])).content.decode())
+
+    assert 'alt="Tìm kiếm"' in changelist and 'alt="Search"' not in changelist
+    assert "Tên tác vụ" in tasks and "Task name" not in tasks
+    assert "liên kết" in deleting.lower() and "relationship" not in deleting
