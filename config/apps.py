@@ -16,4 +16,4 @@ class TasksDatabaseConfig(TasksAppConfig):
         fields = DBTaskResult._meta
         DBTaskResultAdmin.display_run_after.short_description = fields.get_field("run_after").verbose_name
         DBTaskResultAdmin.formatted_traceback.short_description = fields.get_field("traceback").verbose_name
-        DBTaskResult.task_name.fget.short_description = _("tên tác vụ")  # type: ignore[attr-defined]
+        DBTaskResult.task_name.fget.short_description = _("tên tác vụ")

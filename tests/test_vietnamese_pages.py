@@ -95,9 +95,11 @@ class Recorder:
 
 
 def own_messages():
-    """The project's own msgids (with their context), as its English catalog holds them."""
+    """The project's own msgids (with their context), as its English catalog holds them; not Django's, which the
+    catalog also holds for the templates the project copies from Django (the admin's search form)."""
     with open(settings.BASE_DIR / "locale" / "en" / "LC_MESSAGES" / "django.mo", "rb") as english:
-        return {key[0] if isinstance(key, tuple) else key for key in gettext.GNUTranslations(english)._catalog}
+        keys = {key[0] if isinstance(key, tuple) else key for key in gettext.GNUTranslations(english)._catalog}
+    return keys - {message for po in dependency_catalogs() for message in po_messages(po)}
 
 
 def untranslated(looked_up):
