@@ -148,7 +148,7 @@ def dependency_catalogs():
         yield from english or sorted((root / "locale").glob("*/LC_MESSAGES/*.po"))
 
 
-# Words that read the same in a Vietnamese page: a placeholder's value, a brand, a unit.
+# A msgid's placeholders (%(name)s, %d, {}), which match any text, and the English words it is counted by.
 _PLACEHOLDER = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdifr]|\{[^{}]*\}")
 _WORD = re.compile(r"[A-Za-z]{2,}")
 
