@@ -4,8 +4,11 @@ The pages are walked as the access matrix walks them (every URL pattern, as the 
 a trainee and an anonymous visitor), and the forms are posted with mistakes so their errors show. While they
 render, every message looked up is recorded. The project's own messages are Vietnamese in the source; any
 other one comes from Django or a dependency and must come back translated from the merged catalogs (Django's,
-the apps', then locale/vi, which corrects and completes them). The admin's JavaScript catalog is checked the
-same way against the messages Django's admin scripts use.
+the apps', then locale/vi, which corrects and completes them). Every HTML page served is also read as a person
+sees it (text, titles, placeholders, alternatives, buttons): any English msgid of two words or more from the
+catalogs Django and the installed packages ship, found there, fails the test with the text, its msgid and the
+page. Both word lists come from the installed code, so they follow each upgrade and each new page. The admin's
+JavaScript catalog is checked against the messages Django's admin scripts use.
 """
 
 import functools
