@@ -9,7 +9,10 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import MiddlewareNotUsed
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 from config import logs
 
@@ -107,3 +110,29 @@ class RequestSizeLimitMiddleware:
             context = {"limit_mb": settings.MAX_REQUEST_BYTES // (1024 * 1024)}
             return render(request, "413.html", context, status=413)
         return self.get_response(request)
+
+
+class ChosenLanguageMiddleware(LocaleMiddleware):
+    """Vietnamese for everyone until they choose English with the switch: the language is the one the switch
+    stored in the language cookie, else LANGUAGE_CODE. The browser's Accept-Language is ignored (the product
+    does not use i18n URL prefixes, so the path never names a language)."""
+
+    def process_request(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        try:
+            language = translation.get_supported_language_variant(chosen) if chosen else settings.LANGUAGE_CODE
+        except LookupError:
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+
+    def process_response(self, request, response):
+        response = super().process_response(request, response)
+        # The page depends on the cookie, not on the header the parent class names.
+        if response.has_header("Vary"):
+            varies = [value.strip() for value in response["Vary"].split(",")]
+            response["Vary"] = ", ".join(value for value in varies if value.lower() != "accept-language")
+            if not response["Vary"]:
+                del response["Vary"]
+        patch_vary_headers(response, ("Cookie",))
+        return response

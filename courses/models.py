@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.numbers import LocalizedDecimalField
 from common.vietnamese import normalize_name, search_key
 from courses.wording import course_title
 from organizations.access import ScopedQuerySet
@@ -45,7 +46,7 @@ class Program(models.Model):
         default=80,
         validators=[MinValueValidator(1), MaxValueValidator(100)],
     )
-    pass_score = models.DecimalField(
+    pass_score = LocalizedDecimalField(
         _("điểm đạt"),
         max_digits=3,
         decimal_places=1,
@@ -94,7 +95,7 @@ class Topic(models.Model):
     )
     order = models.PositiveSmallIntegerField(_("thứ tự"))
     title = models.CharField(_("tên chuyên đề"), max_length=255)
-    hours = models.DecimalField(
+    hours = LocalizedDecimalField(
         _("số tiết"), max_digits=4, decimal_places=1, validators=[MinValueValidator(Decimal("0.5"))]
     )
 

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.numbers import LocalizedDecimalField
 from courses.models import Course, Lecturer, Session, Topic
 from enrollments.rules import Grade
 from organizations.access import ScopedQuerySet
@@ -51,7 +52,7 @@ class Enrollment(models.Model):
     )
     post = models.CharField(_("chức vụ khi học"), max_length=32, choices=Post.choices, blank=True)
     status = models.CharField(_("trạng thái"), max_length=16, choices=Status.choices, default=Status.REGISTERED)
-    final_score = models.DecimalField(
+    final_score = LocalizedDecimalField(
         _("điểm bài thu hoạch"),
         max_digits=3,
         decimal_places=1,
@@ -61,7 +62,7 @@ class Enrollment(models.Model):
     )
     # The result as evaluated when the course closed (or as overridden by staff with a reason).
     grade = models.CharField(_("xếp loại"), max_length=16, choices=Grade.choices, blank=True)
-    attended_percent = models.DecimalField(
+    attended_percent = LocalizedDecimalField(
         _("tỷ lệ chuyên cần (%)"), max_digits=4, decimal_places=1, null=True, blank=True
     )
     result_reasons = models.TextField(_("lý do"), blank=True)

@@ -9,6 +9,8 @@ class OrganizationsConfig(AppConfig):
 
     def ready(self):
         from organizations import checks  # noqa: F401 (registers the system checks)
-        from organizations.roles import sync_role_groups
+        from organizations.roles import name_permissions_in_vietnamese, sync_role_groups
 
         post_migrate.connect(sync_role_groups, dispatch_uid="organizations.sync_role_groups")
+        # After django.contrib.auth's, which creates the permissions this renames (auth is installed first).
+        post_migrate.connect(name_permissions_in_vietnamese, dispatch_uid="organizations.name_permissions")

@@ -5,6 +5,7 @@ What each role may do is declared here once; which rows they see is decided by a
 
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
+from django.utils import translation
 
 CENTER_STAFF = "Cán bộ Trung tâm"
 OFFICER = "Cán bộ đảng ủy"
@@ -49,3 +50,30 @@ def sync_role_groups(**kwargs):
     )
     officer, _created = Group.objects.get_or_create(name=OFFICER)
     officer.permissions.set(_permissions(OFFICER_PERMISSIONS))
+
+
+# The four permissions Django makes for every model, as the group and user forms list them.
+DEFAULT_ACTIONS = {"add": "Thêm", "change": "Sửa", "delete": "Xóa", "view": "Xem"}
+
+
+def name_permissions_in_vietnamese(app_config, using="default", **kwargs):
+    """Django names each model's four permissions "Can add <the model's untranslated name>" when it creates them
+    at migrate, in English whatever the language; the group and user forms list them by that name. After every
+    migrate they are renamed in Vietnamese ("Thêm nhóm", "Xem lớp bồi dưỡng"), like every other stored name. A
+    permission of the project's own keeps the Vietnamese name its model declares."""
+    renamed = []
+    with translation.override("vi"):
+        permissions = Permission.objects.using(using).filter(content_type__app_label=app_config.label)
+        for permission in permissions.select_related("content_type"):
+            model = permission.content_type.model_class()
+            action, _separator, model_name = permission.codename.partition("_")
+            if model is None or action not in DEFAULT_ACTIONS or model_name != permission.content_type.model:
+                continue
+            # simple_history names its models "historical <name>" in English, out of any catalog's reach.
+            recorded = getattr(model, "instance_type", None)
+            subject = f"lịch sử {recorded._meta.verbose_name}" if recorded else model._meta.verbose_name
+            name = f"{DEFAULT_ACTIONS[action]} {subject}"[:255]
+            if permission.name != name:
+                permission.name = name
+                renamed.append(permission)
+    Permission.objects.using(using).bulk_update(renamed, ["name"])

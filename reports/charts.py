@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from common.numbers import MISSING, decimal
+
 COLUMN_WIDTH = 36
 COLUMN_GAP = 10
 PLOT_HEIGHT = 180
@@ -32,9 +34,10 @@ class Bar:
 
 
 def _text(value, unit, digits=1):
+    """The value as the page's language writes it ("63,0%" in Vietnamese); a count without decimals."""
     if value is None:
-        return "—"
-    return f"{value:.{digits}f}{unit}" if isinstance(value, float) or unit else f"{value}"
+        return MISSING
+    return decimal(value, digits if isinstance(value, float) or unit else 0) + unit
 
 
 def _scale(values, maximum):

@@ -4,19 +4,26 @@ The pages are walked as the access matrix walks them (every URL pattern, as the 
 a trainee and an anonymous visitor), and the forms are posted with mistakes so their errors show. While they
 render, every message looked up is recorded. The project's own messages are Vietnamese in the source; any
 other one comes from Django or a dependency and must come back translated from the merged catalogs (Django's,
-the apps', then locale/vi, which corrects and completes them). The admin's JavaScript catalog is checked the
-same way against the messages Django's admin scripts use.
+the apps', then locale/vi, which corrects and completes them). Every HTML page served is also read as a person
+sees it (text, titles, placeholders, alternatives, buttons): any English msgid of two words or more from the
+catalogs Django and the installed packages ship, found there, fails the test with the text, its msgid and the
+page. Both word lists come from the installed code, so they follow each upgrade and each new page. The admin's
+JavaScript catalog is checked against the messages Django's admin scripts use.
 """
 
+import functools
 import gettext
 import json
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import django
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.tokens import default_token_generator
 from django.core.cache import cache
 from django.db import transaction
@@ -56,11 +63,13 @@ MISTRANSLATED = {
 
 
 class Recorder:
-    """Records each message looked up in Vietnamese, with the first request that looked it up."""
+    """Records each message looked up in Vietnamese, with the first request that looked it up, and keeps every
+    HTML page served, to be read for English left in its text."""
 
     def __init__(self, monkeypatch):
         self.looked_up = {}
         self.request = None
+        self.pages = {}
         trans = translation._trans
         for name, key in LOOKUPS.items():
             monkeypatch.setattr(trans, name, self._recording(getattr(trans, name), key))
@@ -74,19 +83,26 @@ class Recorder:
 
         return record
 
-    def get(self, client, url, data=None):
-        self.request = f"GET {url}"
-        return client.get(url, data)
+    def get(self, client, url, data=None, who=None):
+        self.request = f"GET {url}" + (f" as {who}" if who else "")
+        return self._keep(client.get(url, data))
 
-    def post(self, client, url, data):
-        self.request = f"POST {url}"
-        return client.post(url, data)
+    def post(self, client, url, data, who=None):
+        self.request = f"POST {url}" + (f" as {who}" if who else "")
+        return self._keep(client.post(url, data))
+
+    def _keep(self, response):
+        if response.get("Content-Type", "").startswith("text/html") and not getattr(response, "streaming", False):
+            self.pages[self.request] = response.content.decode()
+        return response
 
 
 def own_messages():
-    """The project's own msgids (with their context), as its English catalog holds them."""
+    """The project's own msgids (with their context), as its English catalog holds them; not Django's, which the
+    catalog also holds for the templates the project copies from Django (the admin's search form)."""
     with open(settings.BASE_DIR / "locale" / "en" / "LC_MESSAGES" / "django.mo", "rb") as english:
-        return {key[0] if isinstance(key, tuple) else key for key in gettext.GNUTranslations(english)._catalog}
+        keys = {key[0] if isinstance(key, tuple) else key for key in gettext.GNUTranslations(english)._catalog}
+    return keys - {message for po in dependency_catalogs() for message in po_messages(po)}
 
 
 def untranslated(looked_up):
@@ -112,6 +128,112 @@ def untranslated(looked_up):
     return missing
 
 
+def po_messages(path):
+    """The msgids and plural msgids of a .po file."""
+    messages = set()
+    for _kind, text in re.findall(r'^(msgid|msgid_plural) ((?:".*"\n?)+)', path.read_text(encoding="utf-8"), re.M):
+        message = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', text))
+        messages.add(message.replace('\\"', '"').replace("\\n", "\n").replace("\\\\", "\\"))
+    return messages - {""}
+
+
+def dependency_catalogs():
+    """The .po files of Django and of every installed app outside the project: English where the package ships
+    it (Django does), otherwise every language it ships, whose msgids are the same English."""
+    own = Path(settings.BASE_DIR).resolve()
+    roots = [Path(django.__file__).parent / "conf"] + [
+        path
+        for path in (Path(config.path).resolve() for config in apps.get_app_configs())
+        if "site-packages" in path.parts or not path.is_relative_to(own)
+    ]
+    for root in roots:
+        english = sorted((root / "locale" / "en" / "LC_MESSAGES").glob("*.po"))
+        yield from english or sorted((root / "locale").glob("*/LC_MESSAGES/*.po"))
+
+
+# A msgid's placeholders (%(name)s, %d, {}), which match any text, and the English words it is counted by.
+_PLACEHOLDER = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdifr]|\{[^{}]*\}")
+_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+@functools.cache
+def english_phrases():
+    """English sentences and phrases of Django's and the dependencies' catalogs, as patterns to find in a page's
+    text: every msgid of two words or more, its placeholders matching any text. Read from the installed catalogs
+    each run, so a message a new version adds is checked without editing this list."""
+    phrases = {}
+    for po in dependency_catalogs():
+        for message in po_messages(po):
+            literal = [part for part in _PLACEHOLDER.split(message) if _WORD.search(part)]
+            words = {word for part in literal for word in _WORD.findall(part)}
+            if sum(len(_WORD.findall(part)) for part in literal) < 2:
+                continue
+            pattern = r".{1,80}?".join(r"\s+".join(re.escape(word) for word in part.split()) for part in literal)
+            phrases[message] = (frozenset(words), re.compile(rf"(?<![A-Za-z]){pattern}(?![A-Za-z])"))
+    return phrases
+
+
+class _Text(HTMLParser):
+    """What a reader sees of a page: its text outside scripts and styles, and the texts of titles, placeholders,
+    labels read aloud, pictures' alternatives and buttons."""
+
+    SHOWN_ATTRIBUTES = {"title", "placeholder", "aria-label", "alt"}
+
+    def __init__(self):
+        super().__init__()
+        self.parts = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style", "template"):
+            self.hidden += 1
+        attributes = dict(attrs)
+        for name, value in attributes.items():
+            if value and (
+                name in self.SHOWN_ATTRIBUTES
+                or (name == "value" and attributes.get("type") in ("submit", "button", "reset"))
+            ):
+                self.parts.append(value)
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style", "template") and self.hidden:
+            self.hidden -= 1
+
+    def handle_data(self, data):
+        if not self.hidden:
+            self.parts.append(data)
+
+
+def visible_text(html):
+    parser = _Text()
+    parser.feed(html)
+    return " ".join(" ".join(parser.parts).split())
+
+
+def english_on_pages(pages):
+    """Each English message of Django or a dependency found in a page's visible text: the text found, its msgid,
+    the first page it is on and how many others."""
+    phrases = english_phrases()
+    found = {}
+    for request, html in sorted(pages.items()):
+        text = visible_text(html)
+        words = set(_WORD.findall(text))
+        for message, (needed, pattern) in phrases.items():
+            if needed <= words and (match := pattern.search(text)):
+                found.setdefault((message, match[0]), []).append(request)
+    return [
+        f"{shown!r} (msgid {message!r}) on {requests[0]}" + (f" and {len(requests) - 1} more" if requests[1:] else "")
+        for (message, shown), requests in sorted(found.items())
+    ]
+
+
+def assert_no_english(recorder):
+    """Fails listing every English message looked up, then every English text on a page, one per line."""
+    problems = [f"looked up in English: {line}" for line in untranslated(recorder.looked_up)]
+    problems += [f"English on the page: {line}" for line in english_on_pages(recorder.pages)]
+    assert not problems, "\n".join(["", *problems])
+
+
 @pytest.fixture(scope="module")
 def world_with_superuser(django_db_setup, django_db_blocker, tmp_path_factory):
     """The access matrix's world, with a superuser for the pages only a superuser opens."""
@@ -132,9 +254,9 @@ def test_every_page_shows_django_and_its_dependencies_in_vietnamese(world_with_s
     for persona in ("superuser", "center_staff", "trainee_x", None):
         client = client_for(getattr(world_with_superuser, persona) if persona else None)
         for endpoint in endpoints():
-            recorder.get(client, concrete_url(endpoint, world_with_superuser, "a"))
+            recorder.get(client, concrete_url(endpoint, world_with_superuser, "a"), who=persona or "visitor")
 
-    assert untranslated(recorder.looked_up) == []
+    assert_no_english(recorder)
 
 
 def test_form_errors_and_admin_messages_are_in_vietnamese(world_with_superuser, db, client_for, monkeypatch):
@@ -191,7 +313,7 @@ def test_form_errors_and_admin_messages_are_in_vietnamese(world_with_superuser, 
     recorder.post(center, reverse("admin:courses_lecturer_delete", args=[world.lecturer.pk]), {"post": "yes"})
     recorder.get(center, reverse("admin:courses_lecturer_changelist"))
 
-    assert untranslated(recorder.looked_up) == []
+    assert_no_english(recorder)
 
 
 def admin_script_messages():
@@ -253,3 +375,77 @@ def test_history_pages_show_no_english_of_simple_history(world_with_superuser, d
     assert "Giấy chứng nhận" in breadcrumbs
     assert "Historical" not in breadcrumbs
     assert ">Certificates<" not in breadcrumbs
+
+
+def test_the_text_check_finds_english_only_where_a_reader_sees_it():
+    page = (
+        '<p>Đã lọc <a href="#">Show counts</a></p><script>const hint = "Hide counts";</script>'
+        '<input type="submit" value="Save and add another"><p title="Add another Lớp học">x</p>'
+    )
+
+    found = english_on_pages({"GET /admin/x/": page})
+
+    assert {re.search(r"msgid '([^']*)'", line)[1] for line in found} == {
+        "Add another %(verbose_name)s",
+        "Add another %(model)s",
+        "Save and add another",
+        "Show counts",
+    }
+    assert all(line.endswith("on GET /admin/x/") for line in found)
+
+
+def test_the_word_list_comes_from_the_installed_catalogs():
+    phrases = english_phrases()
+
+    for message in ("Please correct the error below.", "Show counts", "Change history: %s", "Access attempts"):
+        assert message in phrases or message.lower() in {phrase.lower() for phrase in phrases}, message
+
+
+def test_a_failed_admin_form_asks_in_vietnamese_to_correct_its_errors(world_with_superuser, db, client_for):
+    staff = client_for(world_with_superuser.center_staff)
+
+    page = visible_text(staff.post(reverse("admin:courses_lecturer_add"), {}).content.decode())
+
+    assert "Hãy sửa các lỗi dưới đây." in page
+    assert "Please correct" not in page
+
+
+def test_filter_panels_and_history_buttons_are_in_vietnamese(world_with_superuser, db, client_for):
+    staff = client_for(world_with_superuser.center_staff)
+    certificate = world_with_superuser.certificate_a
+
+    changelist = visible_text(staff.get(reverse("admin:certificates_certificate_changelist")).content.decode())
+    change = visible_text(
+        staff.get(reverse("admin:certificates_certificate_change", args=[certificate.pk])).content.decode()
+    )
+
+    assert "Hiện số lượng" in changelist and "Show counts" not in changelist
+    assert "Lịch sử" in change and "Bản ghi nhớ" not in change
+
+
+def test_permissions_are_named_in_vietnamese_after_migrate(db):
+    """Django stores "Can add …" names; the group and user forms list them."""
+    names = dict(Permission.objects.values_list("codename", "name"))
+
+    assert names["add_group"].lower() == "thêm nhóm"
+    assert names["view_logentry"] == "Xem mục nhật ký quản trị"
+    assert names["change_accessattempt"].startswith("Sửa ")
+    assert names["view_historicalcertificate"] == "Xem lịch sử giấy chứng nhận"
+    assert not [name for name in names.values() if name.startswith("Can ") or "historical" in name]
+
+
+def test_english_django_and_its_dependencies_write_outside_their_catalogs_is_translated(
+    world_with_superuser, db, client_for
+):
+    """Texts a word list cannot catch: the search box's picture (alt="Search" in Django's template), the labels
+    django-tasks-db's admin writes as plain strings, the link rows a group's deletion lists."""
+    superuser = client_for(world_with_superuser.superuser)
+    group = Group.objects.filter(permissions__isnull=False).first()
+
+    changelist = superuser.get(reverse("admin:courses_program_changelist")).content.decode()
+    tasks = visible_text(superuser.get(reverse("admin:django_tasks_database_dbtaskresult_changelist")).content.decode())
+    deleting = visible_text(superuser.get(reverse("admin:auth_group_delete", args=[group.pk])).content.decode())
+
+    assert 'alt="Tìm kiếm"' in changelist and 'alt="Search"' not in changelist
+    assert "Tên tác vụ" in tasks and "Task name" not in tasks
+    assert "liên kết" in deleting.lower() and "relationship" not in deleting

@@ -30,6 +30,7 @@ from openpyxl.utils.datetime import from_excel, from_ISO8601
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from common.imports.cells import header_key, is_blank
+from common.numbers import decimal
 from common.vietnamese import normalize_name
 from common.workbook_cells import safe_cell
 
@@ -119,7 +120,7 @@ def check_file_size(size: int) -> None:
         raise _refuse(
             _("Tệp lớn quá: %(size)s MB, tối đa %(limit)d MB."),
             "too_large",
-            size=f"{size / 1024 / 1024:.1f}".replace(".", ","),
+            size=decimal(size / 1024 / 1024, 1),
             limit=max_file_megabytes(),
         )
 
@@ -238,14 +239,14 @@ def _other_parts_too_large(size):
             "không đọc tệp này."
         ),
         "parts_size",
-        size=f"{size / 1024 / 1024:.1f}".replace(".", ","),
+        size=decimal(size / 1024 / 1024, 1),
         limit=MAX_OTHER_PARTS_BYTES // 1024 // 1024,
     )
 
 
 def _number(value):
-    """A count as Vietnamese write it: 500.000."""
-    return f"{value:,}".replace(",", ".")
+    """A count as the page's language writes it: 500.000 in Vietnamese."""
+    return decimal(value, 0)
 
 
 # -- Streaming XML --------------------------------------------------------------------------------
@@ -807,7 +808,7 @@ def _read_sheet(sheet, specs, budget):
                 _("Trang %(sheet)s có quá %(limit)s dòng dữ liệu; hãy chia thành nhiều tệp."),
                 "too_many_rows",
                 sheet=sheet.title,
-                limit=f"{MAX_ROWS:,}".replace(",", "."),
+                limit=_number(MAX_ROWS),
             )
         table.rows.append(Row(number, values))
     return name, table

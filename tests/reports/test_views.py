@@ -190,7 +190,7 @@ def test_the_dashboard_shows_this_years_figures_and_charts(world, client_for):
     page = response.content.decode()
     assert "<title>2: 1</title>" in page  # February's column: one class
     assert f"<title>{this_year}: 2</title>" in page  # this year's trainees
-    assert f"<title>{world.committee_b.name}: 100.0%</title>" in page  # secretary_b is certified
+    assert f"<title>{world.committee_b.name}: 100,0%</title>" in page  # secretary_b is certified
     assert "<script" not in page.split('id="content"')[1]
     # The admin index links here.
     assert reverse("reports:dashboard") in client_for(world.center_staff).get(reverse("admin:index")).content.decode()
