@@ -13,13 +13,13 @@ from decimal import Decimal
 
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from certificates.status import CertificateStatus, certificate_status, with_certificates
+from common import numbers
 from common.pdf import html_to_pdf
 from common.workbook_cells import safe_cell
 from enrollments.models import Enrollment
@@ -54,12 +54,12 @@ class RecordRow:
     @property
     def attendance_text(self) -> str:
         percent = self.progress.attended_percent
-        return f"{number_format(percent, 1)}%" if percent is not None else ""
+        return numbers.percent(percent) if percent is not None else ""
 
     @property
     def score_text(self) -> str:
         score = self.enrollment.final_score
-        return number_format(score, 1) if score is not None else ""
+        return numbers.decimal(score) if score is not None else ""
 
     @property
     def issued_certificate(self):

@@ -227,10 +227,25 @@ def english_on_pages(pages):
     ]
 
 
+# A percentage written the English way ("21.7%"); Vietnamese writes "21,7%" (common/numbers.py).
+ENGLISH_PERCENT = re.compile(r"(?<![\d.,])\d+\.\d+\s?%")
+
+
+def english_numbers_on_pages(pages):
+    """Each percentage written the English way in a page's visible text, with the first page showing it."""
+    found = {}
+    for request, html in sorted(pages.items()):
+        for shown in ENGLISH_PERCENT.findall(visible_text(html)):
+            found.setdefault(shown, request)
+    return [f"{shown!r} on {request}" for shown, request in sorted(found.items())]
+
+
 def assert_no_english(recorder):
-    """Fails listing every English message looked up, then every English text on a page, one per line."""
+    """Fails listing every English message looked up, every English text on a page, then every percentage written
+    the English way, one per line."""
     problems = [f"looked up in English: {line}" for line in untranslated(recorder.looked_up)]
     problems += [f"English on the page: {line}" for line in english_on_pages(recorder.pages)]
+    problems += [f"number written the English way: {line}" for line in english_numbers_on_pages(recorder.pages)]
     assert not problems, "\n".join(["", *problems])
 
 
@@ -392,6 +407,14 @@ def test_the_text_check_finds_english_only_where_a_reader_sees_it():
         "Show counts",
     }
     assert all(line.endswith("on GET /admin/x/") for line in found)
+
+
+def test_the_number_check_finds_percentages_written_the_english_way():
+    pages = {
+        "GET /a/ as x": "<p>63,0% và 21.7%</p><script>var x = '9.5%';</script>",
+        "GET /b/ as x": "<p>1.234 người</p>",
+    }
+    assert english_numbers_on_pages(pages) == ["'21.7%' on GET /a/ as x"]
 
 
 def test_the_word_list_comes_from_the_installed_catalogs():
