@@ -27,10 +27,32 @@
             }
         }
     }
+    // An open box names its search field after the box, and says which list it controls (select2 4.0 only sets
+    // aria-owns, which axe-core's "aria-required-attr" does not take for a combobox's aria-controls).
+    function nameOpenSearch(event) {
+        const rendered = document.getElementById(`select2-${event.target.id}-container`);
+        const box = rendered && rendered.closest(".select2-selection");
+        const search = document.querySelector(".select2-container--open .select2-search__field");
+        if (!box) {
+            return;
+        }
+        if (box.getAttribute("aria-owns")) {
+            box.setAttribute("aria-controls", box.getAttribute("aria-owns"));
+        }
+        if (search) {
+            const label = document.querySelector(`label[for="${event.target.id}"]`);
+            const name = (label ? label.textContent : event.target.getAttribute("aria-label") || "").replace(/:\s*$/, "").trim();
+            search.setAttribute("aria-label", name);
+            if (box.getAttribute("aria-owns")) {
+                search.setAttribute("aria-controls", box.getAttribute("aria-owns"));
+            }
+        }
+    }
     // autocomplete.js draws the boxes when jQuery finds the document ready (this deferred script asks after it,
     // so runs after it) and when an inline row is added.
     if (window.django && window.django.jQuery) {
         window.django.jQuery(() => nameAutocompleteBoxes(document));
+        window.django.jQuery(document).on("select2:open", nameOpenSearch);
     }
     document.addEventListener("formset:added", (event) => setTimeout(() => nameAutocompleteBoxes(event.target)));
 }
