@@ -93,9 +93,7 @@ def _write(job, target, progress):
     period = compliance.default_period(parameters.get("period_year"), parameters.get("term") or None)
     holders = compliance.holders_in(user, period, organization, parameters.get("post", ""))
     labels = Organization.objects.for_user(user).path_labels()
-    missing_workbook(
-        compliance.missing(holders), labels, period, organization, target, creator=issuer_name(user)
-    )
+    missing_workbook(compliance.missing(holders), labels, period, organization, target, creator=issuer_name(user))
     return f"chua-boi-duong-{organization.code}.xlsx"
 
 

@@ -86,7 +86,7 @@ class Sheet:
         self.style_arrays = {style: self._style_array(style) for style in self.styles if style}
         # Where a row's height comes from: the columns whose text wraps, with their widths.
         self.wrapped = [(index, column.width) for index, column in enumerate(columns) if column.style == "wrap"]
-        self.lines: dict[tuple[str, float], int] = {}
+        self.lines = {}  # (text, width): its lines
         for index, column in enumerate(columns, start=1):
             self.ws.column_dimensions[get_column_letter(index)].width = column.width
         self.ws.freeze_panes = f"A{HEADER_ROW + 1}"
@@ -137,9 +137,7 @@ class Sheet:
         height = row_height(lines) if lines > 1 else None
         if total:
             styles = ["total_percent" if style == "percent" else "total" for style in self.styles]
-            self.append(
-                [self.cell(_number(value), style) for value, style in zip(values, styles, strict=True)], height
-            )
+            self.append([self.cell(_number(value), style) for value, style in zip(values, styles, strict=True)], height)
             return
         row = []
         for value, style in zip(values, self.styles, strict=True):

@@ -7,12 +7,17 @@ import re
 
 import openpyxl
 import pytest
+from django.core.management import call_command
 
 from common.workbook_print import FONT_NAME, row_height, wrapped_lines
+from organizations.models import Organization
 from reports.workbook import YearWorkbook
 from tests import factories
 from tests.pdf_reading import page_texts, smallest_text_size, workbook_as_pdf
-from tests.reports.test_workbook import SHEETS, year  # noqa: F401 (the fixture)
+from tests.reports import test_workbook
+
+SHEETS = test_workbook.SHEETS
+year = test_workbook.year  # the fixture: the world's 2021 classes with results
 
 pytestmark = pytest.mark.usefixtures("in_the_2020_term")
 
@@ -23,7 +28,9 @@ LONG_CELL = "Chi bộ Phòng Tổng hợp, Hành chính và Quản trị cơ s�
 @pytest.fixture
 def long_path(year):
     """A trainee of a cell whose path (committee › grassroots › cell) is three times a column's width."""
-    grassroots = factories.OrganizationFactory(parent=year.committee_a, kind="grassroots_committee", name=LONG_GRASSROOTS)
+    grassroots = factories.OrganizationFactory(
+        parent=year.committee_a, kind=Organization.Kind.GRASSROOTS_COMMITTEE, name=LONG_GRASSROOTS
+    )
     cell = factories.OrganizationFactory(parent=grassroots, name=LONG_CELL)
     member = factories.MemberFactory(full_name="Hoàng Thị Xuân Quỳnh", organization=cell)
     factories.EnrollmentFactory(course=year.root_course, member=member, status="completed", attended_percent=100)
@@ -31,9 +38,9 @@ def long_path(year):
     return year
 
 
-def export(user, year=2021):
+def export(user):
     buffer = io.BytesIO()
-    YearWorkbook(user, year).save(buffer)
+    YearWorkbook(user, 2021).save(buffer)
     return buffer.getvalue()
 
 
@@ -76,8 +83,6 @@ def test_long_paths_wrap_in_rows_tall_enough_and_headers_get_their_lines(long_pa
 
 
 def test_an_officers_workbook_is_authored_by_the_officer_and_the_commands_by_the_center(long_path, tmp_path):
-    from django.core.management import call_command
-
     officer = long_path.officer_a
     assert not officer.first_name and not officer.last_name
     assert openpyxl.load_workbook(io.BytesIO(export(officer))).properties.creator == officer.username
@@ -106,7 +111,7 @@ def test_libreoffice_prints_every_sheet_whole_with_its_name_and_page_numbers(lon
     assert all(re.search(r"Trang \d+/\d+", page) for page in pages)
     assert text.count("Trang 1/") >= 1
     for title in SHEETS:
-        assert any(page.split()[:len(title.split())] == title.split() for page in pages), title
+        assert any(page.split()[: len(title.split())] == title.split() for page in pages), title
     # The long path is printed whole (wrapped over lines of its cell, never cut at the column's edge).
     assert long_path.long_path in text
     # Headers whole, even the longest ones that wrap.
