@@ -14,16 +14,17 @@ from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Alignment, Border, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.dimensions import RowDimension
 
 from common.workbook_cells import is_plain, safe_cell
 from common.workbook_print import (
     FONT_SIZE,
+    fits_one_line,
     font,
     print_setup,
     row_height,
     set_properties,
     set_row_height,
-    set_row_height_points,
     use_font,
     wrapped_lines,
 )
@@ -35,6 +36,7 @@ from reports.yearly import YearReport, workbook_period
 HEADER_ROW = 4  # title, subtitle, blank line, then the column headers
 TITLE_SIZE = 14
 PROGRESS_ROWS = 5000  # how often the roster sheet reports progress
+LINE_CACHE = 20_000  # texts whose lines a sheet remembers (organization paths, mostly), so memory stays bounded
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,9 @@ class Sheet:
         self.style_arrays = {style: self._style_array(style) for style in self.styles if style}
         # Where a row's height comes from: the columns whose text wraps, with their widths.
         self.wrapped = [(index, column.width) for index, column in enumerate(columns) if column.style == "wrap"]
+        self.unwrapped = [None if style == "wrap" else style for style in self.styles]
         self.lines = {}  # (text, width): its lines
+        self.heights = {}  # height: the row's attributes
         for index, column in enumerate(columns, start=1):
             self.ws.column_dimensions[get_column_letter(index)].width = column.width
         self.ws.freeze_panes = f"A{HEADER_ROW + 1}"
@@ -112,35 +116,48 @@ class Sheet:
     def append(self, values, height=None):
         """Write the next row; height (points) when it is not one line of the default font."""
         if height is not None:
-            set_row_height_points(self.ws, self.row + 1, height)
+            # The row's attributes as the write-only writer reads them (it updates the row's XML attributes with
+            # them), one dict per height: building a RowDimension for each of 100,000 rows cost a tenth of the sheet.
+            attributes = self.heights.get(height)
+            if attributes is None:
+                attributes = self.heights[height] = dict(RowDimension(self.ws, ht=height, customHeight=True))
+            self.ws.row_dimensions[self.row + 1] = attributes
         self.ws.append(values)
         self.row += 1
         # Written with the row; dropping it keeps memory flat however many rows there are.
         self.ws.row_dimensions.pop(self.row, None)
 
-    def _lines(self, values):
-        """The lines the row's wrapped text takes, each distinct text estimated once."""
-        lines = 1
+    def _wrapping(self, values):
+        """The columns whose text takes more than one line in this row, and the most lines one takes."""
+        wrapping, lines = [], 1
         for index, width in self.wrapped:
             text = values[index]
-            if not isinstance(text, str) or (len(text) < width * 0.5 and "\n" not in text):
+            if not isinstance(text, str) or fits_one_line(text, width):
                 continue
             count = self.lines.get((text, width))
             if count is None:
+                if len(self.lines) > LINE_CACHE:
+                    self.lines.clear()
                 count = self.lines[(text, width)] = wrapped_lines(text, width)
-            lines = max(lines, count)
-        return lines
+            if count > 1:
+                wrapping.append(index)
+                lines = max(lines, count)
+        return wrapping, lines
 
     def add(self, values, total=False):
-        """A data row; each value styled by its column, user text made safe."""
-        lines = self._lines(values)
-        height = row_height(lines) if lines > 1 else None
+        """A data row; each value styled by its column, user text made safe, the row as tall as its wrapped text."""
+        wrapping, lines = self._wrapping(values)
+        height = row_height(lines) if wrapping else None
         if total:
             styles = ["total_percent" if style == "percent" else "total" for style in self.styles]
             self.append([self.cell(_number(value), style) for value, style in zip(values, styles, strict=True)], height)
             return
+        # Text that fits on one line is written without the wrap style: most names, posts and results.
+        styles = self.unwrapped
+        if wrapping:
+            styles = [self.styles[index] if index in wrapping else style for index, style in enumerate(styles)]
         row = []
-        for value, style in zip(values, self.styles, strict=True):
+        for value, style in zip(values, styles, strict=True):
             if not is_plain(value):
                 row.append(self.cell(value, style))
                 continue
