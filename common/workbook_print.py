@@ -16,8 +16,8 @@ from openpyxl.worksheet.dimensions import RowDimension
 from openpyxl.worksheet.worksheet import Worksheet
 
 # The font of Vietnamese administrative documents, with every Vietnamese glyph on the computers that open these
-# files; where it is missing (a Linux server's LibreOffice) a metric-compatible or wider serif stands in, and
-# the row heights below leave room for the wider one.
+# files. Where it is missing, LibreOffice takes Liberation Serif (Debian's fonts-liberation2), of the same widths,
+# so the line estimate below holds there too; a wider stand-in (DejaVu Serif) would cut some wrapped lines.
 FONT_NAME = "Times New Roman"
 FONT_SIZE = 11
 # A line of text takes about 1.3 times the font's size (Excel's default row is 15 points for 11-point text).
