@@ -73,20 +73,17 @@ def print_setup(sheet, *, title_rows: str | None = None, landscape: bool = True)
         part.size = FONT_SIZE - 1
 
 
-def _per_line(width: float, size: float) -> int:
+def one_line_length(width: float, *, size: float = FONT_SIZE) -> int:
+    """The most characters one line of a column width characters wide holds, by the estimate below: text no longer
+    (and without a line break) takes one line, which a writer of many rows may test before counting."""
     return max(1, int(width * FILL * FONT_SIZE / size))
-
-
-def fits_one_line(text: str, width: float, *, size: float = FONT_SIZE) -> bool:
-    """Whether text surely takes one line in a column width characters wide (the quick test before the count)."""
-    return len(text) <= _per_line(width, size) and "\n" not in text
 
 
 def wrapped_lines(text: str, width: float, *, size: float = FONT_SIZE) -> int:
     """How many lines text takes when wrapped in a column width characters wide (an estimate, rounded up)."""
     if not text:
         return 1
-    per_line = _per_line(width, size)
+    per_line = one_line_length(width, size=size)
     return sum(max(1, len(textwrap.wrap(line, per_line, break_long_words=True))) for line in text.split("\n"))
 
 

@@ -19,8 +19,8 @@ from openpyxl.worksheet.dimensions import RowDimension
 from common.workbook_cells import is_plain, safe_cell
 from common.workbook_print import (
     FONT_SIZE,
-    fits_one_line,
     font,
+    one_line_length,
     print_setup,
     row_height,
     set_properties,
@@ -87,8 +87,13 @@ class Sheet:
         self.styles = [column.style for column in columns]
         self.style_arrays = {style: self._style_array(style) for style in self.styles if style}
         # Where a row's height comes from: the columns whose text wraps, with their widths.
-        self.wrapped = [(index, column.width) for index, column in enumerate(columns) if column.style == "wrap"]
+        self.wrapped = [
+            (index, column.width, one_line_length(column.width))
+            for index, column in enumerate(columns)
+            if column.style == "wrap"
+        ]
         self.unwrapped = [None if style == "wrap" else style for style in self.styles]
+        self.wrapping_styles = {(): self.unwrapped}  # the columns that wrap in a row: the row's styles
         self.lines = {}  # (text, width): its lines
         self.heights = {}  # height: the row's attributes
         for index, column in enumerate(columns, start=1):
@@ -130,9 +135,9 @@ class Sheet:
     def _wrapping(self, values):
         """The columns whose text takes more than one line in this row, and the most lines one takes."""
         wrapping, lines = [], 1
-        for index, width in self.wrapped:
+        for index, width, one_line in self.wrapped:
             text = values[index]
-            if not isinstance(text, str) or fits_one_line(text, width):
+            if not isinstance(text, str) or (len(text) <= one_line and "\n" not in text):
                 continue
             count = self.lines.get((text, width))
             if count is None:
@@ -142,7 +147,7 @@ class Sheet:
             if count > 1:
                 wrapping.append(index)
                 lines = max(lines, count)
-        return wrapping, lines
+        return tuple(wrapping), lines
 
     def add(self, values, total=False):
         """A data row; each value styled by its column, user text made safe, the row as tall as its wrapped text."""
@@ -153,9 +158,11 @@ class Sheet:
             self.append([self.cell(_number(value), style) for value, style in zip(values, styles, strict=True)], height)
             return
         # Text that fits on one line is written without the wrap style: most names, posts and results.
-        styles = self.unwrapped
-        if wrapping:
-            styles = [self.styles[index] if index in wrapping else style for index, style in enumerate(styles)]
+        styles = self.wrapping_styles.get(wrapping)
+        if styles is None:
+            styles = self.wrapping_styles[wrapping] = [
+                self.styles[index] if index in wrapping else style for index, style in enumerate(self.unwrapped)
+            ]
         row = []
         for value, style in zip(values, styles, strict=True):
             if not is_plain(value):
