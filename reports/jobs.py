@@ -18,7 +18,7 @@ from organizations.models import Organization
 from organizations.permissions import may_use_reports
 from reports import compliance
 from reports.models import ReportJob
-from reports.workbook import YearWorkbook, missing_workbook
+from reports.workbook import YearWorkbook, issuer_name, missing_workbook
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -93,7 +93,7 @@ def _write(job, target, progress):
     period = compliance.default_period(parameters.get("period_year"), parameters.get("term") or None)
     holders = compliance.holders_in(user, period, organization, parameters.get("post", ""))
     labels = Organization.objects.for_user(user).path_labels()
-    missing_workbook(compliance.missing(holders), labels, period, organization, target)
+    missing_workbook(compliance.missing(holders), labels, period, organization, target, creator=issuer_name(user))
     return f"chua-boi-duong-{organization.code}.xlsx"
 
 

@@ -11,77 +11,101 @@ from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
-from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.styles import Alignment, Border, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.worksheet.dimensions import RowDimension
 
 from common.workbook_cells import is_plain, safe_cell
+from common.workbook_print import (
+    FONT_SIZE,
+    font,
+    one_line_length,
+    print_setup,
+    row_height,
+    set_properties,
+    set_row_height,
+    use_font,
+    wrapped_lines,
+)
 from enrollments.models import Enrollment
 from enrollments.rules import Grade
 from organizations.models import Post
 from reports.yearly import YearReport, workbook_period
 
 HEADER_ROW = 4  # title, subtitle, blank line, then the column headers
+TITLE_SIZE = 14
 PROGRESS_ROWS = 5000  # how often the roster sheet reports progress
+LINE_CACHE = 20_000  # texts whose lines a sheet remembers (organization paths, mostly), so memory stays bounded
 
 
 @dataclass(frozen=True)
 class Column:
     header: str
     width: float
-    style: str | None = None  # one of the named styles below
+    style: str | None = None  # one of the named styles below; "wrap" for text that may take several lines
 
 
 def _styles():
     thin = Side(style="thin", color="999999")
     return [
-        NamedStyle("title", font=Font(bold=True, size=14)),
-        NamedStyle("subtitle", font=Font(italic=True, color="555555")),
+        NamedStyle("title", font=font(bold=True, size=TITLE_SIZE)),
+        NamedStyle("subtitle", font=font(italic=True, color="555555")),
         NamedStyle(
             "header",
-            font=Font(bold=True),
+            font=font(bold=True),
             fill=PatternFill("solid", fgColor="DDE4EE"),
             alignment=Alignment(wrap_text=True, vertical="center", horizontal="center"),
             border=Border(bottom=thin, top=thin, left=thin, right=thin),
         ),
-        NamedStyle("date", number_format="DD/MM/YYYY"),
-        NamedStyle("percent", number_format="0.0%"),
-        NamedStyle("decimal", number_format="0.00"),
-        NamedStyle("total", font=Font(bold=True)),
-        NamedStyle("total_percent", font=Font(bold=True), number_format="0.0%"),
+        NamedStyle("date", font=font(), number_format="DD/MM/YYYY"),
+        NamedStyle("percent", font=font(), number_format="0.0%"),
+        NamedStyle("decimal", font=font(), number_format="0.00"),
+        # At the bottom, as every other cell of the row: its last line beside their one line.
+        NamedStyle("wrap", font=font(), alignment=Alignment(wrap_text=True)),
+        NamedStyle("total", font=font(bold=True)),
+        NamedStyle("total_percent", font=font(bold=True), number_format="0.0%"),
     ]
 
 
 def new_workbook():
-    """A streaming workbook with the report styles registered."""
+    """A streaming workbook in the workbooks' font, with the report styles registered."""
     workbook = Workbook(write_only=True)
+    use_font(workbook)
     for style in _styles():
         workbook.add_named_style(style)
     return workbook
 
 
 class Sheet:
-    """One write-only sheet: title lines, a frozen header row repeated on every printed page, A4 landscape."""
+    """One write-only sheet: title lines, a frozen header row repeated on every printed page, A4 fitted to the
+    page's width (landscape unless narrow), rows as tall as their wrapped text."""
 
-    def __init__(self, workbook, title, heading, subtitle, columns):
+    def __init__(self, workbook, title, heading, subtitle, columns, *, landscape=True):
         self.ws = workbook.create_sheet(title)
         self.columns = columns
         self.styles = [column.style for column in columns]
         self.style_arrays = {style: self._style_array(style) for style in self.styles if style}
+        # Where a row's height comes from: the columns whose text wraps, with their widths.
+        self.wrapped = [
+            (index, column.width, one_line_length(column.width))
+            for index, column in enumerate(columns)
+            if column.style == "wrap"
+        ]
+        self.unwrapped = [None if style == "wrap" else style for style in self.styles]
+        self.wrapping_styles = {(): self.unwrapped}  # the columns that wrap in a row: the row's styles
+        self.lines = {}  # (text, width): its lines
+        self.heights = {}  # height: the row's attributes
         for index, column in enumerate(columns, start=1):
             self.ws.column_dimensions[get_column_letter(index)].width = column.width
         self.ws.freeze_panes = f"A{HEADER_ROW + 1}"
-        self.ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-        self.ws.page_setup.orientation = "landscape"
-        self.ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-        self.ws.page_setup.fitToWidth = 1
-        self.ws.page_setup.fitToHeight = 0
-        self.ws.sheet_properties.pageSetUpPr.fitToPage = True
+        print_setup(self.ws, title_rows=f"{HEADER_ROW}:{HEADER_ROW}", landscape=landscape)
         self.row = 0
-        self.append([self.cell(heading, "title")])
+        self.append([self.cell(heading, "title")], height=row_height(1, size=TITLE_SIZE))
         self.append([self.cell(subtitle, "subtitle")])
         self.append([])
+        # Headers are bold: estimated as a size larger, so a bold word never ends up cut.
+        set_row_height(self.ws, HEADER_ROW, [(column.header, column.width) for column in columns], size=FONT_SIZE + 1)
         self.append([self.cell(column.header, "header") for column in columns])
 
     def _style_array(self, style):
@@ -94,18 +118,53 @@ class Sheet:
     def cell(self, value, style=None):
         return safe_cell(self.ws, value, style=style)
 
-    def append(self, values):
+    def append(self, values, height=None):
+        """Write the next row; height (points) when it is not one line of the default font."""
+        if height is not None:
+            # The row's attributes as the write-only writer reads them (it updates the row's XML attributes with
+            # them), one dict per height: building a RowDimension for each of 100,000 rows cost a tenth of the sheet.
+            attributes = self.heights.get(height)
+            if attributes is None:
+                attributes = self.heights[height] = dict(RowDimension(self.ws, ht=height, customHeight=True))
+            self.ws.row_dimensions[self.row + 1] = attributes
         self.ws.append(values)
         self.row += 1
+        # Written with the row; dropping it keeps memory flat however many rows there are.
+        self.ws.row_dimensions.pop(self.row, None)
+
+    def _wrapping(self, values):
+        """The columns whose text takes more than one line in this row, and the most lines one takes."""
+        wrapping, lines = [], 1
+        for index, width, one_line in self.wrapped:
+            text = values[index]
+            if not isinstance(text, str) or (len(text) <= one_line and "\n" not in text):
+                continue
+            count = self.lines.get((text, width))
+            if count is None:
+                if len(self.lines) > LINE_CACHE:
+                    self.lines.clear()
+                count = self.lines[(text, width)] = wrapped_lines(text, width)
+            if count > 1:
+                wrapping.append(index)
+                lines = max(lines, count)
+        return tuple(wrapping), lines
 
     def add(self, values, total=False):
-        """A data row; each value styled by its column, user text made safe."""
+        """A data row; each value styled by its column, user text made safe, the row as tall as its wrapped text."""
+        wrapping, lines = self._wrapping(values)
+        height = row_height(lines) if wrapping else None
         if total:
             styles = ["total_percent" if style == "percent" else "total" for style in self.styles]
-            self.append([self.cell(_number(value), style) for value, style in zip(values, styles, strict=True)])
+            self.append([self.cell(_number(value), style) for value, style in zip(values, styles, strict=True)], height)
             return
+        # Text that fits on one line is written without the wrap style: most names, posts and results.
+        styles = self.wrapping_styles.get(wrapping)
+        if styles is None:
+            styles = self.wrapping_styles[wrapping] = [
+                self.styles[index] if index in wrapping else style for index, style in enumerate(self.unwrapped)
+            ]
         row = []
-        for value, style in zip(values, self.styles, strict=True):
+        for value, style in zip(values, styles, strict=True):
             if not is_plain(value):
                 row.append(self.cell(value, style))
                 continue
@@ -113,7 +172,7 @@ class Sheet:
             # A styled cell gets a copy of its column's style array: giving each cell its named style by name
             # (a lookup in the workbook's styles) cost more than creating the cell, 100,000 times a sheet.
             row.append(value if style is None else Cell(self.ws, 1, 1, value, self.style_arrays[style]))
-        self.append(row)
+        self.append(row, height)
 
 
 def _number(value):
@@ -145,9 +204,15 @@ class YearWorkbook:
             "year": year,
             "today": date_format(timezone.localdate(), "SHORT_DATE_FORMAT"),
         }
+        set_properties(
+            self.workbook,
+            title=_("Báo cáo công tác bồi dưỡng năm %(year)d") % {"year": year},
+            subject=self.top.name if self.top else "",
+            creator=issuer_name(user),
+        )
 
-    def sheet(self, title, heading, columns):
-        return Sheet(self.workbook, title, heading, self.subtitle, columns)
+    def sheet(self, title, heading, columns, *, landscape=True):
+        return Sheet(self.workbook, title, heading, self.subtitle, columns, landscape=landscape)
 
     def save(self, target):
         steps = [
@@ -172,8 +237,9 @@ class YearWorkbook:
         sheet = self.sheet(
             _("Tổng hợp"),
             _("Tổng hợp công tác bồi dưỡng năm %(year)d") % {"year": self.year},
-            [Column(pgettext("hàng của bảng tổng hợp", "Chỉ tiêu"), 52), Column(_("Giá trị"), 16), Column("", 16)],
+            [Column(pgettext("hàng của bảng tổng hợp", "Chỉ tiêu"), 46), Column(_("Giá trị"), 14), Column("", 14)],
         )
+        sheet.ws.column_dimensions["D"].width = 3  # a margin: the chart stands beside the table, from column E
         tally = summary.tally
         lines = [
             (_("Số lớp đã mở"), summary.courses, None),
@@ -204,26 +270,17 @@ class YearWorkbook:
         for month, courses, enrollments in summary.by_month:
             sheet.append([month, courses, enrollments])
         last = sheet.row
-        chart = BarChart()
-        chart.type = "col"
-        chart.title = _("Lớp và học viên theo tháng khai giảng")
-        chart.y_axis.title = _("Số lượng")
-        chart.x_axis.title = _("Tháng")
-        data = Reference(sheet.ws, min_col=2, max_col=3, min_row=first - 1, max_row=last)
-        chart.add_data(data, titles_from_data=True)
-        chart.set_categories(Reference(sheet.ws, min_col=1, min_row=first, max_row=last))
-        chart.width, chart.height = 22, 10
-        sheet.ws.add_chart(chart, f"E{HEADER_ROW}")
+        sheet.ws.add_chart(month_chart(sheet.ws, first, last), f"E{HEADER_ROW}")
 
     # --- 2 and 3. Theo đảng ủy, Theo chức vụ --------------------------------------------------------------
 
     def _tally_columns(self, first):
         return [
-            Column(first, 48),
-            Column(_("Được cử"), 11),
-            Column(_("Theo học"), 11),
-            Column(_("Đang học"), 11),
-            Column(_("Hoàn thành"), 12),
+            Column(first, 40, "wrap"),
+            Column(_("Được cử"), 10),
+            Column(_("Theo học"), 10),
+            Column(_("Đang học"), 10),
+            Column(_("Hoàn thành"), 11),
             Column(_("Tỷ lệ hoàn thành (lớp đã kết thúc)"), 13, "percent"),
             Column(_("Giấy chứng nhận còn hiệu lực"), 15),
             Column(_("Chức vụ phải bồi dưỡng"), 14),
@@ -279,17 +336,17 @@ class YearWorkbook:
             _("Các lớp"),
             _("Các lớp bồi dưỡng năm %(year)d") % {"year": self.year},
             [
-                Column(_("Mã lớp"), 14),
-                Column(_("Tên lớp"), 60),
-                Column(_("Đơn vị tổ chức"), 36),
-                Column(_("Khai giảng"), 12, "date"),
-                Column(_("Bế giảng"), 12, "date"),
-                Column(_("Số buổi"), 9),
-                Column(_("Được cử"), 10),
-                Column(_("Theo học"), 10),
-                Column(_("Hoàn thành"), 11),
-                Column(_("Chuyên cần bình quân"), 13, "percent"),
-                Column(_("Đánh giá bình quân (1–5)"), 13, "decimal"),
+                Column(_("Mã lớp"), 12),
+                Column(_("Tên lớp"), 36, "wrap"),
+                Column(_("Đơn vị tổ chức"), 26, "wrap"),
+                Column(_("Khai giảng"), 11, "date"),
+                Column(_("Bế giảng"), 11, "date"),
+                Column(_("Số buổi"), 7),
+                Column(_("Được cử"), 8),
+                Column(_("Theo học"), 8),
+                Column(_("Hoàn thành"), 10),
+                Column(_("Chuyên cần bình quân"), 11, "percent"),
+                Column(_("Đánh giá bình quân (1–5)"), 11, "decimal"),
             ],
         )
         for row in self.report.course_rows():
@@ -317,16 +374,16 @@ class YearWorkbook:
             _("Học viên"),
             _("Học viên các lớp năm %(year)d") % {"year": self.year},
             [
-                Column(_("Họ và tên"), 28),
-                Column(_("Ngày sinh"), 12, "date"),
-                Column(_("Chức vụ khi học"), 22),
-                Column(_("Tổ chức đảng"), 70),
-                Column(_("Lớp"), 14),
-                Column(_("Chuyên cần"), 11, "percent"),
-                Column(_("Điểm"), 8),
-                Column(_("Xếp loại"), 12),
-                Column(_("Kết quả"), 18),
-                Column(_("Số vào sổ"), 22),
+                Column(_("Họ và tên"), 22, "wrap"),
+                Column(_("Ngày sinh"), 11, "date"),
+                Column(_("Chức vụ khi học"), 14, "wrap"),
+                Column(_("Tổ chức đảng"), 38, "wrap"),
+                Column(_("Lớp"), 12),
+                Column(_("Chuyên cần"), 9, "percent"),
+                Column(_("Điểm"), 7),
+                Column(_("Xếp loại"), 9),
+                Column(_("Kết quả"), 12, "wrap"),
+                Column(_("Số vào sổ"), 20),
             ],
         )
         labels = self.report.organization_labels()
@@ -360,8 +417,8 @@ class YearWorkbook:
             _("Giảng viên"),
             _("Giảng viên và đánh giá của học viên, năm %(year)d") % {"year": self.year},
             [
-                Column(_("Giảng viên"), 32),
-                Column(_("Chuyên đề"), 52),
+                Column(_("Giảng viên"), 30, "wrap"),
+                Column(_("Chuyên đề"), 50, "wrap"),
                 Column(_("Số buổi"), 9),
                 Column(_("Số giờ"), 9),
                 Column(_("Số lớp"), 9),
@@ -390,23 +447,60 @@ class YearWorkbook:
             _("Lũy kế"),
             _("Số lớp và học viên qua các năm, đến năm %(year)d") % {"year": self.year},
             [
-                Column(_("Năm"), 8),
-                Column(_("Số lớp"), 10),
-                Column(_("Số học viên"), 12),
-                Column(_("Số lớp lũy kế"), 13),
-                Column(_("Số học viên lũy kế"), 15),
+                Column(_("Năm"), 10),
+                Column(_("Số lớp"), 14),
+                Column(_("Số học viên"), 14),
+                Column(_("Số lớp lũy kế"), 16),
+                Column(_("Số học viên lũy kế"), 18),
             ],
+            landscape=False,
         )
         for row in self.report.cumulative():
             sheet.add(list(row))
 
 
+def month_chart(ws, first, last):
+    """Classes (bars, left axis) and trainees (line, right axis) by starting month, rows first..last of ws:
+    trainees outnumber classes a hundredfold, so on one axis the classes would lie flat on the floor. The months
+    are the categories' labels (the title says they are months: a title under the axis is drawn twice)."""
+    categories = Reference(ws, min_col=1, min_row=first, max_row=last)
+    classes = BarChart()
+    classes.type = "col"
+    classes.title = _("Lớp và học viên theo tháng khai giảng")
+    classes.add_data(Reference(ws, min_col=2, min_row=first - 1, max_row=last), titles_from_data=True)
+    classes.set_categories(categories)
+    classes.y_axis.title = _("Số lớp")
+    classes.y_axis.majorGridlines = None
+    trainees = LineChart()
+    trainees.add_data(Reference(ws, min_col=3, min_row=first - 1, max_row=last), titles_from_data=True)
+    trainees.set_categories(categories)
+    trainees.series[0].smooth = False  # a month's figure, not a curve through them
+    trainees.y_axis.axId = 200
+    trainees.y_axis.title = _("Số học viên")
+    trainees.y_axis.crosses = "max"  # the second axis on the right
+    classes.legend.position = "b"
+    # openpyxl hides axes unless told (delete defaults to true since 3.1), and LibreOffice then draws none.
+    for axis in (classes.x_axis, classes.y_axis, trainees.y_axis):
+        axis.delete = False
+    classes.width, classes.height = 14, 9
+    classes += trainees
+    return classes
+
+
+def issuer_name(user):
+    """Who the report is from, for the file's author: the user who asked for it, or the center when the command
+    ran it for the whole bloc (a user that is not saved). A name in the Vietnamese order: family name first."""
+    if user is None or user.pk is None:
+        return _("Trung tâm Bồi dưỡng chính trị")
+    return f"{user.last_name} {user.first_name}".strip() or user.get_username()
+
+
 def missing_columns():
     return [
-        Column(_("Họ và tên"), 28),
+        Column(_("Họ và tên"), 24, "wrap"),
         Column(_("Ngày sinh"), 12, "date"),
-        Column(_("Chức vụ"), 22),
-        Column(_("Tổ chức đảng"), 70),
+        Column(_("Chức vụ"), 16, "wrap"),
+        Column(_("Tổ chức đảng"), 48, "wrap"),
         Column(_("Nhiệm kỳ"), 12),
         Column(_("Giữ chức vụ từ ngày"), 13, "date"),
     ]
@@ -421,9 +515,15 @@ def write_missing(sheet, holders, labels):
         sheet.add([name, birth_date, posts.get(post, ""), labels.get(path, ""), term, start])
 
 
-def missing_workbook(holders, labels, period, organization, target):
-    """The list of who is missing, as its own workbook (the compliance page's export)."""
+def missing_workbook(holders, labels, period, organization, target, *, creator=""):
+    """The list of who is missing, as its own workbook (the compliance page's export); creator is who asked."""
     workbook = new_workbook()
+    set_properties(
+        workbook,
+        title=_("Danh sách chưa bồi dưỡng"),
+        subject=organization.name,
+        creator=creator or _("Trung tâm Bồi dưỡng chính trị"),
+    )
     subtitle = _("%(organization)s — %(period)s — lập ngày %(today)s") % {
         "organization": organization.name,
         "period": period.label,

@@ -114,8 +114,13 @@ def test_exporting_the_missing_list_runs_a_job_whose_file_holds_the_list(world, 
     assert response.url == job.page_url
     page = client.get(job.page_url).content.decode()
     assert "Đã lập xong" in page and reverse("admin:reports_reportjob_download", args=[job.pk]) in page
-    sheet = download(client, job).active
+    workbook = download(client, job)
+    sheet = workbook.active
     assert [row[0] for row in sheet.iter_rows(min_row=5, values_only=True)] == ["Lê Minh Châu"]
+    # On paper as the yearly workbook: its author is who asked for it, its pages numbered.
+    assert workbook.properties.creator == world.officer_a.username
+    assert workbook.properties.title == "Danh sách chưa bồi dưỡng"
+    assert sheet.oddFooter.center.text == "Trang &P/&N" and sheet.page_setup.fitToHeight == 0
 
 
 def test_the_year_report_page_starts_a_job_and_the_file_is_the_users_workbook(world, client_for, run_jobs):
