@@ -15,13 +15,14 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
 from certificates.status import CertificateStatus, certificate_status, with_certificates
 from common import numbers
 from common.pdf import html_to_pdf
 from common.workbook_cells import safe_cell
+from common.workbook_print import font, issuer_name, print_setup, set_properties, use_font
 from enrollments.models import Enrollment
 from enrollments.progress import Progress, progress_of, with_schedule
 from organizations.models import Member, Organization
@@ -74,6 +75,7 @@ class TrainingRecord:
     posts: list[str]  # current posts, in words
     rows: list[RecordRow]
     made_at: datetime.datetime
+    made_by: str  # who asked for it: the files' author
 
 
 def training_record(member: Member, user) -> TrainingRecord:
@@ -90,7 +92,7 @@ def training_record(member: Member, user) -> TrainingRecord:
         for appointment in member.appointments.current().select_related("organization").order_by("-start_date")
     ]
     place = Organization.objects.upward_labels([organization.path])[organization.path] or organization.name
-    return TrainingRecord(member, place, posts, rows, timezone.localtime())
+    return TrainingRecord(member, place, posts, rows, timezone.localtime(), issuer_name(user))
 
 
 def record_filename(record: TrainingRecord, extension: str) -> str:
@@ -138,6 +140,7 @@ def _values(index: int, row: RecordRow) -> list:
     ]
 
 
+HEADER_ROW = 10  # the title, seven lines about the member, a blank line, then the headers
 WIDTHS = [5, 12, 48, 11, 11, 10, 7, 22, 36, 22, 11, 26]
 
 
@@ -145,11 +148,14 @@ def record_workbook(record: TrainingRecord) -> bytes:
     """One sheet: who the member is, then one row per class; dates as dates, numbers as numbers, every cell through
     the safe writer."""
     workbook = Workbook(write_only=True)
+    use_font(workbook)
+    member = record.member
+    set_properties(workbook, title=f"{_('Quá trình bồi dưỡng')} — {member.full_name}", creator=record.made_by)
     sheet = workbook.create_sheet(_("Quá trình bồi dưỡng")[:31])
+    print_setup(sheet, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
     for column, width in enumerate(WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width
-    member = record.member
-    bold = Font(name="Times New Roman", bold=True, size=13)
+    bold = font(bold=True, size=13)
     sheet.append([safe_cell(sheet, _("QUÁ TRÌNH BỒI DƯỠNG"), font=bold)])
     for label, value in [
         (_("Họ và tên"), member.full_name),
@@ -160,9 +166,9 @@ def record_workbook(record: TrainingRecord) -> bytes:
         (_("Chức vụ hiện tại"), "; ".join(record.posts)),
         (_("Lập ngày"), record.made_at.date()),
     ]:
-        sheet.append([safe_cell(sheet, str(label), font=Font(bold=True)), None, _cell(sheet, value)])
+        sheet.append([safe_cell(sheet, str(label), font=font(bold=True)), None, _cell(sheet, value)])
     sheet.append([])
-    sheet.append([safe_cell(sheet, str(header), font=Font(bold=True)) for header in _headers()])
+    sheet.append([safe_cell(sheet, str(header), font=font(bold=True)) for header in _headers()])
     wrapped = Alignment(wrap_text=True, vertical="top")
     for index, row in enumerate(record.rows, start=1):
         sheet.append([_cell(sheet, value, alignment=wrapped) for value in _values(index, row)])

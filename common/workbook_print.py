@@ -10,6 +10,7 @@ import math
 import textwrap
 from collections.abc import Iterable
 
+from django.utils.translation import gettext as _
 from openpyxl.styles import Font
 from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.dimensions import RowDimension
@@ -105,3 +106,11 @@ def set_row_height(sheet, row: int, cells: Iterable[tuple[str, float]], *, size:
 def set_row_height_points(sheet, row: int, height: float) -> None:
     """Give row a fixed height in points (in a write-only sheet: before the row is appended)."""
     sheet.row_dimensions[row] = RowDimension(sheet, index=row, ht=height, customHeight=True)
+
+
+def issuer_name(user):
+    """Who the report is from, for the file's author: the user who asked for it, or the center when the command
+    ran it for the whole bloc (a user that is not saved). A name in the Vietnamese order: family name first."""
+    if user is None or user.pk is None:
+        return _("Trung tâm Bồi dưỡng chính trị")
+    return f"{user.last_name} {user.first_name}".strip() or user.get_username()

@@ -13,12 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from common.workbook_print import issuer_name
 from ops.jobs import expire_files
 from organizations.models import Organization
 from organizations.permissions import may_use_reports
 from reports import compliance
 from reports.models import ReportJob
-from reports.workbook import YearWorkbook, issuer_name, missing_workbook
+from reports.workbook import YearWorkbook, missing_workbook
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

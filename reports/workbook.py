@@ -20,6 +20,7 @@ from common.workbook_cells import is_plain, safe_cell
 from common.workbook_print import (
     FONT_SIZE,
     font,
+    issuer_name,
     one_line_length,
     print_setup,
     row_height,
@@ -485,14 +486,6 @@ def month_chart(ws, first, last):
     classes.width, classes.height = 14, 9
     classes += trainees
     return classes
-
-
-def issuer_name(user):
-    """Who the report is from, for the file's author: the user who asked for it, or the center when the command
-    ran it for the whole bloc (a user that is not saved). A name in the Vietnamese order: family name first."""
-    if user is None or user.pk is None:
-        return _("Trung tâm Bồi dưỡng chính trị")
-    return f"{user.last_name} {user.first_name}".strip() or user.get_username()
 
 
 def missing_columns():

@@ -163,6 +163,23 @@ def test_the_workbook_holds_one_row_per_class_with_numbers_and_dates_as_such(clo
     assert row_a["Từ ngày"] == datetime.datetime(2021, 3, 1)
 
 
+def test_the_workbook_prints_as_the_yearly_one_does_with_its_author(closed_a, center_staff, client_for):
+    center_staff.last_name, center_staff.first_name = "Trần", "Văn Bình"
+    center_staff.save()
+
+    workbook = openpyxl.load_workbook(io.BytesIO(client_for(center_staff).get(xlsx_url(closed_a.member_x)).content))
+
+    assert workbook.properties.creator == "Trần Văn Bình"
+    assert workbook.properties.title == "Quá trình bồi dưỡng — Nguyễn Thị Hà"
+    sheet = workbook.worksheets[0]
+    assert sheet.oddFooter.center.text == "Trang &P/&N" and sheet.oddHeader.center.text == "&A"
+    assert sheet.page_setup.fitToWidth == 1 and str(sheet.page_setup.paperSize) == sheet.PAPERSIZE_A4
+    assert sheet.print_title_rows == "$10:$10" and sheet.cell(10, 1).value == "STT"
+    assert {cell.font.name for row in sheet.iter_rows() for cell in row if cell.value is not None} == {
+        "Times New Roman"
+    }
+
+
 def test_text_that_looks_like_a_formula_stays_text_in_the_workbook(world, center_staff, client_for):
     world.member_x.workplace = '=HYPERLINK("http://example.invalid")'
     world.member_x.save()
