@@ -5,9 +5,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
+from django.utils import translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
@@ -145,7 +147,10 @@ def close_course(
 
     enrollments = []
     evaluated = []
-    for enrollment, result in evaluate_course(course):
+    # The stored reasons are part of the record: in the record's language, whatever language the closer chose.
+    with translation.override(settings.LANGUAGE_CODE):
+        results = evaluate_course(course)
+    for enrollment, result in results:
         enrollments.append(enrollment)
         if enrollment.result_overridden:
             continue

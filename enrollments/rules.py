@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import models
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from common import numbers
 
 ATTENDED = ("present", "late")
 
@@ -71,7 +72,7 @@ def evaluate_completion(
     elif score < pass_score:
         reasons.append(
             _("điểm bài thu hoạch %(score)s dưới điểm đạt %(pass_score)s")
-            % {"score": number_format(score, 1), "pass_score": number_format(pass_score, 1)}
+            % {"score": numbers.decimal(score), "pass_score": numbers.decimal(pass_score)}
         )
     completed = not reasons
     return CompletionResult(

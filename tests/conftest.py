@@ -31,6 +31,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, Group
 from django.core.cache import cache
 from django.test import Client
+from django.utils import translation
 
 from organizations import roles
 from organizations.access_log import record_access
@@ -64,6 +65,15 @@ def pytest_collection_modifyitems(config, items):
 def _stored_files_in_a_scratch_folder(tmp_path_factory):
     """Certificate PDFs and reports that tests store go to a scratch folder, never the project's media/."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request in English leaves English active in its thread, which
+    would otherwise carry over to the next test."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 PERSONAS = ["center_staff", "officer_a", "officer_b", "trainee_x", "trainee_y", "anonymous"]

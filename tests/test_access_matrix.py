@@ -634,6 +634,12 @@ def with_locked_out_login(world):
     return world
 
 
+def matrix_world():
+    """The world every URL pattern can be made concrete in (concrete_url): its print and report jobs finished and a
+    login locked out. The tests that walk every page build this one."""
+    return with_locked_out_login(finish_report_jobs(finish_print_jobs(build_world())))
+
+
 @pytest.fixture(scope="module")
 def shared_world(django_db_setup, django_db_blocker, tmp_path_factory):
     """One world for the whole matrix, which only reads: each test runs in a savepoint inside it. Its
@@ -646,7 +652,7 @@ def shared_world(django_db_setup, django_db_blocker, tmp_path_factory):
         django_db_blocker.unblock(),
         transaction.atomic(),
     ):
-        yield with_locked_out_login(finish_report_jobs(finish_print_jobs(build_world())))
+        yield matrix_world()
         transaction.set_rollback(True)
 
 

@@ -25,9 +25,7 @@ from django.urls import reverse
 
 from certificates.models import Certificate, RegisterCounter
 from certificates.services import store_missing_pdfs
-from tests.certificates.world import finish_print_jobs
-from tests.conftest import PERSONAS, build_world
-from tests.reports.world import finish_report_jobs
+from tests.conftest import PERSONAS
 from tests.test_access_matrix import (
     ACTIONS,
     EXPECTED,
@@ -36,7 +34,7 @@ from tests.test_access_matrix import (
     OUT_OF_SCOPE,
     concrete_url,
     endpoints,
-    with_locked_out_login,
+    matrix_world,
 )
 
 # -- What the database holds ---------------------------------------------------------------------
@@ -387,7 +385,7 @@ def post_world(django_db_setup, django_db_blocker, tmp_path_factory):
         django_db_blocker.unblock(),
         transaction.atomic(),
     ):
-        world = with_locked_out_login(finish_report_jobs(finish_print_jobs(build_world())))
+        world = matrix_world()
         # A certificate's PDF is stored when first read: stored here, reading it writes nothing.
         store_missing_pdfs(Certificate.objects.all())
         for label, values in PAST_VALUES.items():

@@ -34,10 +34,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from tests import factories
-from tests.certificates.world import finish_print_jobs
-from tests.conftest import build_world
-from tests.reports.world import finish_report_jobs
-from tests.test_access_matrix import concrete_url, endpoints, with_locked_out_login
+from tests.test_access_matrix import concrete_url, endpoints, matrix_world
 
 # Punctuation Vietnamese writes as English does: the label suffix, the sentence ends it is checked against,
 # and the ellipsis of a truncated text.
@@ -258,7 +255,7 @@ def world_with_superuser(django_db_setup, django_db_blocker, tmp_path_factory):
         django_db_blocker.unblock(),
         transaction.atomic(),
     ):
-        world = with_locked_out_login(finish_report_jobs(finish_print_jobs(build_world())))
+        world = matrix_world()
         world.superuser = factories.UserFactory(username="quantri", is_staff=True, is_superuser=True)
         yield world
         transaction.set_rollback(True)

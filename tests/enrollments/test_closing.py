@@ -13,6 +13,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from courses.models import Course
 from enrollments.closing import close_course, evaluate_course, evaluate_enrollment, override_result
@@ -147,6 +148,16 @@ def test_closing_stores_each_result_with_its_reasons(world, course, trainees):
         ("Phạm Anh Thiện", ["vắng 3/4 buổi (cần dự ít nhất 80%)", "chưa có điểm bài thu hoạch"]),
     ]
     assert summary.overridden == 1
+
+
+def test_a_closer_who_chose_english_stores_the_reasons_in_vietnamese(world, course, trainees):
+    with translation.override("en"):
+        close_course(course, by=world.center_staff)
+
+    assert fresh(trainees["two_reasons"]).result_reasons.splitlines() == [
+        "vắng 3/4 buổi (cần dự ít nhất 80%)",
+        "chưa có điểm bài thu hoạch",
+    ]
 
 
 def test_closing_writes_history_with_who_and_why(world, course, trainees):

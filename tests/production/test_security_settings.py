@@ -8,10 +8,8 @@ import pytest
 from django.conf import settings as project_settings
 from django.contrib.auth.models import AnonymousUser
 
-from tests.certificates.world import finish_print_jobs
-from tests.conftest import build_world
 from tests.production.processes import production_environment, run_manage, run_python
-from tests.test_access_matrix import concrete_url, endpoints
+from tests.test_access_matrix import concrete_url, endpoints, matrix_world
 
 SETTINGS_PRINTER = (
     "import django; django.setup()\n"
@@ -143,7 +141,7 @@ def test_no_template_has_inline_script(template):
 @pytest.mark.django_db
 def test_no_page_has_inline_script(client_for):
     """Every page of the project (the admin included) as center staff and as a trainee, as rendered."""
-    world = finish_print_jobs(build_world())
+    world = matrix_world()
     offending = {}
     checked = set()
     for persona in (world.center_staff, world.trainee_x, AnonymousUser()):
