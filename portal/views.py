@@ -179,6 +179,14 @@ def my_data_xlsx(request):
     return _own_data_download(request, own_data_workbook, "xlsx", XLSX_MEDIA_TYPE)
 
 
+def too_many_requests(request, title, message, window):
+    """The portal's page for a form sent too often: 429, the message with the minutes to wait, Retry-After."""
+    context = {"title": title, "message": message % {"minutes": max(1, window // 60)}}
+    response = render(request, "portal/message.html", context, status=429)
+    response["Retry-After"] = str(window)
+    return response
+
+
 class MyPasswordChangeView(auth_views.PasswordChangeView):
     """A trainee changes their own password, typing the current one first; the login stays signed in. Staff change
     theirs in the admin: a login without a member record gets a 404, as for the export of one's own data."""
@@ -201,21 +209,15 @@ class MyPasswordChangeView(auth_views.PasswordChangeView):
         # way to guess it, so the form takes as many tries per login as the login form, in the same cool-off.
         window = int(settings.AXES_COOLOFF_TIME.total_seconds())
         if spent("password-change", str(request.user.pk), limit=settings.AXES_FAILURE_LIMIT, window=window):
-            response = render(
+            return too_many_requests(
                 request,
-                "portal/message.html",
-                {
-                    "title": _("Quá nhiều lần thử"),
-                    "message": _(
-                        "Đồng chí đã gửi biểu mẫu đổi mật khẩu quá nhiều lần trong thời gian ngắn. "
-                        "Xin thử lại sau %(minutes)d phút."
-                    )
-                    % {"minutes": max(1, window // 60)},
-                },
-                status=429,
+                _("Quá nhiều lần thử"),
+                _(
+                    "Đồng chí đã gửi biểu mẫu đổi mật khẩu quá nhiều lần trong thời gian ngắn. "
+                    "Xin thử lại sau %(minutes)d phút."
+                ),
+                window,
             )
-            response["Retry-After"] = str(window)
-            return response
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
@@ -241,18 +243,12 @@ class LimitedPasswordResetView(auth_views.PasswordResetView):
         )
         if not (for_address or from_client):
             return super().form_valid(form)
-        response = render(
+        return too_many_requests(
             self.request,
-            "portal/message.html",
-            {
-                "title": _("Quá nhiều yêu cầu"),
-                "message": _(
-                    "Đã có quá nhiều yêu cầu gửi liên kết đặt mật khẩu cho thư điện tử này hoặc từ máy này trong "
-                    "thời gian ngắn, nên chưa gửi thêm liên kết nào. Xin thử lại sau %(minutes)d phút."
-                )
-                % {"minutes": max(1, window // 60)},
-            },
-            status=429,
+            _("Quá nhiều yêu cầu"),
+            _(
+                "Đã có quá nhiều yêu cầu gửi liên kết đặt mật khẩu cho thư điện tử này hoặc từ máy này trong "
+                "thời gian ngắn, nên chưa gửi thêm liên kết nào. Xin thử lại sau %(minutes)d phút."
+            ),
+            window,
         )
-        response["Retry-After"] = str(window)
-        return response
