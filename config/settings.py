@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "courses",
     "enrollments",
     "certificates",
+    "oversight",
     "reports",
     "portal",
     "backoffice",  # composes the admin pages several apps contribute to; nothing imports it

@@ -10,7 +10,7 @@ from django.utils import translation
 CENTER_STAFF = "Cán bộ Trung tâm"
 OFFICER = "Cán bộ đảng ủy"
 
-PROJECT_APPS = ["organizations", "courses", "enrollments", "certificates", "reports"]
+PROJECT_APPS = ["organizations", "courses", "enrollments", "certificates", "oversight", "reports"]
 
 # app_label.model -> actions, for officers of affiliated committees.
 OFFICER_PERMISSIONS = {

@@ -1,7 +1,7 @@
 """The dependency rule, executable: every module of the product's packages is read with `ast` (every import, the
 ones inside functions too) and an import against the direction fails the test.
 
-    common  <-  config, ops  <-  organizations  <-  courses  <-  enrollments  <-  certificates  <-  reports
+    common  <-  config, ops  <-  organizations  <-  courses  <-  enrollments  <-  certificates  <-  oversight  <-  reports
                                                                             portal, backoffice  <-  demo
 
 - `common` is shared machinery: it imports no package of the project.
@@ -22,7 +22,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 INFRASTRUCTURE = {"config", "ops"}
-APPS = ["organizations", "courses", "enrollments", "certificates", "reports"]
+APPS = ["organizations", "courses", "enrollments", "certificates", "oversight", "reports"]
 # What each package may import besides itself.
 ALLOWED = {
     "common": set(),
