@@ -23,7 +23,9 @@ def inspection_report(request, pk):
         raise Http404 from missing
     require_permission(request.user, "oversight.view_inspection")
     content = inspection_report_pdf(inspection)
-    record_access(request, AccessLog.Action.EXPORT, obj=inspection, parameters={"report": "inspection", "format": "pdf"})
+    record_access(
+        request, AccessLog.Action.EXPORT, obj=inspection, parameters={"report": "inspection", "format": "pdf"}
+    )
     return HttpResponse(
         content,
         content_type="application/pdf",

@@ -30,7 +30,10 @@ CHECKLIST = {
             "title": "Tỷ lệ người giữ chức vụ đã được bồi dưỡng",
             "figures": [["Chức vụ phải bồi dưỡng", "12"], ["Đã có giấy chứng nhận", "9"], ["Tỷ lệ", "75,0%"]],
             "columns": ["Họ và tên", "Chức vụ", "Tổ chức đảng"],
-            "rows": [["Lê Minh Châu", "Bí thư", "Chi bộ Vụ Lễ tân"], ["Đặng Quốc Huy", "Phó Bí thư", "Chi bộ Vụ Châu Âu"]],
+            "rows": [
+                ["Lê Minh Châu", "Bí thư", "Chi bộ Vụ Lễ tân"],
+                ["Đặng Quốc Huy", "Phó Bí thư", "Chi bộ Vụ Châu Âu"],
+            ],
         },
         {
             "key": "classes",
@@ -134,7 +137,9 @@ def test_pdffonts_lists_every_font_as_embedded(inspection):
 
 
 def test_a_planned_inspection_without_checklist_findings_or_corrections_says_so(world):
-    inspection = factories.InspectionFactory(plan=factories.InspectionPlanFactory(year=2022), organization=world.committee_b)
+    inspection = factories.InspectionFactory(
+        plan=factories.InspectionPlanFactory(year=2022), organization=world.committee_b
+    )
     text = squeezed(text_of(inspection_report_pdf(loaded(inspection))))
     assert world.committee_b.name in text
     assert "Chưa lập số liệu kiểm tra (cuộc kiểm tra chưa mở)." in text
