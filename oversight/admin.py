@@ -6,16 +6,15 @@ from django.contrib import admin
 from django.urls import path
 
 from common.admin import ViewOnlyAdminMixin
+from organizations.access import ScopedAdminMixin
 from oversight.models import Inspection
 from oversight.report_views import inspection_report
 
 
 @admin.register(Inspection)
-class InspectionAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+class InspectionAdmin(ViewOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["organization", "plan", "start_date", "end_date", "status"]
-
-    def get_queryset(self, request):
-        return Inspection.objects.for_user(request.user).select_related("plan", "organization")
+    list_select_related = ["plan", "organization"]
 
     def report_view(self, request, object_id):
         return inspection_report(request, object_id)
