@@ -8,10 +8,10 @@ from django.contrib.admin.utils import unquote
 from django.http import Http404, HttpResponse
 
 from common.admin import require_permission
-from oversight.models import Inspection
-from oversight.report_pdf import inspection_report_pdf, report_filename
 from organizations.access_log import record_access
 from organizations.models import AccessLog
+from oversight.models import Inspection
+from oversight.report_pdf import inspection_report_pdf, report_filename
 
 
 def inspection_report(request, pk):

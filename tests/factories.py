@@ -15,8 +15,8 @@ from certificates.models import Certificate, IssuerProfile, PrintJob, format_reg
 from certificates.services import new_verification_code, take_register_numbers
 from courses.models import Course, Lecturer, Program, Session, Topic
 from enrollments.models import Attendance, Enrollment, Evaluation, LecturerRating, SeatQuota
-from oversight.models import Correction, Finding, Inspection, InspectionPlan
 from organizations.models import AccessLog, Appointment, LockedOutLogin, Member, Officer, Organization, Post, Term
+from oversight.models import Correction, Finding, Inspection, InspectionPlan
 from reports.models import ReportJob
 
 FAMILY_NAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ"]
