@@ -26,6 +26,8 @@ OFFICER_PERMISSIONS = {
     "enrollments.attendance": ["view"],
     "enrollments.seatquota": ["view"],
     "certificates.certificate": ["view"],
+    # The inspected committee's officers read their own inspections (and print the report).
+    "oversight.inspection": ["view"],
     "reports.reportjob": ["view"],
 }
 

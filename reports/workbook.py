@@ -32,6 +32,7 @@ from common.workbook_print import (
 from enrollments.models import Enrollment
 from enrollments.rules import Grade
 from organizations.models import Post
+from reports.inspections import inspection_rows
 from reports.yearly import YearReport, workbook_period
 
 HEADER_ROW = 4  # title, subtitle, blank line, then the column headers
@@ -190,9 +191,9 @@ def _rating(value):
 
 
 class YearWorkbook:
-    """Writes the eight sheets of the yearly report for what `user` may see of `year`."""
+    """Writes the nine sheets of the yearly report for what `user` may see of `year`."""
 
-    SHEETS = 8
+    SHEETS = 9
 
     def __init__(self, user, year, progress=None, term=None):
         self.report = YearReport(user, year, period=workbook_period(year, term) if term else None)
@@ -225,6 +226,7 @@ class YearWorkbook:
             self.lecturer_sheet,
             self.missing_sheet,
             self.cumulative_sheet,
+            self.inspection_sheet,
         ]
         for done, step in enumerate(steps):
             step(done)
@@ -458,6 +460,49 @@ class YearWorkbook:
         )
         for row in self.report.cumulative():
             sheet.add(list(row))
+
+    # --- 9. Kiểm tra --------------------------------------------------------------------------------------
+
+    def inspection_sheet(self, step):
+        """The inspections of the year's plan the user may see: findings, and corrections done (accepted) and
+        overdue on the workbook's date."""
+        today = timezone.localdate()
+        sheet = self.sheet(
+            _("Kiểm tra"),
+            _("Kiểm tra công tác bồi dưỡng theo kế hoạch năm %(year)d; quá hạn tính đến ngày %(today)s")
+            % {"year": self.year, "today": date_format(today, "SHORT_DATE_FORMAT")},
+            [
+                Column(_("Tổ chức đảng được kiểm tra"), 40, "wrap"),
+                Column(_("Từ ngày"), 11, "date"),
+                Column(_("Đến ngày"), 11, "date"),
+                Column(_("Trạng thái"), 15, "wrap"),
+                Column(_("Ngày kết luận"), 11, "date"),
+                Column(_("Số phát hiện"), 10),
+                Column(_("Yêu cầu khắc phục"), 11),
+                Column(_("Đã khắc phục"), 11),
+                Column(_("Quá hạn khắc phục"), 11),
+            ],
+        )
+        rows, totals = inspection_rows(self.report.user, self.year, today)
+        for row in rows:
+            sheet.add(
+                [
+                    row.organization,
+                    row.start_date,
+                    row.end_date,
+                    row.status,
+                    row.concluded_on,
+                    row.findings,
+                    row.corrections,
+                    row.done,
+                    row.overdue,
+                ]
+            )
+        held = _("đã kiểm tra %(held)d/%(total)d") % {"held": totals.held, "total": totals.inspections}
+        sheet.add(
+            [_("Tổng cộng"), None, None, held, None, totals.findings, totals.corrections, totals.done, totals.overdue],
+            total=True,
+        )
 
 
 def month_chart(ws, first, last):

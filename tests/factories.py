@@ -16,6 +16,7 @@ from certificates.services import new_verification_code, take_register_numbers
 from courses.models import Course, Lecturer, Program, Session, Topic
 from enrollments.models import Attendance, Enrollment, Evaluation, LecturerRating, SeatQuota
 from organizations.models import AccessLog, Appointment, LockedOutLogin, Member, Officer, Organization, Post, Term
+from oversight.models import Correction, Finding, Inspection, InspectionPlan
 from reports.models import ReportJob
 
 FAMILY_NAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ"]
@@ -367,3 +368,40 @@ def open_course(world, *, capacity=30, seats=None):
     for organization, count in (seats or {}).items():
         SeatQuotaFactory(course=course, organization=organization, seats=count)
     return course
+
+
+class InspectionPlanFactory(DjangoModelFactory):
+    class Meta:
+        model = InspectionPlan
+        django_get_or_create = ("year",)
+
+    year = 2021
+
+
+class InspectionFactory(DjangoModelFactory):
+    class Meta:
+        model = Inspection
+
+    plan = factory.SubFactory(InspectionPlanFactory)
+    organization = factory.SubFactory(OrganizationFactory)
+    start_date = factory.LazyAttribute(lambda o: datetime.date(o.plan.year, 5, 4))
+    end_date = factory.LazyAttribute(lambda o: datetime.date(o.plan.year, 5, 8))
+    topics = "Việc cử cán bộ đi bồi dưỡng và tự tổ chức lớp bồi dưỡng"
+
+
+class FindingFactory(DjangoModelFactory):
+    class Meta:
+        model = Finding
+
+    inspection = factory.SubFactory(InspectionFactory)
+    text = factory.Sequence(lambda n: f"Phát hiện số {n}")
+
+
+class CorrectionFactory(DjangoModelFactory):
+    class Meta:
+        model = Correction
+
+    inspection = factory.SubFactory(InspectionFactory)
+    organization = factory.SelfAttribute("inspection.organization")
+    text = factory.Sequence(lambda n: f"Khắc phục nội dung số {n}")
+    due_date = factory.LazyAttribute(lambda o: datetime.date(o.inspection.plan.year, 9, 30))

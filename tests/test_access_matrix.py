@@ -192,6 +192,7 @@ EXPECTED = {
     "admin:app_list[courses]": STAFF_ONLY,
     "admin:app_list[enrollments]": STAFF_ONLY,
     "admin:app_list[certificates]": STAFF_ONLY,
+    "admin:app_list[oversight]": STAFF_ONLY,
     "admin:app_list[auth]": NO_SUCH_PAGE,
     "admin:app_list[django_tasks_database]": NO_SUCH_PAGE,
     "admin/(?P<url>.*)$": NO_SUCH_PAGE,
@@ -407,6 +408,17 @@ EXPECTED = {
         delete=SCOPED_NO_ROLE,
     ),
     "admin:certificates_printjob_download": reading(SCOPED_CENTER_ONLY),
+    # Inspections (h-inspectout's minimal, view-only admin that wires the report; the real admin replaces these rows
+    # at merge): the center and the inspected committee's officers read an inspection; its report is read by whoever
+    # reads the inspection.
+    **model_pages(
+        "oversight.inspection",
+        changelist=STAFF_ONLY,
+        add=page(center=DENIED, officers=DENIED),
+        change=reading(SCOPED_TO_SUBTREE),
+        delete=SCOPED_NO_ROLE,
+    ),
+    "admin:oversight_inspection_report": reading(SCOPED_TO_SUBTREE),
     # Background task results are the superuser's; staff follow their jobs on the pages that start them.
     **model_pages(
         "django_tasks_database.dbtaskresult",
@@ -462,6 +474,7 @@ OBJECTS = {
     "certificates.issuerprofile": ("issuer_a", "issuer_b"),
     "certificates.printjob": ("print_job_a", "print_job_b"),
     "reports.reportjob": ("report_job_a", "report_job_b"),
+    "oversight.inspection": ("inspection_a", "inspection_b"),
 }
 # Site-wide object pages (view on site) are asked about a member.
 SITE_WIDE_OBJECT_MODEL = "organizations.member"
@@ -634,10 +647,18 @@ def with_locked_out_login(world):
     return world
 
 
+def with_inspections(world):
+    """The world with an inspection of committee A and one of committee B in the 2021 plan."""
+    plan = factories.InspectionPlanFactory(year=2021)
+    world.inspection_a = factories.InspectionFactory(plan=plan, organization=world.committee_a)
+    world.inspection_b = factories.InspectionFactory(plan=plan, organization=world.committee_b)
+    return world
+
+
 def matrix_world():
-    """The world every URL pattern can be made concrete in (concrete_url): its print and report jobs finished and a
-    login locked out. The tests that walk every page build this one."""
-    return with_locked_out_login(finish_report_jobs(finish_print_jobs(build_world())))
+    """The world every URL pattern can be made concrete in (concrete_url): its print and report jobs finished, a
+    login locked out and inspections planned. The tests that walk every page build this one."""
+    return with_inspections(with_locked_out_login(finish_report_jobs(finish_print_jobs(build_world()))))
 
 
 @pytest.fixture(scope="module")

@@ -215,6 +215,7 @@ PAST_VALUES = {
     "enrollments.attendance": {"status": "absent"},
     "certificates.certificate": {"holder_name": "Tên in trước đây"},
     "courses.course": {"venue": "Hội trường cũ"},
+    "oversight.inspection": {"topics": "Nội dung kiểm tra trước đây"},
 }
 
 

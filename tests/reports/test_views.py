@@ -13,6 +13,7 @@ from django.utils import timezone
 from courses.models import Course
 from reports.jobs import expire_reports
 from reports.models import ReportJob
+from reports.workbook import YearWorkbook
 from tests import factories
 
 # The world counts 2021 certificates: the current term is 2020–2025 here (tests/conftest.py).
@@ -131,7 +132,7 @@ def test_the_year_report_page_starts_a_job_and_the_file_is_the_users_workbook(wo
     job = ReportJob.objects.get(requested_by=world.officer_b, year=2021, status=ReportJob.Status.DONE)
     assert response.url == job.page_url and job.percent == 100
     workbook = download(client, job)
-    assert len(workbook.sheetnames) == 8
+    assert len(workbook.sheetnames) == YearWorkbook.SHEETS
     assert "Lê Minh Châu" not in str([cell.value for row in workbook["Học viên"] for cell in row])
 
 
