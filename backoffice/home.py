@@ -17,7 +17,7 @@ from enrollments.models import Enrollment
 from enrollments.nominations import nominations_by_committee_of
 from organizations.access import scope_of
 from organizations.models import ImportRecord, Organization
-from reports import compliance
+from oversight import compliance
 from reports.models import ReportJob
 
 # Lines longer than this show their first rows and a link to the whole list.
@@ -226,7 +226,7 @@ def post_holders_compliance(user: Any) -> Compliance:
     """The committee's post holders trained in the current period, as its compliance page counts them."""
     period = compliance.default_period()
     required, certified = compliance.totals(compliance.holders_in(user, period))
-    return Compliance(period, required, certified, reverse("reports:compliance"))
+    return Compliance(period, required, certified, reverse("oversight:compliance"))
 
 
 def nominees_results(user: Any, path: str) -> list[Link]:

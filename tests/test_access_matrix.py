@@ -170,7 +170,7 @@ EXPECTED = {
     # Reports: every staff scope reads its own sub-tree's figures; a report job is its requester's (and the center's).
     "admin:app_list[reports]": STAFF_ONLY,
     "reports:dashboard": STAFF_ONLY,
-    "reports:compliance": STAFF_ONLY,
+    "oversight:compliance": STAFF_ONLY,
     "reports:year-report": STAFF_ONLY,
     **model_pages(
         "reports.reportjob",

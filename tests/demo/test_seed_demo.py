@@ -341,7 +341,7 @@ def test_full_scale_compliance_page_lists_who_is_missing_in_a_bounded_number_of_
 ):
     client.force_login(User.objects.get(username="trungtam"))
     with django_assert_max_num_queries(20):
-        response = client.get(reverse("reports:compliance"))
+        response = client.get(reverse("oversight:compliance"))
     rows = response.context["rows"]
     assert len(rows) > 20 and response.context["total"].required >= 15000
     assert 0 < response.context["total"].certified < response.context["total"].required

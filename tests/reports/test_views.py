@@ -18,7 +18,7 @@ from tests import factories
 # The world counts 2021 certificates: the current term is 2020–2025 here (tests/conftest.py).
 pytestmark = pytest.mark.usefixtures("in_the_2020_term")
 
-COMPLIANCE = reverse("reports:compliance")
+COMPLIANCE = reverse("oversight:compliance")
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from simple_history.utils import bulk_create_with_history
 
 from certificates.services import issue_certificates, reissue_certificate, revoke_certificate
 from organizations.models import Appointment, Organization, Post
-from reports import compliance, tallies
-from reports.models import ComplianceTally, CountedPost
+from oversight import compliance, tallies
+from oversight.models import ComplianceTally, CountedPost
 from tests import factories
 from tests.certificates.world import close_with_results
 
