@@ -80,7 +80,7 @@ def test_the_compliance_export_and_the_workbook_count_in_the_term_chosen(
     december_2026, world, client_for, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        client_for(world.center_staff).post(reverse("oversight:compliance") + "?term=2020–2025")
+        client_for(world.center_staff).post(reverse("reports:missing-list") + "?term=2020–2025")
     job = ReportJob.objects.filter(kind=ReportJob.Kind.MISSING_LIST).latest("pk")
     assert job.parameters["term"] == "2020–2025"
     job.refresh_from_db()

@@ -38,7 +38,7 @@ def stored():
 def assert_tallies_match(world, period=None):
     for user in (world.center_staff, world.officer_a, world.officer_b):
         holders = compliance.Holders(user, period or compliance.term_period())
-        assert "reports_countedpost" in str(holders.rows().query)
+        assert "oversight_countedpost" in str(holders.rows().query)
         assert holders.base_path is not None  # counted from the tallies, not from the rows
         for width in (None, 8, 12, 16):
             assert compliance.counts_by(holders, width) == counted_from_rows(holders, width), (user, width)
