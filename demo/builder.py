@@ -20,6 +20,7 @@ from common.localtime import local_today
 from courses import scheduling
 from courses.models import Course, Lecturer, Program, Session, Topic
 from demo.classes import HISTORIC_YEARS, ClassPlanner, build_catalog
+from demo.due_dates import appoint_recently
 from demo.tree import PeoplePlanner, build_tree
 from enrollments.models import Attendance, Enrollment, SeatQuota
 from organizations import roles
@@ -121,6 +122,7 @@ def seed_demo(scale="small", seed=DEFAULT_SEED, today=None):
         catalog = build_catalog(rng)
         today = today or timezone.localdate()
         classes = ClassPlanner(rng, shape, tree, people, catalog, today).plan()
+        appoint_recently(people.holdings, people.persona_holding, seed, today)
 
         users = _create_users(people.persona)
         organizations = [node.organization for node in tree.nodes]

@@ -25,6 +25,7 @@ from enrollments.models import Attendance, Enrollment, SeatQuota
 from organizations import roles
 from organizations.access import Scope, scope_of
 from organizations.models import Appointment, Member, Officer, Organization, Post
+from oversight import compliance
 from reports.workbook import YearWorkbook
 from tests import factories
 
@@ -347,3 +348,23 @@ def test_full_scale_compliance_page_lists_who_is_missing_in_a_bounded_number_of_
     assert 0 < response.context["total"].certified < response.context["total"].required
     assert response.context["missing"].paginator.count == response.context["total"].missing
     assert len(response.context["missing_rows"]) == 100
+
+
+def assert_every_due_bucket_filled():
+    """Overdue, due soon, not yet due and trained: each holds someone (oversight/compliance.py)."""
+    holders = compliance.holders_in(User.objects.get(username="trungtam"), compliance.default_period())
+    overdue, due_soon = compliance.due_counts(holders)
+    required, trained = compliance.totals(holders)
+    buckets = {"overdue": overdue, "due_soon": due_soon, "not_yet_due": required - trained - overdue - due_soon}
+    assert all(count > 0 for count in buckets.values()) and trained > 0, (buckets, trained)
+
+
+@pytest.mark.django_db
+def test_small_scale_fills_every_due_bucket():
+    run_command()
+    assert_every_due_bucket_filled()
+
+
+@pytest.mark.django_db
+def test_full_scale_fills_every_due_bucket(full_scale):
+    assert_every_due_bucket_filled()
