@@ -6,7 +6,6 @@ Due dates: a holder not trained is due by the later of the current term's start 
 plus COMPLIANCE_GRACE_MONTHS; computed in the database (with_due_dates), so lists filter and count by it."""
 
 import datetime
-
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
@@ -198,9 +197,7 @@ def _due_aggregates(today):
 
 def due_counts(holders: "Holders", today: datetime.date | None = None) -> tuple[int, int]:
     """(overdue, due soon) among the holders not trained: one query."""
-    counts = with_due_dates(holders.rows().filter(certified=False)).aggregate(
-        **_due_aggregates(today or local_today())
-    )
+    counts = with_due_dates(holders.rows().filter(certified=False)).aggregate(**_due_aggregates(today or local_today()))
     return counts["overdue"], counts["due_soon"]
 
 

@@ -239,4 +239,3 @@ def _subtree_moved(sender, old_path, new_path, **kwargs):
     # Siblings shifted to make room keep their parent, and so their unit; a sub-tree under a new parent may not.
     if old_path[: -Organization.steplen] != new_path[: -Organization.steplen]:
         refresh(Appointment.objects.filter(organization__path__startswith=new_path))
-

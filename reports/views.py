@@ -15,6 +15,7 @@ from reports import charts, jobs
 from reports.forms import TermForm, YearReportForm
 from reports.yearly import YearReport
 
+
 def _render(request, template, title, context):
     return render_admin_page(admin.site, request, f"reports/{template}", {"title": title, **context})
 

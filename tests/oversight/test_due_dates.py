@@ -86,7 +86,8 @@ def test_holders_are_counted_in_their_buckets_by_organization(world):
     assert counts == {world.committee_a: (1, 0), world.committee_b: (2, 2)}
     assert (total.overdue, total.due_soon, total.missing) == (3, 2, 7)
     overdue = compliance.missing(holders, "overdue")
-    assert sorted(holder.member.full_name for holder in overdue) == ["Lê Minh Châu", "Người overdue 0", "Người overdue 1"]
+    names = sorted(holder.member.full_name for holder in overdue)
+    assert names == ["Lê Minh Châu", "Người overdue 0", "Người overdue 1"]
     assert {holder.member.full_name for holder in compliance.missing(holders, "due_soon")} == {
         "Người due_soon 0",
         "Người due_soon 1",
@@ -134,7 +135,9 @@ def test_a_bad_bucket_is_reported_in_vietnamese_and_the_default_shown(world, cli
 
 @override_settings(COMPLIANCE_GRACE_MONTHS=3)
 @pytest.mark.parametrize("bucket", ["", "overdue", "due_soon"])
-def test_the_page_with_buckets_takes_a_fixed_number_of_queries(world, client_for, django_assert_max_num_queries, bucket):
+def test_the_page_with_buckets_takes_a_fixed_number_of_queries(
+    world, client_for, django_assert_max_num_queries, bucket
+):
     client = client_for(world.center_staff)
     buckets(world, organization=world.cell_a)
     client.get(COMPLIANCE, {"due": bucket})

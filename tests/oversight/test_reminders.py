@@ -80,9 +80,7 @@ def test_every_officer_of_the_committee_gets_one_and_a_sub_committee_its_own(wor
     cell = factories.UserFactory(username="canbo.chibo", is_staff=True)
     factories.OfficerFactory(user=cell, organization=world.cell_a)
     run()
-    assert sorted(message.to[0] for message in mail.outbox) == sorted(
-        [world.officer_a.email, second.email, cell.email]
-    )
+    assert sorted(message.to[0] for message in mail.outbox) == sorted([world.officer_a.email, second.email, cell.email])
     # The center's own staff (officers of the root) are not reminded.
     assert world.center_staff.email not in [message.to[0] for message in mail.outbox]
 
@@ -122,9 +120,10 @@ def test_queries_per_committee_do_not_grow_with_its_holders(world, today, django
 
     with CaptureQueriesContext(connection) as small:
         reminders.send_reminders(today, dry_run=True)
-    for n in range(30):
+    started = today - datetime.timedelta(days=60)
+    for _ in range(30):
         member = factories.MemberFactory(organization=world.cell_a)
-        factories.AppointmentFactory(member=member, organization=world.cell_a, start_date=today - datetime.timedelta(days=60))
+        factories.AppointmentFactory(member=member, organization=world.cell_a, start_date=started)
     with django_assert_max_num_queries(len(small)):
         [reminder] = reminders.send_reminders(today, dry_run=True)
     assert len(reminder.overdue) + len(reminder.due_soon) == 31
