@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -55,12 +56,11 @@ def reminder_for(organization: Organization, users: list[Any], today: datetime.d
     them (their scope is the committee's): two queries, whatever the number of holders."""
     period = compliance.default_period()
     holders = compliance.holders_in(users[0], period, organization)
-    rows = list(
-        compliance.missing(holders).filter(due_date__lte=today + datetime.timedelta(days=compliance.DUE_SOON_DAYS))
-    )
+    within = Q(due_date__lte=today + datetime.timedelta(days=compliance.DUE_SOON_DAYS))
     reminder = Reminder(organization, users)
-    for holder in rows:
-        (reminder.overdue if holder.due_date < today else reminder.due_soon).append(holder)
+    for holder in compliance.missing(holders).filter(within):
+        due_date = holder.due_date  # type: ignore[attr-defined]  # annotated by compliance.with_due_dates()
+        (reminder.overdue if due_date < today else reminder.due_soon).append(holder)
     return reminder
 
 
@@ -73,7 +73,7 @@ def _labels(organization, holders):
 def _messages(reminder: Reminder, month: datetime.date) -> list[EmailMultiAlternatives]:
     labels = _labels(reminder.organization, reminder.overdue + reminder.due_soon)
     for holder in reminder.overdue + reminder.due_soon:
-        holder.label = labels.get(holder.organization.path, holder.organization.name)
+        holder.label = labels.get(holder.organization.path, holder.organization.name)  # type: ignore[attr-defined]
     page = settings.SITE_URL.rstrip("/") + reverse("oversight:compliance")
     context = {
         "organization": reminder.organization,
