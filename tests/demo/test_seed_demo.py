@@ -262,6 +262,21 @@ def test_if_empty_skips_a_database_that_has_data():
     assert Organization.objects.count() == 1 and not Member.objects.exists()
 
 
+def assert_every_due_bucket_filled():
+    """Overdue, due soon, not yet due and trained: each holds someone (oversight/compliance.py)."""
+    holders = compliance.holders_in(User.objects.get(username="trungtam"), compliance.default_period())
+    overdue, due_soon = compliance.due_counts(holders)
+    required, trained = compliance.totals(holders)
+    buckets = {"overdue": overdue, "due_soon": due_soon, "not_yet_due": required - trained - overdue - due_soon}
+    assert all(count > 0 for count in buckets.values()) and trained > 0, (buckets, trained)
+
+
+@pytest.mark.django_db
+def test_small_scale_fills_every_due_bucket():
+    run_command()
+    assert_every_due_bucket_filled()
+
+
 @pytest.fixture(scope="module")
 def full_scale(django_db_setup, django_db_blocker):
     """The full-scale demo, built once for this module and rolled back after it."""
@@ -348,21 +363,6 @@ def test_full_scale_compliance_page_lists_who_is_missing_in_a_bounded_number_of_
     assert 0 < response.context["total"].certified < response.context["total"].required
     assert response.context["missing"].paginator.count == response.context["total"].missing
     assert len(response.context["missing_rows"]) == 100
-
-
-def assert_every_due_bucket_filled():
-    """Overdue, due soon, not yet due and trained: each holds someone (oversight/compliance.py)."""
-    holders = compliance.holders_in(User.objects.get(username="trungtam"), compliance.default_period())
-    overdue, due_soon = compliance.due_counts(holders)
-    required, trained = compliance.totals(holders)
-    buckets = {"overdue": overdue, "due_soon": due_soon, "not_yet_due": required - trained - overdue - due_soon}
-    assert all(count > 0 for count in buckets.values()) and trained > 0, (buckets, trained)
-
-
-@pytest.mark.django_db
-def test_small_scale_fills_every_due_bucket():
-    run_command()
-    assert_every_due_bucket_filled()
 
 
 @pytest.mark.django_db
