@@ -244,7 +244,9 @@ class ComplianceTally(models.Model):
         verbose_name = _("Bồi dưỡng theo nhiệm kỳ")
         verbose_name_plural = _("Bồi dưỡng theo nhiệm kỳ")
         constraints = [
-            models.UniqueConstraint(fields=["unit", "post", "certified_year"], name="compliance_tally_unique_key")
+            models.UniqueConstraint(
+                fields=["unit", "post", "certified_year"], name="oversight_compliance_tally_unique_key"
+            )
         ]
 
     def __str__(self):

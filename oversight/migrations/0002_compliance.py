@@ -50,7 +50,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'Bồi dưỡng theo nhiệm kỳ',
                 'verbose_name_plural': 'Bồi dưỡng theo nhiệm kỳ',
-                'constraints': [models.UniqueConstraint(fields=('unit', 'post', 'certified_year'), name='compliance_tally_unique_key')],
+                'constraints': [models.UniqueConstraint(fields=('unit', 'post', 'certified_year'), name='oversight_compliance_tally_unique_key')],
             },
         ),
         migrations.CreateModel(
