@@ -304,7 +304,14 @@ def _create_users(persona):
         CENTER_STAFF_LOGIN: user_model(
             username=CENTER_STAFF_LOGIN, first_name="Nguyễn Thị Minh Hằng", is_staff=True, password=password
         ),
-        OFFICER_LOGIN: user_model(username=OFFICER_LOGIN, first_name="Lê Quang Huy", is_staff=True, password=password),
+        # An address, so that the monthly compliance reminders (send_compliance_reminders) have someone to mail.
+        OFFICER_LOGIN: user_model(
+            username=OFFICER_LOGIN,
+            first_name="Lê Quang Huy",
+            email=f"{OFFICER_LOGIN}@btctw.example",
+            is_staff=True,
+            password=password,
+        ),
         TRAINEE_LOGIN: user_model(username=TRAINEE_LOGIN, first_name=persona.full_name, password=password),
     }
     user_model.objects.bulk_create(users.values())

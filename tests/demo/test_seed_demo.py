@@ -272,9 +272,12 @@ def assert_every_due_bucket_filled():
 
 
 @pytest.mark.django_db
-def test_small_scale_fills_every_due_bucket():
+def test_small_scale_fills_every_due_bucket_and_the_officer_would_be_reminded():
     run_command()
     assert_every_due_bucket_filled()
+    out = StringIO()
+    call_command("send_compliance_reminders", "--dry-run", stdout=out)
+    assert "would send to donvi@btctw.example" in out.getvalue()
 
 
 @pytest.fixture(scope="module")
