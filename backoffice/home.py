@@ -17,7 +17,7 @@ from enrollments.models import Enrollment
 from enrollments.nominations import nominations_by_committee_of
 from organizations.access import scope_of
 from organizations.models import ImportRecord, Organization
-from reports import compliance
+from oversight import compliance
 from reports.models import ReportJob
 
 # Lines longer than this show their first rows and a link to the whole list.
@@ -192,6 +192,16 @@ class Compliance:
     required: int
     certified: int
     url: str
+    overdue: int = 0  # not trained and past their due date (oversight/compliance.py)
+    due_soon: int = 0  # due within compliance.DUE_SOON_DAYS
+
+    @property
+    def overdue_url(self) -> str:
+        return f"{self.url}?due=overdue"
+
+    @property
+    def due_soon_url(self) -> str:
+        return f"{self.url}?due=due_soon"
 
     @property
     def missing(self) -> int:
@@ -223,10 +233,13 @@ def open_classes(user: Any, today: datetime.date) -> list[Link]:
 
 
 def post_holders_compliance(user: Any) -> Compliance:
-    """The committee's post holders trained in the current period, as its compliance page counts them."""
+    """The committee's post holders trained in the current period, and those overdue or due soon, as its
+    compliance page counts them."""
     period = compliance.default_period()
-    required, certified = compliance.totals(compliance.holders_in(user, period))
-    return Compliance(period, required, certified, reverse("reports:compliance"))
+    holders = compliance.holders_in(user, period)
+    required, certified = compliance.totals(holders)
+    overdue, due_soon = compliance.due_counts(holders)
+    return Compliance(period, required, certified, reverse("oversight:compliance"), overdue, due_soon)
 
 
 def nominees_results(user: Any, path: str) -> list[Link]:

@@ -16,7 +16,7 @@ attendance of the last --attendance-years years.
 Rows go in with COPY after `migrate`; the big tables' secondary indexes, unique and foreign-key constraints are
 dropped for the load and created again after it (so every row is checked against them, as pg_restore does), then
 VACUUM ANALYZE. The simple_history tables get no rows: bulk data has no change history. COPY passes by the signal
-receivers that keep the compliance tallies (reports/tallies.py), so the product's own rebuild() counts them after.
+receivers that keep the compliance tallies (oversight/tallies.py), so the product's own rebuild() counts them after.
 
 Then it times, through Django's test client with the whole middleware stack (DEBUG off, as in production), the
 compliance page for the whole country (center staff) and for one provincial committee (center staff filtering it,
@@ -1152,7 +1152,7 @@ def generate(args, params):
     from django.core.management.color import no_style
     from django.db import connection
 
-    from reports import tallies
+    from oversight import tallies
 
     rng = random.Random(args.seed)
     phases = Phases()
@@ -1176,7 +1176,7 @@ def generate(args, params):
         for sql in connection.ops.sequence_reset_sql(no_style(), bulk_models()):
             cursor.execute(sql)
     users = phases.run("users", create_users)
-    phases.run("compliance tallies (reports.tallies.rebuild)", tallies.rebuild)
+    phases.run("compliance tallies (oversight.tallies.rebuild)", tallies.rebuild)
     with connection.cursor() as cursor:
         # Visibility map and planner statistics, as autovacuum leaves a database in service.
         phases.run("VACUUM ANALYZE", cursor.execute, "VACUUM ANALYZE")
@@ -1268,7 +1268,7 @@ def pages(generated, workbook_seconds):
     officer = User.objects.get(username="bench_officer")
     trainee = User.objects.get(username="bench_trainee")
     province = Organization.objects.get(pk=generated["province"])
-    compliance = reverse("reports:compliance")
+    compliance = reverse("oversight:compliance")
     members = reverse("admin:organizations_member_changelist") + "?" + f"q={SEARCH.replace(' ', '+')}"
     year = TODAY.year - 1
     return [

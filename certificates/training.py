@@ -1,6 +1,6 @@
 """The one definition of "trained" (enrollments/training.py declares it, certificates/apps.py registers it here):
 a valid certificate of a qualifying program issued within the period. certificates_that_train() is the query both
-the bulk answer below and the compliance page (reports/compliance.py) are built from."""
+the bulk answer below and the compliance page (oversight/compliance.py) are built from."""
 
 from collections.abc import Iterable
 from typing import TYPE_CHECKING

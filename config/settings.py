@@ -325,3 +325,7 @@ EVALUATION_MIN_FORMS = envint("EVALUATION_MIN_FORMS", "3")
 REPORT_FILE_HOURS = envint("REPORT_FILE_HOURS", "72")
 # A batch print's file (the course's certificates, with their holders' personal data) is kept this many hours.
 PRINT_FILE_HOURS = envint("PRINT_FILE_HOURS", "72")
+
+# Due dates: a current post holder who must be trained is due by the later of the current term's start and their
+# appointment's start, plus this many months (oversight/compliance.py).
+COMPLIANCE_GRACE_MONTHS = envint("COMPLIANCE_GRACE_MONTHS", "12")

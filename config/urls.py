@@ -17,6 +17,7 @@ urlpatterns = [
     path("my/", include("portal.urls")),
     path("verify/", include("certificates.urls")),
     path("reports/", include("reports.urls")),
+    path("oversight/", include("oversight.urls")),
 ]
 
 # The 500 page carries the request id; the 400, 403 and 404 pages are Django's views with our templates.

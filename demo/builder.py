@@ -20,6 +20,7 @@ from common.localtime import local_today
 from courses import scheduling
 from courses.models import Course, Lecturer, Program, Session, Topic
 from demo.classes import HISTORIC_YEARS, ClassPlanner, build_catalog
+from demo.due_dates import appoint_recently
 from demo.tree import PeoplePlanner, build_tree
 from enrollments.models import Attendance, Enrollment, SeatQuota
 from organizations import roles
@@ -121,6 +122,7 @@ def seed_demo(scale="small", seed=DEFAULT_SEED, today=None):
         catalog = build_catalog(rng)
         today = today or timezone.localdate()
         classes = ClassPlanner(rng, shape, tree, people, catalog, today).plan()
+        appoint_recently(people.holdings, people.persona_holding, seed, today)
 
         users = _create_users(people.persona)
         organizations = [node.organization for node in tree.nodes]
@@ -302,7 +304,14 @@ def _create_users(persona):
         CENTER_STAFF_LOGIN: user_model(
             username=CENTER_STAFF_LOGIN, first_name="Nguyễn Thị Minh Hằng", is_staff=True, password=password
         ),
-        OFFICER_LOGIN: user_model(username=OFFICER_LOGIN, first_name="Lê Quang Huy", is_staff=True, password=password),
+        # An address, so that the monthly compliance reminders (send_compliance_reminders) have someone to mail.
+        OFFICER_LOGIN: user_model(
+            username=OFFICER_LOGIN,
+            first_name="Lê Quang Huy",
+            email=f"{OFFICER_LOGIN}@btctw.example",
+            is_staff=True,
+            password=password,
+        ),
         TRAINEE_LOGIN: user_model(username=TRAINEE_LOGIN, first_name=persona.full_name, password=password),
     }
     user_model.objects.bulk_create(users.values())

@@ -4,7 +4,7 @@ A member is trained for a post in a period when they hold a valid certificate (n
 a revoked one without replacement does not) of a program that qualifies for the post, issued within the period.
 Certificates are to the right of enrollments (tests/test_import_direction.py), so this module only declares the
 hook: certificates/apps.py registers certificates.training.trained_members() at start-up, and the nomination rule
-(enrollments/nominations.py) and compliance (reports/compliance.py) both ask through it."""
+(enrollments/nominations.py) and compliance (oversight/compliance.py) both ask through it."""
 
 import datetime
 from collections import defaultdict

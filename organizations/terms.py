@@ -1,7 +1,7 @@
 """The periods within which a certificate counts ("trained in this period"): a term of the bloc's party committees,
 kept as data (Term), or a calendar year. The current term follows today's date in Asia/Ho_Chi_Minh.
 
-Compliance (reports/compliance.py), the nomination rule (enrollments/nominations.py), the dashboard and the yearly
+Compliance (oversight/compliance.py), the nomination rule (enrollments/nominations.py), the dashboard and the yearly
 workbook all take their default period from default_period() here."""
 
 import datetime

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from organizations.access import ScopedQuerySet
-from organizations.models import Organization
+from organizations.models import Appointment, Organization, Post
 
 
 class InspectionPlanQuerySet(ScopedQuerySet):
@@ -201,3 +201,78 @@ class CorrectionReport(models.Model):
 
     def __str__(self):
         return self.text[:80]
+
+
+class CountedPost(models.Model):
+    """A current post that requires training, as the compliance tallies last counted it (oversight/tallies.py): its
+    organization, the tally unit it is counted in, the post, and when its holder was last certified for it (the
+    issue date of their newest valid certificate of a program that qualifies the post; None: never)."""
+
+    appointment = models.OneToOneField(
+        Appointment,
+        verbose_name=_("chức vụ trong nhiệm kỳ"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+    )
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("tổ chức đảng"), on_delete=models.CASCADE, related_name="+"
+    )
+    unit = models.ForeignKey(Organization, verbose_name=_("Đơn vị"), on_delete=models.CASCADE, related_name="+")
+    post = models.CharField(_("chức vụ"), max_length=32, choices=Post.choices)
+    certified_on = models.DateField(_("ngày cấp"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("Chức vụ phải bồi dưỡng")
+        verbose_name_plural = _("Chức vụ phải bồi dưỡng")
+
+    def __str__(self):
+        return f"{self.appointment_id}: {self.post} {self.certified_on or '-'}"
+
+
+class ComplianceTally(models.Model):
+    """How many counted posts a tally unit holds, by post and by the year their holder was last certified (0:
+    never). A unit is an organization no deeper than UNIT_DEPTH (oversight/compliance.py): the posts of one deeper
+    down are counted in its ancestor at that depth, so a sub-tree's figures are a sum over a few hundred rows."""
+
+    unit = models.ForeignKey(Organization, verbose_name=_("Đơn vị"), on_delete=models.CASCADE, related_name="+")
+    post = models.CharField(_("chức vụ"), max_length=32, choices=Post.choices)
+    certified_year = models.PositiveSmallIntegerField(_("năm"))
+    holders = models.IntegerField(_("Số lượng"), default=0)
+
+    class Meta:
+        verbose_name = _("Bồi dưỡng theo nhiệm kỳ")
+        verbose_name_plural = _("Bồi dưỡng theo nhiệm kỳ")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "post", "certified_year"], name="oversight_compliance_tally_unique_key"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.unit_id} {self.post} {self.certified_year}: {self.holders}"
+
+
+class ReminderSent(models.Model):
+    """An officer was sent the month's reminder of overdue and soon-due post holders (oversight/reminders.py):
+    written in the transaction that decides to send it, and unique per officer and month, so that however often
+    the command runs, and even when two runs overlap, each officer gets one mail a month."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người nhận"), on_delete=models.CASCADE, related_name="+"
+    )
+    month = models.DateField(_("tháng"), help_text=_("Ngày đầu tháng."))
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("tổ chức đảng"), on_delete=models.CASCADE, related_name="+"
+    )
+    overdue = models.PositiveIntegerField(_("quá hạn"), default=0)
+    due_soon = models.PositiveIntegerField(_("sắp đến hạn"), default=0)
+    sent_at = models.DateTimeField(_("thời điểm gửi"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("lượt nhắc hạn bồi dưỡng")
+        verbose_name_plural = _("lượt nhắc hạn bồi dưỡng")
+        constraints = [models.UniqueConstraint(fields=["user", "month"], name="reminder_sent_once_a_month")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.month:%m/%Y}"

@@ -17,7 +17,7 @@ from common.workbook_print import issuer_name
 from ops.jobs import expire_files
 from organizations.models import Organization
 from organizations.permissions import may_use_reports
-from reports import compliance
+from oversight import compliance
 from reports.models import ReportJob
 from reports.workbook import YearWorkbook, missing_workbook
 
@@ -34,11 +34,19 @@ def start_year_workbook(year: int, *, by: "User", term: str = "") -> ReportJob:
 
 
 def start_missing_list(
-    *, by: "User", organization: Organization, period_year: int | None = None, post: str = "", term: str = ""
+    *,
+    by: "User",
+    organization: Organization,
+    period_year: int | None = None,
+    post: str = "",
+    term: str = "",
+    due: str = "",
 ) -> ReportJob:
     """The compliance page's list of who is missing, for `organization` (in the user's scope), in the year or
-    term chosen (neither: the current term)."""
+    term chosen (neither: the current term), only those overdue or due soon when `due` says so."""
     parameters = {"organization": organization.pk, "period_year": period_year, "post": post, "term": term}
+    if due:
+        parameters["due"] = due
     return _start(ReportJob.Kind.MISSING_LIST, by=by, parameters=parameters)
 
 
@@ -94,7 +102,9 @@ def _write(job, target, progress):
     period = compliance.default_period(parameters.get("period_year"), parameters.get("term") or None)
     holders = compliance.holders_in(user, period, organization, parameters.get("post", ""))
     labels = Organization.objects.for_user(user).path_labels()
-    missing_workbook(compliance.missing(holders), labels, period, organization, target, creator=issuer_name(user))
+    due = parameters.get("due", "")
+    missing = compliance.missing(holders, due)
+    missing_workbook(missing, labels, period, organization, target, creator=issuer_name(user), due=due)
     return f"chua-boi-duong-{organization.code}.xlsx"
 
 

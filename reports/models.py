@@ -1,5 +1,5 @@
-"""Report jobs: an export that runs in the background, shows its progress, and keeps its file for a while; and the
-compliance tallies that let the compliance page and the workbook count a whole country's post holders at once."""
+"""Report jobs: an export that runs in the background, shows its progress, and keeps its file for a while. (The
+compliance tallies are oversight's: oversight/models.py.)"""
 
 from django.conf import settings
 from django.db import models
@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 
 from ops.jobs import BackgroundJob
 from organizations.access import ScopedQuerySet, scope_of
-from organizations.models import Appointment, Organization, Post
 
 
 class ReportJobQuerySet(ScopedQuerySet):
@@ -82,51 +81,3 @@ class ReportJob(BackgroundJob):
     @property
     def is_downloadable(self):
         return self.status == self.Status.DONE and bool(self.file) and self.expires_at > timezone.now()
-
-
-class CountedPost(models.Model):
-    """A current post that requires training, as the compliance tallies last counted it (reports/tallies.py): its
-    organization, the tally unit it is counted in, the post, and when its holder was last certified for it (the
-    issue date of their newest valid certificate of a program that qualifies the post; None: never)."""
-
-    appointment = models.OneToOneField(
-        Appointment,
-        verbose_name=_("chức vụ trong nhiệm kỳ"),
-        on_delete=models.CASCADE,
-        primary_key=True,
-        related_name="+",
-    )
-    organization = models.ForeignKey(
-        Organization, verbose_name=_("tổ chức đảng"), on_delete=models.CASCADE, related_name="+"
-    )
-    unit = models.ForeignKey(Organization, verbose_name=_("Đơn vị"), on_delete=models.CASCADE, related_name="+")
-    post = models.CharField(_("chức vụ"), max_length=32, choices=Post.choices)
-    certified_on = models.DateField(_("ngày cấp"), null=True, blank=True, db_index=True)
-
-    class Meta:
-        verbose_name = _("Chức vụ phải bồi dưỡng")
-        verbose_name_plural = _("Chức vụ phải bồi dưỡng")
-
-    def __str__(self):
-        return f"{self.appointment_id}: {self.post} {self.certified_on or '-'}"
-
-
-class ComplianceTally(models.Model):
-    """How many counted posts a tally unit holds, by post and by the year their holder was last certified (0:
-    never). A unit is an organization no deeper than UNIT_DEPTH (reports/compliance.py): the posts of one deeper
-    down are counted in its ancestor at that depth, so a sub-tree's figures are a sum over a few hundred rows."""
-
-    unit = models.ForeignKey(Organization, verbose_name=_("Đơn vị"), on_delete=models.CASCADE, related_name="+")
-    post = models.CharField(_("chức vụ"), max_length=32, choices=Post.choices)
-    certified_year = models.PositiveSmallIntegerField(_("năm"))
-    holders = models.IntegerField(_("Số lượng"), default=0)
-
-    class Meta:
-        verbose_name = _("Bồi dưỡng theo nhiệm kỳ")
-        verbose_name_plural = _("Bồi dưỡng theo nhiệm kỳ")
-        constraints = [
-            models.UniqueConstraint(fields=["unit", "post", "certified_year"], name="compliance_tally_unique_key")
-        ]
-
-    def __str__(self):
-        return f"{self.unit_id} {self.post} {self.certified_year}: {self.holders}"

@@ -6,6 +6,6 @@ app_name = "reports"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
-    path("compliance/", views.compliance_page, name="compliance"),
+    path("missing-list/", views.missing_list, name="missing-list"),
     path("year/", views.year_report, name="year-report"),
 ]

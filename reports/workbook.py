@@ -541,20 +541,22 @@ def missing_columns():
         Column(_("Tổ chức đảng"), 48, "wrap"),
         Column(_("Nhiệm kỳ"), 12),
         Column(_("Giữ chức vụ từ ngày"), 13, "date"),
+        Column(_("Hạn bồi dưỡng"), 13, "date"),
     ]
 
 
 def write_missing(sheet, holders, labels):
     rows = holders.values_list(
-        "member__full_name", "member__birth_date", "post", "organization__path", "term_label", "start_date"
+        "member__full_name", "member__birth_date", "post", "organization__path", "term_label", "start_date", "due_date"
     )
     posts = {value: str(label) for value, label in Post.choices}
-    for name, birth_date, post, path, term, start in rows.iterator(chunk_size=2000):
-        sheet.add([name, birth_date, posts.get(post, ""), labels.get(path, ""), term, start])
+    for name, birth_date, post, path, term, start, due in rows.iterator(chunk_size=2000):
+        sheet.add([name, birth_date, posts.get(post, ""), labels.get(path, ""), term, start, due])
 
 
-def missing_workbook(holders, labels, period, organization, target, *, creator=""):
-    """The list of who is missing, as its own workbook (the compliance page's export); creator is who asked."""
+def missing_workbook(holders, labels, period, organization, target, *, creator="", due=""):
+    """The list of who is missing, as its own workbook (the compliance page's export); creator is who asked, due
+    the due-date bucket the list was filtered by ("" for none)."""
     workbook = new_workbook()
     set_properties(
         workbook,
@@ -567,6 +569,9 @@ def missing_workbook(holders, labels, period, organization, target, *, creator="
         "period": period.label,
         "today": date_format(timezone.localdate(), "SHORT_DATE_FORMAT"),
     }
-    sheet = Sheet(workbook, _("Chưa bồi dưỡng"), _("Danh sách chưa bồi dưỡng"), subtitle, missing_columns())
+    title = _("Danh sách chưa bồi dưỡng")
+    if due:
+        title = {"overdue": _("Danh sách quá hạn bồi dưỡng"), "due_soon": _("Danh sách sắp đến hạn bồi dưỡng")}[due]
+    sheet = Sheet(workbook, _("Chưa bồi dưỡng"), title, subtitle, missing_columns())
     write_missing(sheet, holders, labels)
     workbook.save(target)

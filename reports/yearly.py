@@ -17,7 +17,7 @@ from enrollments.evaluation_reports import minimum_forms, shown_from_enough_form
 from enrollments.models import Enrollment, Evaluation, LecturerRating
 from organizations.access import scope_of
 from organizations.models import Organization, Post
-from reports import compliance
+from oversight import compliance
 
 # A session is half a day; the center counts it as four teaching hours.
 HOURS_PER_SESSION = 4

@@ -44,9 +44,9 @@ from tests.test_access_matrix import (
 # lockout counters (axes.accessattempt) are kept: only the center's unlock may remove one.
 VOLATILE_APPS = {"sessions", "admin"}
 VOLATILE_MODELS = {"organizations.accesslog", "axes.accesslog", "axes.accessfailurelog"}
-# Tallies counted from the tree's posts and the trainees' results (reports/tallies.py): they follow any write a
+# Tallies counted from the tree's posts and the trainees' results (oversight/tallies.py): they follow any write a
 # persona may do, and no other.
-DERIVED = {"reports.countedpost", "reports.compliancetally"}
+DERIVED = {"oversight.countedpost", "oversight.compliancetally"}
 
 
 def snapshot_models():

@@ -75,7 +75,7 @@ def page(client, url, language):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("url", ["reports:dashboard", "reports:compliance"])
+@pytest.mark.parametrize("url", ["reports:dashboard", "oversight:compliance"])
 def test_report_pages_write_shares_the_vietnamese_way_until_english_is_chosen(world, client_for, url):
     vietnamese = page(client_for(world.center_staff), reverse(url), "vi")
     english = page(client_for(world.center_staff), reverse(url), "en")

@@ -60,7 +60,7 @@ from enrollments.rules import evaluate_completion
 from enrollments.sheets import current_attendance_version, current_score_version, mark_attendance, record_scores
 from organizations.models import Appointment
 from organizations.terms import default_period
-from reports import compliance
+from oversight import compliance
 from tests import records_world
 from tests.records_world import Clock, admin_client, change_form_data, difference, rolled_back, snapshot
 

@@ -21,7 +21,7 @@ from enrollments.models import Enrollment
 from enrollments.nominations import nominate, nominate_many
 from organizations.models import Organization, Post
 from organizations.terms import current_term, term_period
-from reports import compliance
+from oversight import compliance
 from tests import factories
 
 
@@ -179,7 +179,7 @@ def _check_agreement(specs):
     refused = isinstance(outcome, ValidationError)
 
     holders = compliance.Holders(staff, period)
-    assert holders.base_path is not None  # the counts come from the tallies (reports/tallies.py)
+    assert holders.base_path is not None  # the counts come from the tallies (oversight/tallies.py)
     assert by_compliance == [expected]
     assert compliance.totals(holders) == (1, int(expected))
     assert by_function == expected

@@ -167,10 +167,19 @@ def test_an_officer_sees_their_committee_and_nothing_of_the_sibling(client, worl
     assert b_course.code not in page
 
     # As the compliance page counts the committee's post holders (cell A's secretary; B's is not counted).
-    total = client.get(reverse("reports:compliance")).context["total"]
+    total = client.get(reverse("oversight:compliance")).context["total"]
     assert (home.compliance.required, home.compliance.certified) == (total.required, total.certified) == (1, 0)
     assert home.compliance.missing == 1 and "còn 1 người chưa có giấy chứng nhận" in page
-    assert home.compliance.url == reverse("reports:compliance") and home.compliance.url in page
+    assert home.compliance.url == reverse("oversight:compliance") and home.compliance.url in page
+    # The overdue and due-soon figures are the compliance page's, and link to its list filtered by them.
+    assert (home.compliance.overdue, home.compliance.due_soon) == (total.overdue, total.due_soon)
+    assert home.compliance.overdue + home.compliance.due_soon <= 1
+    for bucket, url, count in [
+        ("overdue", home.compliance.overdue_url, home.compliance.overdue),
+        ("due_soon", home.compliance.due_soon_url, home.compliance.due_soon),
+    ]:
+        assert url == f"{reverse('oversight:compliance')}?due={bucket}" and url in page
+        assert len(client.get(url).context["missing_rows"]) == count
 
     [result] = home.results
     assert result.object == world.course_a

@@ -92,8 +92,8 @@ def test_the_report_pages_are_accessible(world, page, log_in):
         page,
         [
             reverse("reports:dashboard"),
-            reverse("reports:compliance"),
-            reverse("reports:compliance") + f"?org={world.committee_a.pk}",
+            reverse("oversight:compliance"),
+            reverse("oversight:compliance") + f"?org={world.committee_a.pk}",
             reverse("reports:year-report"),
         ],
     )
@@ -189,7 +189,7 @@ def test_the_class_pages_buttons_do_not_cover_its_title(world, new_page, log_in,
 def test_the_report_tabs_do_not_cover_the_figures(world, new_page, log_in, screen):
     page = new_page(viewport=screen)
     log_in(page, world.center_staff, reverse("admin:login"))
-    for path in (reverse("reports:dashboard"), reverse("reports:compliance")):
+    for path in (reverse("reports:dashboard"), reverse("oversight:compliance")):
         page.goto(path)
         tabs = page.locator(".report-links a")
         expect(tabs).to_have_count(4)

@@ -20,7 +20,7 @@ from enrollments.models import Enrollment
 from enrollments.nomination_import import import_template as nomination_template
 from organizations.models import Member, Post
 from organizations.tree_import import import_template as organization_template
-from reports import compliance
+from oversight import compliance
 from reports.workbook import YearWorkbook, missing_workbook
 from tests import factories
 from tests.imports.workbooks import xlsx

@@ -25,6 +25,7 @@ from enrollments.models import Attendance, Enrollment, SeatQuota
 from organizations import roles
 from organizations.access import Scope, scope_of
 from organizations.models import Appointment, Member, Officer, Organization, Post
+from oversight import compliance
 from reports.workbook import YearWorkbook
 from tests import factories
 
@@ -261,6 +262,24 @@ def test_if_empty_skips_a_database_that_has_data():
     assert Organization.objects.count() == 1 and not Member.objects.exists()
 
 
+def assert_every_due_bucket_filled():
+    """Overdue, due soon, not yet due and trained: each holds someone (oversight/compliance.py)."""
+    holders = compliance.holders_in(User.objects.get(username="trungtam"), compliance.default_period())
+    overdue, due_soon = compliance.due_counts(holders)
+    required, trained = compliance.totals(holders)
+    buckets = {"overdue": overdue, "due_soon": due_soon, "not_yet_due": required - trained - overdue - due_soon}
+    assert all(count > 0 for count in buckets.values()) and trained > 0, (buckets, trained)
+
+
+@pytest.mark.django_db
+def test_small_scale_fills_every_due_bucket_and_the_officer_would_be_reminded():
+    run_command()
+    assert_every_due_bucket_filled()
+    out = StringIO()
+    call_command("send_compliance_reminders", "--dry-run", stdout=out)
+    assert "would send to donvi@btctw.example" in out.getvalue()
+
+
 @pytest.fixture(scope="module")
 def full_scale(django_db_setup, django_db_blocker):
     """The full-scale demo, built once for this module and rolled back after it."""
@@ -341,9 +360,14 @@ def test_full_scale_compliance_page_lists_who_is_missing_in_a_bounded_number_of_
 ):
     client.force_login(User.objects.get(username="trungtam"))
     with django_assert_max_num_queries(20):
-        response = client.get(reverse("reports:compliance"))
+        response = client.get(reverse("oversight:compliance"))
     rows = response.context["rows"]
     assert len(rows) > 20 and response.context["total"].required >= 15000
     assert 0 < response.context["total"].certified < response.context["total"].required
     assert response.context["missing"].paginator.count == response.context["total"].missing
     assert len(response.context["missing_rows"]) == 100
+
+
+@pytest.mark.django_db
+def test_full_scale_fills_every_due_bucket(full_scale):
+    assert_every_due_bucket_filled()

@@ -48,7 +48,7 @@ def test_a_term_entered_by_the_center_becomes_current_on_its_start(december_2026
 
 def test_in_december_2026_compliance_reports_the_2025_2030_term(december_2026, world, client_for):
     """The reproduction: the compliance page in December 2026 still reported the 2020–2025 term."""
-    response = client_for(world.center_staff).get(reverse("reports:compliance"))
+    response = client_for(world.center_staff).get(reverse("oversight:compliance"))
 
     assert response.context["period"].label == "nhiệm kỳ 2025–2030"
     page = response.content.decode()
@@ -56,7 +56,7 @@ def test_in_december_2026_compliance_reports_the_2025_2030_term(december_2026, w
     # The other terms are offered; choosing one reports it (the world's 2021 certificate counts there).
     assert '<option value="2020–2025">2020–2025</option>' in page
     assert '<option value="2025–2030">2025–2030 (hiện tại)</option>' in page
-    earlier = client_for(world.center_staff).get(reverse("reports:compliance"), {"term": "2020–2025"})
+    earlier = client_for(world.center_staff).get(reverse("oversight:compliance"), {"term": "2020–2025"})
     assert earlier.context["period"].label == "nhiệm kỳ 2020–2025"
     assert (earlier.context["total"].required, earlier.context["total"].certified) == (2, 1)
     assert (response.context["total"].required, response.context["total"].certified) == (2, 0)
@@ -80,7 +80,7 @@ def test_the_compliance_export_and_the_workbook_count_in_the_term_chosen(
     december_2026, world, client_for, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        client_for(world.center_staff).post(reverse("reports:compliance") + "?term=2020–2025")
+        client_for(world.center_staff).post(reverse("reports:missing-list") + "?term=2020–2025")
     job = ReportJob.objects.filter(kind=ReportJob.Kind.MISSING_LIST).latest("pk")
     assert job.parameters["term"] == "2020–2025"
     job.refresh_from_db()

@@ -19,7 +19,8 @@ from tests import factories
 # The world counts 2021 certificates: the current term is 2020–2025 here (tests/conftest.py).
 pytestmark = pytest.mark.usefixtures("in_the_2020_term")
 
-COMPLIANCE = reverse("reports:compliance")
+COMPLIANCE = reverse("oversight:compliance")
+EXPORT = reverse("reports:missing-list")
 
 
 @pytest.fixture
@@ -61,7 +62,7 @@ def test_drilling_down_and_filtering_by_post_narrow_the_list(world, client_for):
     factories.AppointmentFactory(member=deputy, organization=world.cell_a, post="deputy_secretary")
     client = client_for(world.center_staff)
     response = client.get(COMPLIANCE, {"org": world.grassroots_a.pk, "post": "deputy_secretary"})
-    assert [holder.member.full_name for holder, _label in response.context["missing_rows"]] == ["Phan Thị Dung"]
+    assert [holder.member.full_name for holder, _label, _badge in response.context["missing_rows"]] == ["Phan Thị Dung"]
     assert [ancestor.name for ancestor in response.context["ancestors"]] == [world.root.name, world.committee_a.name]
     label = response.context["missing_rows"][0][1]
     assert label == f"{world.committee_a.name} › {world.grassroots_a.name} › {world.cell_a.name}"
@@ -110,7 +111,7 @@ def _count_queries(client):
 
 def test_exporting_the_missing_list_runs_a_job_whose_file_holds_the_list(world, client_for, run_jobs):
     client = client_for(world.officer_a)
-    response = run_jobs(client.post, f"{COMPLIANCE}?org={world.grassroots_a.pk}")
+    response = run_jobs(client.post, f"{EXPORT}?org={world.grassroots_a.pk}")
     job = ReportJob.objects.get(requested_by=world.officer_a, kind=ReportJob.Kind.MISSING_LIST)
     assert response.url == job.page_url
     page = client.get(job.page_url).content.decode()

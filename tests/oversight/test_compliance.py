@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from organizations.models import Post
-from reports import compliance
+from oversight import compliance
 from tests import factories
 
 # The world counts 2021 certificates: the current term is 2020–2025 here (tests/conftest.py).

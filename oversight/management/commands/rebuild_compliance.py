@@ -4,11 +4,11 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from reports.tallies import rebuild
+from oversight.tallies import rebuild
 
 
 class Command(BaseCommand):
-    help = "Recount the compliance tallies from the posts and certificates (reports/tallies.py)."
+    help = "Recount the compliance tallies from the posts and certificates (oversight/tallies.py)."
 
     def handle(self, *args, **options):
         started = time.perf_counter()

@@ -8,8 +8,8 @@ from simple_history.utils import bulk_create_with_history
 
 from certificates.services import issue_certificates, reissue_certificate, revoke_certificate
 from organizations.models import Appointment, Organization, Post
-from reports import compliance, tallies
-from reports.models import ComplianceTally, CountedPost
+from oversight import compliance, tallies
+from oversight.models import ComplianceTally, CountedPost
 from tests import factories
 from tests.certificates.world import close_with_results
 
@@ -38,7 +38,7 @@ def stored():
 def assert_tallies_match(world, period=None):
     for user in (world.center_staff, world.officer_a, world.officer_b):
         holders = compliance.Holders(user, period or compliance.term_period())
-        assert "reports_countedpost" in str(holders.rows().query)
+        assert "oversight_countedpost" in str(holders.rows().query)
         assert holders.base_path is not None  # counted from the tallies, not from the rows
         for width in (None, 8, 12, 16):
             assert compliance.counts_by(holders, width) == counted_from_rows(holders, width), (user, width)

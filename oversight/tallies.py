@@ -2,7 +2,7 @@
 their holder was last certified for it, kept exact as posts, certificates, programs, courses and the tree change.
 
 CountedPost holds one row per counted post (current, requiring training) as last counted, ComplianceTally the
-number of them per unit, post and certified year (reports/models.py). refresh() recounts the posts it is given from
+number of them per unit, post and certified year (oversight/models.py). refresh() recounts the posts it is given from
 the live data, with compliance.qualifying_certificates() (the definition the compliance page lists holders by),
 and applies the differences in the transaction that made them. The receivers below call it for every write: one
 row through save() and delete(), many through bulk_create() and bulk_update() (common.signals.bulk_saved).
@@ -28,8 +28,8 @@ from courses.models import Course, Program
 from enrollments.models import Enrollment
 from enrollments.training import qualifying_programs
 from organizations.models import Appointment, Organization
-from reports.compliance import UNIT_DEPTH, qualifying_certificates
-from reports.models import ComplianceTally, CountedPost
+from oversight.compliance import UNIT_DEPTH, qualifying_certificates
+from oversight.models import ComplianceTally, CountedPost
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -174,18 +174,18 @@ def _members_of(enrollment_ids):
 # --- what changes the counts ------------------------------------------------------------------------------------
 
 
-@receiver(post_save, sender=Appointment, dispatch_uid="reports.tallies.appointment_saved")
+@receiver(post_save, sender=Appointment, dispatch_uid="oversight.tallies.appointment_saved")
 def _appointment_saved(sender, instance, raw=False, update_fields=None, **kwargs):
     if not raw and (update_fields is None or set(update_fields) & APPOINTMENT_FIELDS):
         _refresh([instance.pk])
 
 
-@receiver(pre_delete, sender=Appointment, dispatch_uid="reports.tallies.appointment_deleted")
+@receiver(pre_delete, sender=Appointment, dispatch_uid="oversight.tallies.appointment_deleted")
 def _appointment_deleted(sender, instance, **kwargs):
     forget([instance.pk])
 
 
-@receiver(bulk_saved, sender=Appointment, dispatch_uid="reports.tallies.appointments_bulk_saved")
+@receiver(bulk_saved, sender=Appointment, dispatch_uid="oversight.tallies.appointments_bulk_saved")
 def _appointments_bulk_saved(sender, objs, fields, **kwargs):
     if fields is not None and not set(fields) & APPOINTMENT_FIELDS:
         return
@@ -195,46 +195,46 @@ def _appointments_bulk_saved(sender, objs, fields, **kwargs):
         refresh(Appointment.objects.filter(member_id__in={obj.member_id for obj in objs}))
 
 
-@receiver(post_save, sender=Certificate, dispatch_uid="reports.tallies.certificate_saved")
-@receiver(post_delete, sender=Certificate, dispatch_uid="reports.tallies.certificate_deleted")
+@receiver(post_save, sender=Certificate, dispatch_uid="oversight.tallies.certificate_saved")
+@receiver(post_delete, sender=Certificate, dispatch_uid="oversight.tallies.certificate_deleted")
 def _certificate_written(sender, instance, raw=False, update_fields=None, **kwargs):
     if not raw and (update_fields is None or set(update_fields) & CERTIFICATE_FIELDS):
         refresh(_members_of([instance.enrollment_id]))
 
 
-@receiver(bulk_saved, sender=Certificate, dispatch_uid="reports.tallies.certificates_bulk_saved")
+@receiver(bulk_saved, sender=Certificate, dispatch_uid="oversight.tallies.certificates_bulk_saved")
 def _certificates_bulk_saved(sender, objs, fields, **kwargs):
     if fields is None or set(fields) & CERTIFICATE_FIELDS:
         refresh(_members_of({obj.enrollment_id for obj in objs}))
 
 
-@receiver(pre_save, sender=Program, dispatch_uid="reports.tallies.program_saving")
+@receiver(pre_save, sender=Program, dispatch_uid="oversight.tallies.program_saving")
 def _program_saving(sender, instance, raw=False, **kwargs):
     saved = Program.objects.filter(pk=instance.pk).values_list("qualifying_posts", flat=True).first()
     instance._saved_qualifying_posts = set(saved or [])
 
 
-@receiver(post_save, sender=Program, dispatch_uid="reports.tallies.program_saved")
+@receiver(post_save, sender=Program, dispatch_uid="oversight.tallies.program_saved")
 def _program_saved(sender, instance, raw=False, **kwargs):
     posts = sorted(getattr(instance, "_saved_qualifying_posts", set()) ^ set(instance.qualifying_posts or []))
     if posts and not raw:
         transaction.on_commit(lambda: refresh_posts_task.enqueue(posts))
 
 
-@receiver(pre_save, sender=Course, dispatch_uid="reports.tallies.course_saving")
+@receiver(pre_save, sender=Course, dispatch_uid="oversight.tallies.course_saving")
 def _course_saving(sender, instance, raw=False, update_fields=None, **kwargs):
     if instance.pk is not None and (update_fields is None or "program" in update_fields):
         instance._saved_program_id = Course.objects.filter(pk=instance.pk).values_list("program_id", flat=True).first()
 
 
-@receiver(post_save, sender=Course, dispatch_uid="reports.tallies.course_saved")
+@receiver(post_save, sender=Course, dispatch_uid="oversight.tallies.course_saved")
 def _course_saved(sender, instance, raw=False, **kwargs):
     saved = getattr(instance, "_saved_program_id", None)
     if not raw and saved is not None and saved != instance.program_id:
         refresh(_members_of(Enrollment.objects.filter(course=instance, certificates__isnull=False).values("pk")))
 
 
-@receiver(path_updated, sender=Organization, dispatch_uid="reports.tallies.subtree_moved")
+@receiver(path_updated, sender=Organization, dispatch_uid="oversight.tallies.subtree_moved")
 def _subtree_moved(sender, old_path, new_path, **kwargs):
     # Siblings shifted to make room keep their parent, and so their unit; a sub-tree under a new parent may not.
     if old_path[: -Organization.steplen] != new_path[: -Organization.steplen]:
