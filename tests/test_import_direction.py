@@ -1,8 +1,8 @@
 """The dependency rule, executable: every module of the product's packages is read with `ast` (every import, the
 ones inside functions too) and an import against the direction fails the test.
 
-    common  <-  config, ops  <-  organizations  <-  courses  <-  enrollments  <-  certificates  <-  oversight  <-  reports
-                                                                            portal, backoffice  <-  demo
+    common <- config, ops <- organizations <- courses <- enrollments <- certificates <- oversight <- reports
+                                                                  portal, backoffice <- demo
 
 - `common` is shared machinery: it imports no package of the project.
 - `config` (settings-level helpers: logs, caches, rate limits, middleware, error pages) and `ops` (background jobs,
