@@ -1,0 +1,153 @@
+"""The checklist of an inspection: what the records say about the inspected organization's training when the
+inspection opens, kept in Inspection.checklist as a JSON snapshot of one generic shape, so that the admin page, the
+PDF report and the workbook render it without knowing its sections:
+
+    {"prepared_on": "YYYY-MM-DD", "period": "<label>",
+     "sections": [{"key": ..., "title": ..., "figures": [[label, value], ...], "columns": [...], "rows": [[...]]}]}
+
+Each section is one function of (organization, period, user) with a fixed number of queries whatever the size of
+the sub-tree; SECTIONS lists them in the order they are shown."""
+
+import datetime
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import Avg, Count
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from courses.models import Course
+from enrollments.evaluation_reports import minimum_forms
+from enrollments.models import Evaluation
+from organizations.models import Organization
+from organizations.terms import Period, term_period
+
+# The compliance functions move to oversight/compliance.py in this issue; until the merge they are read from
+# reports, the one import against the import direction (tests/test_import_direction.py names it).
+from reports.compliance import by_organization, holders_in, missing
+
+Section = dict[str, Any]
+
+# The untrained holders listed in full up to this many; the figures count them all.
+MISSING_ROWS = 500
+
+
+def _number(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}".replace(".", ",")
+
+
+def _percent(certified: int, required: int) -> str:
+    return f"{100 * certified / required:.1f} %".replace(".", ",") if required else "—"
+
+
+def _date(day: datetime.date | None) -> str:
+    return date_format(day, "d/m/Y") if day else ""
+
+
+def compliance_section(organization: Organization, period: Period, user: Any) -> Section:
+    """The compliance rate of the sub-tree and of each organization just below it (compliance.by_organization)."""
+    rows, total = by_organization(holders_in(user, period), organization)
+    return {
+        "key": "compliance",
+        "title": _("Tỷ lệ cán bộ đã được bồi dưỡng"),
+        "figures": [
+            [_("Chức danh phải bồi dưỡng"), str(total.required)],
+            [_("Đã được bồi dưỡng"), str(total.certified)],
+            [_("Chưa được bồi dưỡng"), str(total.missing)],
+            [_("Tỷ lệ"), _percent(total.certified, total.required)],
+        ],
+        "columns": [_("Tổ chức đảng"), _("Phải bồi dưỡng"), _("Đã bồi dưỡng"), _("Tỷ lệ")],
+        "rows": [
+            [str(row.organization), str(row.required), str(row.certified), _percent(row.certified, row.required)]
+            for row in rows
+        ],
+    }
+
+
+def untrained_section(organization: Organization, period: Period, user: Any) -> Section:
+    """The current post holders of the sub-tree without a qualifying certificate in the period (compliance.missing)."""
+    holders = missing(holders_in(user, period, organization))
+    count = holders.count()
+    listed = holders[:MISSING_ROWS]
+    return {
+        "key": "untrained",
+        "title": _("Cán bộ giữ chức danh chưa được bồi dưỡng"),
+        "figures": [[_("Số người"), str(count)]],
+        "columns": [_("Họ và tên"), _("Chức danh"), _("Tổ chức đảng")],
+        "rows": [
+            [appointment.member.full_name, appointment.get_post_display(), str(appointment.organization)]
+            for appointment in listed
+        ],
+    }
+
+
+def _own_courses(organization: Organization, period: Period):
+    courses = Course.objects.filter(organizer__path__startswith=organization.path, start_date__gte=period.start)
+    return courses.filter(start_date__lte=period.end) if period.end else courses
+
+
+def courses_section(organization: Organization, period: Period, user: Any) -> Section:
+    """The classes the sub-tree organized itself in the period, with their status."""
+    courses = _own_courses(organization, period).select_related("program").order_by("start_date", "code")
+    rows = [
+        [course.code, course.program.name, _date(course.start_date), _date(course.end_date), course.get_status_display()]
+        for course in courses
+    ]
+    return {
+        "key": "courses",
+        "title": _("Các lớp tự tổ chức"),
+        "figures": [[_("Số lớp"), str(len(rows))]],
+        "columns": [_("Mã lớp"), _("Chương trình"), _("Khai giảng"), _("Bế giảng"), _("Trạng thái")],
+        "rows": rows,
+    }
+
+
+def evaluations_section(organization: Organization, period: Period, user: Any) -> Section:
+    """The evaluations the sub-tree's own classes received, per class: anonymous, the averages only of a class with
+    at least EVALUATION_MIN_FORMS forms (enrollments/evaluation_reports.py)."""
+    per_course = (
+        Evaluation.objects.filter(enrollment__course__in=_own_courses(organization, period))
+        .values("enrollment__course__code")
+        .annotate(
+            forms=Count("pk"),
+            organization=Avg("organization_rating"),
+            content=Avg("content_rating"),
+            materials=Avg("materials_rating"),
+        )
+        .order_by("enrollment__course__code")
+    )
+    enough = minimum_forms()
+    rows = []
+    for row in per_course:
+        shown = row["forms"] >= enough
+        averages = [_number(row[key]) if shown else "—" for key in ("organization", "content", "materials")]
+        rows.append([row["enrollment__course__code"], str(row["forms"]), *averages])
+    return {
+        "key": "evaluations",
+        "title": _("Đánh giá của học viên"),
+        "figures": [
+            [_("Số phiếu"), str(sum(int(row[1]) for row in rows))],
+            [_("Số phiếu tối thiểu để tính điểm trung bình"), str(enough)],
+        ],
+        "columns": [_("Mã lớp"), _("Số phiếu"), _("Công tác tổ chức"), _("Nội dung"), _("Tài liệu")],
+        "rows": rows,
+    }
+
+
+SECTIONS: list[Callable[[Organization, Period, Any], Section]] = [
+    compliance_section,
+    untrained_section,
+    courses_section,
+    evaluations_section,
+]
+
+
+def build_checklist(organization: Organization, *, user: Any, today: datetime.date, period: Period | None = None):
+    """The checklist of `organization` as `user` (whose scope must hold it: an inspector reads the whole tree)
+    reads the records on `today`, for the current term unless told otherwise."""
+    period = period or term_period()
+    return {
+        "prepared_on": today.isoformat(),
+        "period": str(period.label),
+        "sections": [section(organization, period, user) for section in SECTIONS],
+    }
