@@ -155,18 +155,23 @@ class InspectionAdmin(ScopedAdminMixin, ReadOnlyHistoryAdmin):
             )
             form.instance = saved
         for formset in formsets:
-            if formset.model is Finding:
-                formset.instance = form.instance
-                for finding_form in formset.forms:
-                    if not finding_form.has_changed() or finding_form in formset.deleted_forms:
-                        continue
-                    if finding_form.instance.pk is None:
-                        inspections.add_finding(form.instance, by=request.user, text=finding_form.cleaned_data["text"])
-                    else:
-                        finding_form.save()
-                for finding_form in formset.deleted_forms:
-                    if finding_form.instance.pk:
-                        finding_form.instance.delete()
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+            if formset.model is not Finding:
+                continue
+            formset.instance = form.instance
+            for finding_form in formset.forms:
+                if not finding_form.has_changed() or finding_form in formset.deleted_forms:
+                    continue
+                text = finding_form.cleaned_data["text"]
+                if finding_form.instance.pk is None:
+                    formset.new_objects.append(inspections.add_finding(form.instance, by=request.user, text=text))
+                else:
+                    inspections.change_finding(finding_form.instance, by=request.user, text=text)
+                    formset.changed_objects.append((finding_form.instance, ["text"]))
+            for finding_form in formset.deleted_forms:
+                if finding_form.instance.pk:
+                    inspections.remove_finding(finding_form.instance, by=request.user)
+                    formset.deleted_objects.append(finding_form.instance)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:

@@ -129,6 +129,25 @@ def add_finding(inspection: Inspection, *, by: Any, text: str) -> Finding:
         return _save(Finding(inspection=inspection, text=text), by=by, reason=_("Ghi phát hiện"))
 
 
+def change_finding(finding: Finding, *, by: Any, text: str) -> Finding:
+    inspection = finding.inspection
+    _refuse_unless(may_inspect(by, inspection), _("Chỉ đoàn kiểm tra ghi phát hiện."))
+    if inspection.status != Inspection.Status.OPEN:
+        raise ValidationError(_("Chỉ ghi phát hiện khi cuộc kiểm tra đang mở."))
+    finding.text = text
+    with transaction.atomic():
+        return _save(finding, by=by, reason=_("Sửa phát hiện"))
+
+
+def remove_finding(finding: Finding, *, by: Any) -> None:
+    inspection = finding.inspection
+    _refuse_unless(may_inspect(by, inspection), _("Chỉ đoàn kiểm tra ghi phát hiện."))
+    if inspection.status != Inspection.Status.OPEN:
+        raise ValidationError(_("Chỉ ghi phát hiện khi cuộc kiểm tra đang mở."))
+    attribute(finding, by=by, reason=_("Xóa phát hiện"))
+    finding.delete()
+
+
 @dataclass
 class Required:
     """A correction the conclusion requires."""
