@@ -111,7 +111,6 @@ class InspectionAdmin(ScopedAdminMixin, ReadOnlyHistoryAdmin):
     list_filter = ["status", "plan"]
     list_select_related = ["organization", "plan"]
     fields = ["plan", "organization", "start_date", "end_date", "team", "topics", "status", "conclusion"]
-    filter_horizontal = ["team"]
     inlines = [FindingInline, CorrectionInline]
     change_form_template = "admin/oversight/inspection_change_form.html"
 

@@ -23,7 +23,7 @@ def _inspection(world, plan, organization, responsible, letter):
         concluded_on=datetime.date(2021, 6, 5),
     )
     inspection.team.set([world.inspector])
-    Finding.objects.create(inspection=inspection, text="Chưa cử đủ bí thư chi bộ đi bồi dưỡng.")
+    finding = Finding.objects.create(inspection=inspection, text="Chưa cử đủ bí thư chi bộ đi bồi dưỡng.")
     correction = Correction.objects.create(
         inspection=inspection,
         organization=responsible,
@@ -34,6 +34,7 @@ def _inspection(world, plan, organization, responsible, letter):
     report = CorrectionReport(correction=correction, text="Đã cử đi học.", reported_by=getattr(world, f"officer_{letter}"))
     report.attachment.save(f"bao-cao-khac-phuc-{letter}.pdf", ContentFile(PDF_BYTES), save=False)
     report.save()
+    setattr(world, f"finding_{letter}", finding)
     return inspection, correction, report
 
 
