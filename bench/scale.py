@@ -23,9 +23,10 @@ compliance page for the whole country (center staff) and for one provincial comm
 and the committee's own officer), the Member changelist searching "pham anh thien", and a trainee's /my/ page; and,
 by calling the workbook's own sheet writers, the yearly workbook's summary sheets (summary, by committee, by post,
 cumulative; not the roster), and the inspection checklist of the provincial committee with the most post holders
-as an inspector opens it (oversight/checklist.py). --only picks pages by name. Each is run once cold, then --repeat times; the median is
-reported, with the load average of the machine (other work shares its cores). Every query a page runs is EXPLAINed
-to find sequential scans of big tables, and the slow ones are printed with EXPLAIN (ANALYZE, BUFFERS).
+as an inspector opens it (oversight/checklist.py). --only picks pages by name. Each is run once cold, then
+--repeat times; the median is reported, with the load average of the machine (other work shares its cores). Every
+query a page runs is EXPLAINed to find sequential scans of big tables, and the slow ones are printed with
+EXPLAIN (ANALYZE, BUFFERS).
 """
 
 import argparse

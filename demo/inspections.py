@@ -19,15 +19,20 @@ TOPICS = "Việc cử cán bộ giữ chức danh đi bồi dưỡng; các lớp
 
 def _descendant(organization: Organization) -> Organization:
     """The first organization below `organization` (itself when it has none): a correction's responsible one."""
-    return Organization.objects.filter(path__startswith=organization.path, depth=organization.depth + 1).order_by(
-        "path"
-    ).first() or organization
+    return (
+        Organization.objects.filter(path__startswith=organization.path, depth=organization.depth + 1)
+        .order_by("path")
+        .first()
+        or organization
+    )
 
 
 def plan_demo_inspections(*, inspector: Any, officer: Any, committees: list[Organization], today: datetime.date):
     """The year's plan with a concluded, an open and a planned inspection (committees[0], [1], [2])."""
     plan = inspections.save_plan(
-        InspectionPlan(year=today.year, decision_number=f"01-QĐ/UBKT-{today.year}", decision_date=today.replace(day=1, month=1)),
+        InspectionPlan(
+            year=today.year, decision_number=f"01-QĐ/UBKT-{today.year}", decision_date=today.replace(day=1, month=1)
+        ),
         by=inspector,
     )
     days = datetime.timedelta
@@ -48,7 +53,9 @@ def plan_demo_inspections(*, inspector: Any, officer: Any, committees: list[Orga
         by=inspector,
         conclusion="Cơ bản thực hiện tốt; còn cán bộ giữ chức danh chưa được bồi dưỡng.",
         corrections=[
-            inspections.Required(responsible, "Cử các bí thư chi bộ chưa được bồi dưỡng vào lớp gần nhất", today - days(10)),
+            inspections.Required(
+                responsible, "Cử các bí thư chi bộ chưa được bồi dưỡng vào lớp gần nhất", today - days(10)
+            ),
             inspections.Required(committees[0], "Lập danh sách cán bộ phải bồi dưỡng theo nhiệm kỳ", today + days(30)),
             inspections.Required(committees[0], "Bổ sung hồ sơ lớp tự tổ chức", today + days(20)),
         ],
@@ -56,7 +63,9 @@ def plan_demo_inspections(*, inspector: Any, officer: Any, committees: list[Orga
     )
     for correction in (reported, accepted):
         attachment = ContentFile(DEMO_ATTACHMENT, name="bao-cao-khac-phuc.pdf")
-        inspections.report_correction(correction, by=officer, text="Đã thực hiện; gửi kèm báo cáo.", attachment=attachment)
+        inspections.report_correction(
+            correction, by=officer, text="Đã thực hiện; gửi kèm báo cáo.", attachment=attachment
+        )
     inspections.accept_report(accepted, by=inspector, note="Đạt yêu cầu.")
 
     opened = planned(committees[1], today - days(2))

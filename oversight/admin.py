@@ -14,8 +14,13 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from common.admin import LabelledTabularInline, ReadOnlyHistoryAdmin, ViewOnlyAdminMixin, render_admin_page
-from common.admin import visible_object
+from common.admin import (
+    LabelledTabularInline,
+    ReadOnlyHistoryAdmin,
+    ViewOnlyAdminMixin,
+    render_admin_page,
+    visible_object,
+)
 from enrollments.forms import add_service_error
 from organizations.access import ScopedAdminMixin
 from organizations.access_log import record_access
@@ -28,7 +33,7 @@ from oversight.models import Correction, CorrectionReport, Finding, Inspection, 
 class PlannedInspectionInline(LabelledTabularInline):
     model = Inspection
     fields = ["organization", "start_date", "end_date", "status"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]  # a list of names, as the stubs want
     extra = 0
     show_change_link = True
     can_delete = False
@@ -87,7 +92,7 @@ class FindingInline(LabelledTabularInline):
 class CorrectionInline(LabelledTabularInline):
     model = Correction
     fields = ["text", "organization", "due_date", "status"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]  # a list of names, as the stubs want
     extra = 0
     show_change_link = True
     can_delete = False
@@ -273,7 +278,7 @@ def conclude_view(model_admin, request, object_id):
 class CorrectionReportInline(LabelledTabularInline):
     model = CorrectionReport
     fields = ["text", "attachment_link", "reported_by", "reported_at", "verdict", "verdict_note"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]  # a list of names, as the stubs want
     extra = 0
     can_delete = False
 
@@ -394,7 +399,7 @@ class CorrectionReportAdmin(ViewOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdm
     list_display = ["__str__", "correction", "reported_by", "reported_at", "verdict"]
     list_select_related = ["correction", "reported_by"]
     fields = ["correction", "text", "reported_by", "reported_at", "verdict", "verdict_note", "judged_by", "judged_at"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]  # a list of names, as the stubs want
 
     def get_urls(self):
         wrap = self.admin_site.admin_view

@@ -90,7 +90,13 @@ def courses_section(organization: Organization, period: Period, user: Any) -> Se
     """The classes the sub-tree organized itself in the period, with their status."""
     courses = _own_courses(organization, period).select_related("program").order_by("start_date", "code")
     rows = [
-        [course.code, course.program.name, _date(course.start_date), _date(course.end_date), course.get_status_display()]
+        [
+            course.code,
+            course.program.name,
+            _date(course.start_date),
+            _date(course.end_date),
+            course.get_status_display(),
+        ]
         for course in courses
     ]
     return {

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -101,7 +101,6 @@ def plan_inspection(plan: InspectionPlan, planned: Planned, *, by: Any, inspecti
         inspection.topics = planned.topics
         _save(inspection, by=by, reason=_("Đưa vào kế hoạch kiểm tra"))
         inspection.team.set(list(planned.team))
-        inspection._team_ids = {user.pk for user in planned.team}
         return inspection
 
 
@@ -198,7 +197,7 @@ def conclude(
 # -- Corrections -----------------------------------------------------------------------------------
 
 
-def validate_attachment(attachment: UploadedFile | None) -> None:
+def validate_attachment(attachment: File | None) -> None:
     """Refuse a file of a kind not listed, whose content does not match its name, or over the size limit."""
     if attachment is None:
         return
@@ -218,7 +217,7 @@ def validate_attachment(attachment: UploadedFile | None) -> None:
 
 
 def report_correction(
-    correction: Correction, *, by: Any, text: str, attachment: UploadedFile | None = None
+    correction: Correction, *, by: Any, text: str, attachment: File | None = None
 ) -> CorrectionReport:
     """The responsible committee reports what it did on a correction still to do (required or reopened)."""
     _refuse_unless(

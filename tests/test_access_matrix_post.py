@@ -191,9 +191,7 @@ EFFECTS = {
     "admin:oversight_inspection_open": records,
     "admin:oversight_inspection_conclude": lambda inspection: records(inspection, new_in={"oversight.correction"}),
     # Reporting on a correction adds a report and writes the correction's status; judging writes both.
-    "admin:oversight_correction_report": lambda correction: records(
-        correction, new_in={"oversight.correctionreport"}
-    ),
+    "admin:oversight_correction_report": lambda correction: records(correction, new_in={"oversight.correctionreport"}),
     "admin:oversight_correction_judge": lambda correction: records(correction, *correction.reports.all()),
 }
 

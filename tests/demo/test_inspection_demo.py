@@ -2,10 +2,10 @@
 concluded, an open and a planned inspection, and an overdue correction on the inspector's and the committee's
 home pages."""
 
+import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-import pytest
 from demo.builder import DEMO_PASSWORD, INSPECTOR_LOGIN, OFFICER_LOGIN, seed_demo
 from organizations import roles
 from organizations.access import INSPECTING, scope_of

@@ -91,8 +91,8 @@ def test_the_checklist_lists_the_untrained_holders_of_the_subtree(world, planned
 
 
 def test_evaluations_show_averages_only_from_enough_forms(world, settings, in_the_2020_term):
-    from oversight.checklist import evaluations_section
     from organizations.terms import term_period
+    from oversight.checklist import evaluations_section
 
     settings.EVALUATION_MIN_FORMS = 2
     section = evaluations_section(world.root, term_period(), world.inspector)

@@ -31,7 +31,9 @@ def _inspection(world, plan, organization, responsible, letter):
         due_date=datetime.date(2021, 12, 31),
         status=Correction.Status.REPORTED,
     )
-    report = CorrectionReport(correction=correction, text="Đã cử đi học.", reported_by=getattr(world, f"officer_{letter}"))
+    report = CorrectionReport(
+        correction=correction, text="Đã cử đi học.", reported_by=getattr(world, f"officer_{letter}")
+    )
     report.attachment.save(f"bao-cao-khac-phuc-{letter}.pdf", ContentFile(PDF_BYTES), save=False)
     report.save()
     setattr(world, f"finding_{letter}", finding)
