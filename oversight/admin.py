@@ -6,6 +6,7 @@ from functools import partial
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import formset_factory
 from django.http import FileResponse, Http404
@@ -22,6 +23,7 @@ from common.admin import (
     visible_object,
 )
 from enrollments.forms import add_service_error
+from organizations import roles
 from organizations.access import ScopedAdminMixin
 from organizations.access_log import record_access
 from organizations.models import AccessLog, Organization
@@ -115,6 +117,7 @@ class InspectionAdmin(ScopedAdminMixin, ReadOnlyHistoryAdmin):
     list_display = ["organization", "plan", "start_date", "end_date", "status"]
     list_filter = ["status", "plan"]
     list_select_related = ["organization", "plan"]
+    autocomplete_fields = ["organization"]
     fields = ["plan", "organization", "start_date", "end_date", "team", "topics", "status", "conclusion"]
     inlines = [FindingInline, CorrectionInline]
     change_form_template = "admin/oversight/inspection_change_form.html"
@@ -126,9 +129,12 @@ class InspectionAdmin(ScopedAdminMixin, ReadOnlyHistoryAdmin):
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "team":
-            from django.contrib.auth import get_user_model
-
-            kwargs["queryset"] = get_user_model().objects.filter(is_staff=True, is_active=True).order_by("username")
+            # The team is drawn from the Inspection Committee's inspectors: a short list, whatever the tree's size.
+            kwargs["queryset"] = (
+                get_user_model()
+                .objects.filter(groups__name=roles.INSPECTOR, is_active=True, is_staff=True)
+                .order_by("username")
+            )
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def has_add_permission(self, request):

@@ -29,13 +29,17 @@ def test_an_inspection_from_plan_to_accepted_correction(world, new_page, log_in)
 
     inspector_page.goto(reverse("admin:oversight_inspection_add"))
     inspector_page.locator("#id_plan").select_option(label=f"Kế hoạch kiểm tra năm {today.year}")
-    inspector_page.locator("#id_organization").select_option(value=str(world.committee_a.pk))
+    inspector_page.locator("#id_organization + .select2").click()
+    inspector_page.locator(".select2-search__field").fill("dang uy bo ngoai giao")
+    inspector_page.locator(".select2-results__option", has_text="Đảng ủy Bộ Ngoại giao").first.click()
+    inspector_page.locator("#id_team").select_option(value=str(world.inspector.pk))
     inspector_page.locator("#id_start_date").fill(today.strftime("%d/%m/%Y"))
     inspector_page.locator("#id_end_date").fill((today + datetime.timedelta(days=3)).strftime("%d/%m/%Y"))
     inspector_page.locator("#id_topics").fill("Việc cử bí thư chi bộ đi bồi dưỡng")
     inspector_page.locator("input[name=_save]").click()
     expect(inspector_page.locator(".messagelist .success")).to_be_visible()
     inspection = Inspection.objects.get(plan__year=today.year, organization=world.committee_a)
+    assert list(inspection.team.all()) == [world.inspector]
 
     # Opening prepares the checklist from the records.
     inspector_page.goto(reverse("admin:oversight_inspection_change", args=[inspection.pk]))

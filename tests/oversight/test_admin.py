@@ -62,7 +62,10 @@ def test_the_inspection_page_costs_the_same_queries_whatever_its_findings(world,
     for n in range(5):
         Finding.objects.create(inspection=world.inspection_a, text=f"Phát hiện {n}")
         Correction.objects.create(
-            inspection=world.inspection_a, organization=world.cell_a, text="Khắc phục", due_date=datetime.date(2022, 1, 1)
+            inspection=world.inspection_a,
+            organization=world.cell_a,
+            text="Khắc phục",
+            due_date=datetime.date(2022, 1, 1),
         )
     with django_assert_num_queries(len(small)):
         client.get(url)
