@@ -10,6 +10,7 @@ the sub-tree; SECTIONS lists them in the order they are shown."""
 
 import datetime
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
 from django.db.models import Avg, Count
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 from courses.models import Course
 from enrollments.evaluation_reports import minimum_forms
 from enrollments.models import Evaluation
+from organizations.access import EVERYTHING
 from organizations.models import Organization
 from organizations.terms import Period, term_period
 
@@ -149,9 +151,11 @@ SECTIONS: list[Callable[[Organization, Period, Any], Section]] = [
 
 
 def build_checklist(organization: Organization, *, user: Any, today: datetime.date, period: Period | None = None):
-    """The checklist of `organization` as `user` (whose scope must hold it: an inspector reads the whole tree)
-    reads the records on `today`, for the current term unless told otherwise."""
+    """The checklist of `organization` as `user` (whose scope must hold it: an inspector reads the whole tree; None,
+    the command line, reads it all) reads the records on `today`, for the current term unless told otherwise."""
     period = period or term_period()
+    if user is None:  # the command line reads the whole tree, as every service lets it
+        user = SimpleNamespace(_access_scope=EVERYTHING, is_authenticated=True, pk=None)
     return {
         "prepared_on": today.isoformat(),
         "period": str(period.label),

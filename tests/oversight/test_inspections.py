@@ -90,6 +90,14 @@ def test_the_checklist_lists_the_untrained_holders_of_the_subtree(world, planned
     assert sections["courses"]["rows"][0][0] == world.course_a.code  # grassroots A organized course_a
 
 
+def test_the_command_line_prepares_the_same_checklist(world, planned, in_the_2020_term):
+    from oversight.checklist import build_checklist
+
+    assert build_checklist(world.committee_a, user=None, today=TODAY) == build_checklist(
+        world.committee_a, user=world.inspector, today=TODAY
+    )
+
+
 def test_evaluations_show_averages_only_from_enough_forms(world, settings, in_the_2020_term):
     from organizations.terms import term_period
     from oversight.checklist import evaluations_section
