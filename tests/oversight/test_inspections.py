@@ -14,6 +14,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 from organizations.permissions import is_center, is_inspector, may_close, may_issue, may_link_login, may_nominate
 from oversight import inspections
 from oversight.models import Correction, CorrectionReport, Inspection, InspectionPlan
+from tests import factories
 from tests.oversight.world import PDF_BYTES
 
 TODAY = datetime.date(2026, 6, 1)
@@ -269,3 +270,41 @@ def test_the_correction_life_cycle_whatever_the_order(world):
             suppress_health_check=[HealthCheck.too_slow],
         ),
     )
+
+
+def test_each_section_costs_the_same_queries_whatever_the_size(world, in_the_2020_term, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from organizations.terms import term_period
+    from oversight.checklist import SECTIONS
+
+    period = term_period()
+    term_period()  # the terms, read once
+    small = {}
+    for section in SECTIONS:
+        section(world.committee_a, period, world.inspector)  # what is cached per process (the programs) is read
+        with CaptureQueriesContext(connection) as captured:
+            section(world.committee_a, period, world.inspector)
+        small[section.__name__] = len(captured)
+    for n in range(6):
+        cell = factories_cell(world, n)
+        member = factories.MemberFactory(organization=cell)
+        factories.AppointmentFactory(member=member, organization=cell)
+        course = factories.CourseFactory(
+            code=f"2021-A-L{n + 2}",
+            program=world.program,
+            organizer=world.grassroots_a,
+            start_date=datetime.date(2021, 4, 1),
+            end_date=datetime.date(2021, 4, 2),
+        )
+        enrollment = factories.EnrollmentFactory(course=course, member=member)
+        factories.EvaluationFactory(enrollment=enrollment)
+    for section in SECTIONS:
+        with django_assert_num_queries(small[section.__name__]):
+            rows = section(world.committee_a, period, world.inspector)["rows"]
+        assert rows
+
+
+def factories_cell(world, n):
+    return factories.OrganizationFactory(parent=world.grassroots_a, kind="cell", code=f"DU-A-CS1-X{n}")
