@@ -30,8 +30,10 @@ from reports.compliance import by_organization, holders_in, missing
 
 Section = dict[str, Any]
 
-# The untrained holders listed in full up to this many; the figures count them all.
+# A section lists at most this many rows (the untrained holders, the classes); its figures count them all. A
+# province runs tens of thousands of classes in a term: the snapshot keeps what a report can print.
 MISSING_ROWS = 500
+ROW_LIMIT = 500
 
 
 def _number(value: float | None) -> str:
@@ -89,8 +91,10 @@ def _own_courses(organization: Organization, period: Period):
 
 
 def courses_section(organization: Organization, period: Period, user: Any) -> Section:
-    """The classes the sub-tree organized itself in the period, with their status."""
-    courses = _own_courses(organization, period).select_related("program").order_by("start_date", "code")
+    """The classes the sub-tree organized itself in the period, counted by status, the latest ROW_LIMIT listed."""
+    own = _own_courses(organization, period)
+    by_status = dict(own.order_by().values_list("status").annotate(count=Count("pk")))
+    courses = own.select_related("program").order_by("-start_date", "-code")[:ROW_LIMIT]
     rows = [
         [
             course.code,
@@ -101,18 +105,22 @@ def courses_section(organization: Organization, period: Period, user: Any) -> Se
         ]
         for course in courses
     ]
+    labels = dict(Course.Status.choices)
     return {
         "key": "courses",
         "title": _("Các lớp tự tổ chức"),
-        "figures": [[_("Số lớp"), str(len(rows))]],
+        "figures": [
+            [_("Số lớp"), str(sum(by_status.values()))],
+            *[[str(labels[status]), str(by_status[status])] for status in labels if by_status.get(status)],
+        ],
         "columns": [_("Mã lớp"), _("Chương trình"), _("Khai giảng"), _("Bế giảng"), _("Trạng thái")],
         "rows": rows,
     }
 
 
 def evaluations_section(organization: Organization, period: Period, user: Any) -> Section:
-    """The evaluations the sub-tree's own classes received, per class: anonymous, the averages only of a class with
-    at least EVALUATION_MIN_FORMS forms (enrollments/evaluation_reports.py)."""
+    """The evaluations the sub-tree's own classes received, per class (the first ROW_LIMIT by code): anonymous, the
+    averages only of a class with at least EVALUATION_MIN_FORMS forms (enrollments/evaluation_reports.py)."""
     per_course = (
         Evaluation.objects.filter(enrollment__course__in=_own_courses(organization, period))
         .values("enrollment__course__code")
@@ -126,7 +134,11 @@ def evaluations_section(organization: Organization, period: Period, user: Any) -
     )
     enough = minimum_forms()
     rows = []
+    forms = 0
     for row in per_course:
+        forms += row["forms"]
+        if len(rows) >= ROW_LIMIT:
+            continue
         shown = row["forms"] >= enough
         averages = [_number(row[key]) if shown else "—" for key in ("organization", "content", "materials")]
         rows.append([row["enrollment__course__code"], str(row["forms"]), *averages])
@@ -134,7 +146,7 @@ def evaluations_section(organization: Organization, period: Period, user: Any) -
         "key": "evaluations",
         "title": _("Đánh giá của học viên"),
         "figures": [
-            [_("Số phiếu"), str(sum(int(row[1]) for row in rows))],
+            [_("Số phiếu"), str(forms)],
             [_("Số phiếu tối thiểu để tính điểm trung bình"), str(enough)],
         ],
         "columns": [_("Mã lớp"), _("Số phiếu"), _("Công tác tổ chức"), _("Nội dung"), _("Tài liệu")],
