@@ -121,9 +121,9 @@ def courses_section(organization: Organization, period: Period, user: Any) -> Se
 def evaluations_section(organization: Organization, period: Period, user: Any) -> Section:
     """The evaluations the sub-tree's own classes received, per class (the first ROW_LIMIT by code): anonymous, the
     averages only of a class with at least EVALUATION_MIN_FORMS forms (enrollments/evaluation_reports.py)."""
+    evaluations = Evaluation.objects.filter(enrollment__course__in=_own_courses(organization, period))
     per_course = (
-        Evaluation.objects.filter(enrollment__course__in=_own_courses(organization, period))
-        .values("enrollment__course__code")
+        evaluations.values("enrollment__course__code")
         .annotate(
             forms=Count("pk"),
             organization=Avg("organization_rating"),
@@ -134,14 +134,11 @@ def evaluations_section(organization: Organization, period: Period, user: Any) -
     )
     enough = minimum_forms()
     rows = []
-    forms = 0
-    for row in per_course:
-        forms += row["forms"]
-        if len(rows) >= ROW_LIMIT:
-            continue
+    for row in per_course[:ROW_LIMIT]:
         shown = row["forms"] >= enough
         averages = [_number(row[key]) if shown else "—" for key in ("organization", "content", "materials")]
         rows.append([row["enrollment__course__code"], str(row["forms"]), *averages])
+    forms = evaluations.count() if len(rows) == ROW_LIMIT else sum(int(row[1]) for row in rows)
     return {
         "key": "evaluations",
         "title": _("Đánh giá của học viên"),
