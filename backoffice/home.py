@@ -18,6 +18,8 @@ from enrollments.nominations import nominations_by_committee_of
 from organizations.access import scope_of
 from organizations.models import ImportRecord, Organization
 from oversight import compliance
+from oversight.inspections import overdue_corrections
+from oversight.models import Inspection
 from reports.models import ReportJob
 
 # Lines longer than this show their first rows and a link to the whole list.
@@ -219,7 +221,57 @@ class OfficerHome:
     compliance: Compliance
     results: list[Link]
     imports: list[Link]
+    overdue: list[Link] = field(default_factory=list)
     role = "officer"
+
+
+def overdue_correction_links(user: Any, today: datetime.date) -> list[Link]:
+    """The corrections within the user's scope past their due date and not accepted, oldest due first: one query."""
+    return [
+        Link(
+            text=correction.text,
+            url=reverse("admin:oversight_correction_change", args=[correction.pk]),
+            detail=str(correction.organization),
+            object=correction,
+        )
+        for correction in overdue_corrections(user, today)[:LINE_LENGTH]
+    ]
+
+
+@dataclass
+class InspectorHome:
+    inspections: list[Link]
+    overdue: list[Link]
+    year: int
+    role = "inspector"
+
+
+def this_years_inspections(user: Any, today: datetime.date) -> list[Link]:
+    """The inspections of this year's plan not yet concluded, in the order they are held: one query."""
+    inspections = (
+        Inspection.objects.for_user(user)
+        .filter(plan__year=today.year)
+        .exclude(status=Inspection.Status.CONCLUDED)
+        .select_related("organization")
+        .order_by("start_date", "pk")
+    )
+    return [
+        Link(
+            text=str(inspection.organization),
+            url=reverse("admin:oversight_inspection_change", args=[inspection.pk]),
+            detail=inspection.get_status_display(),
+            object=inspection,
+        )
+        for inspection in inspections[:LINE_LENGTH]
+    ]
+
+
+def inspector_home(user: Any, today: datetime.date) -> InspectorHome:
+    return InspectorHome(
+        inspections=this_years_inspections(user, today),
+        overdue=overdue_correction_links(user, today),
+        year=today.year,
+    )
 
 
 def open_classes(user: Any, today: datetime.date) -> list[Link]:
@@ -280,13 +332,17 @@ def officer_home(user: Any, today: datetime.date) -> OfficerHome:
         compliance=post_holders_compliance(user),
         results=nominees_results(user, path),
         imports=committee_imports(user),
+        overdue=overdue_correction_links(user, today),
     )
 
 
-def home_for(user: Any, today: datetime.date | None = None) -> StaffHome | OfficerHome | None:
-    """The user's home page: the center's (whole tree), an officer's (its sub-tree), or none (the app list only)."""
+def home_for(user: Any, today: datetime.date | None = None) -> StaffHome | OfficerHome | InspectorHome | None:
+    """The user's home page: an inspector's (the inspections), the center's (whole tree), an officer's (its
+    sub-tree), or none (the app list only)."""
     today = today or local_today()
     scope = scope_of(user)
+    if scope.read_only:
+        return inspector_home(user, today)
     if scope.everything:
         return staff_home(user, today)
     if scope.path is not None:

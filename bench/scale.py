@@ -22,9 +22,11 @@ Then it times, through Django's test client with the whole middleware stack (DEB
 compliance page for the whole country (center staff) and for one provincial committee (center staff filtering it,
 and the committee's own officer), the Member changelist searching "pham anh thien", and a trainee's /my/ page; and,
 by calling the workbook's own sheet writers, the yearly workbook's summary sheets (summary, by committee, by post,
-cumulative; not the roster). --only picks pages by name. Each is run once cold, then --repeat times; the median is
-reported, with the load average of the machine (other work shares its cores). Every query a page runs is EXPLAINed
-to find sequential scans of big tables, and the slow ones are printed with EXPLAIN (ANALYZE, BUFFERS).
+cumulative; not the roster), and the inspection checklist of the provincial committee with the most post holders
+as an inspector opens it (oversight/checklist.py). --only picks pages by name. Each is run once cold, then
+--repeat times; the median is reported, with the load average of the machine (other work shares its cores). Every
+query a page runs is EXPLAINed to find sequential scans of big tables, and the slow ones are printed with
+EXPLAIN (ANALYZE, BUFFERS).
 """
 
 import argparse
@@ -1257,6 +1259,51 @@ def workbook_sheets(user, year, seconds):
     return run
 
 
+def largest_committee():
+    """The provincial committee holding the most posts that require training (from the compliance tallies)."""
+    from django.db.models import Sum
+    from django.db.models.functions import Substr
+
+    from organizations.models import Organization
+    from reports.models import ComplianceTally
+
+    width = 2 * Organization.steplen
+    sizes = (
+        ComplianceTally.objects.annotate(province=Substr("unit__path", 1, width))
+        .values("province")
+        .annotate(holders=Sum("holders"))
+        .order_by("-holders")
+    )
+    return Organization.objects.get(path=sizes[0]["province"], depth=2)
+
+
+def bench_inspector():
+    """An inspector of the Inspection Committee (organizations/roles.py INSPECTOR), made once in the database."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from organizations import roles
+    from organizations.models import Officer, Organization
+
+    roles.sync_role_groups()
+    user, created = get_user_model().objects.get_or_create(username="bench_inspector", defaults={"is_staff": True})
+    if created:
+        user.groups.add(Group.objects.get(name=roles.INSPECTOR))
+        Officer.objects.create(user=user, organization=Organization.objects.get(depth=1))
+    return get_user_model().objects.get(pk=user.pk)
+
+
+def inspection_checklist(user, organization):
+    """Opening an inspection's checklist (oversight/checklist.py), as open_inspection() prepares it; nothing saved."""
+    from oversight.checklist import build_checklist
+
+    def run():
+        checklist = build_checklist(organization, user=user, today=TODAY)
+        assert checklist["sections"], organization
+
+    return run
+
+
 def pages(generated, workbook_seconds):
     from django.contrib.auth import get_user_model
     from django.urls import reverse
@@ -1271,6 +1318,7 @@ def pages(generated, workbook_seconds):
     compliance = reverse("oversight:compliance")
     members = reverse("admin:organizations_member_changelist") + "?" + f"q={SEARCH.replace(' ', '+')}"
     year = TODAY.year - 1
+    largest = largest_committee()
     return [
         Page("compliance, whole country", "center staff", PAGE_TARGET_MS, client_get(staff, compliance)),
         Page(
@@ -1283,6 +1331,12 @@ def pages(generated, workbook_seconds):
         Page(f'Member changelist, q="{SEARCH}"', "center staff", PAGE_TARGET_MS, client_get(staff, members)),
         Page(f'Member changelist, q="{SEARCH}"', "officer", PAGE_TARGET_MS, client_get(officer, members)),
         Page("trainee's /my/", "trainee", PAGE_TARGET_MS, client_get(trainee, reverse("portal:course-list"))),
+        Page(
+            f"inspection checklist, {largest.name}",
+            "inspector",
+            PAGE_TARGET_MS,
+            inspection_checklist(bench_inspector(), largest),
+        ),
         Page(
             f"workbook {year}: summary sheets 1-3, 8",
             "center staff",

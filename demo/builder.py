@@ -30,6 +30,7 @@ DEFAULT_SEED = 2021
 DEMO_PASSWORD = "demo-2026"
 CENTER_STAFF_LOGIN = "trungtam"
 OFFICER_LOGIN = "donvi"
+INSPECTOR_LOGIN = "kiemtra"
 # The demo trainee's login follows the pattern of every trainee login (organizations.accounts.TRAINEE_USERNAME).
 TRAINEE_LOGIN = "hvpham26"
 # Django lowers this further on SQLite, whose statements take at most 999 variables.
@@ -131,6 +132,7 @@ def seed_demo(scale="small", seed=DEFAULT_SEED, today=None):
             [
                 Officer(user=users[CENTER_STAFF_LOGIN], organization=tree.root.organization),
                 Officer(user=users[OFFICER_LOGIN], organization=tree.committees[0].organization),
+                Officer(user=users[INSPECTOR_LOGIN], organization=tree.root.organization),
             ]
         )
         _create_with_history(people.members, Member)
@@ -180,6 +182,14 @@ def seed_demo(scale="small", seed=DEFAULT_SEED, today=None):
             other_committee=tree.committees[1].organization,
             today=today,
         )
+        from demo.inspections import plan_demo_inspections
+
+        plan_demo_inspections(
+            inspector=users[INSPECTOR_LOGIN],
+            officer=users[OFFICER_LOGIN],
+            committees=[node.organization for node in tree.committees],
+            today=today,
+        )
 
     historic = {id(course) for course in classes.courses if course.year in HISTORIC_YEARS}
     return Summary(
@@ -202,6 +212,7 @@ def seed_demo(scale="small", seed=DEFAULT_SEED, today=None):
         logins=[
             (CENTER_STAFF_LOGIN, f"cán bộ Trung tâm, {tree.root.organization.name}"),
             (OFFICER_LOGIN, f"cán bộ {tree.committees[0].organization.name}"),
+            (INSPECTOR_LOGIN, "cán bộ Ủy ban Kiểm tra"),
             (TRAINEE_LOGIN, f"học viên {people.persona.full_name}"),
         ],
     )
@@ -283,7 +294,7 @@ def _refuse_unless_empty():
         problems.append("đã có chương trình khung")
     taken = sorted(
         get_user_model()
-        .objects.filter(username__in=[CENTER_STAFF_LOGIN, OFFICER_LOGIN, TRAINEE_LOGIN])
+        .objects.filter(username__in=[CENTER_STAFF_LOGIN, OFFICER_LOGIN, INSPECTOR_LOGIN, TRAINEE_LOGIN])
         .values_list("username", flat=True)
     )
     if taken:
@@ -297,7 +308,7 @@ def _refuse_unless_empty():
 
 def _create_users(persona):
     roles.sync_role_groups()
-    # One hash for the three demo logins: each hash costs most of a second, and the password is public anyway.
+    # One hash for the demo logins: each hash costs most of a second, and the password is public anyway.
     password = make_password(DEMO_PASSWORD)
     user_model = get_user_model()
     users = {
@@ -312,11 +323,15 @@ def _create_users(persona):
             is_staff=True,
             password=password,
         ),
+        INSPECTOR_LOGIN: user_model(
+            username=INSPECTOR_LOGIN, first_name="Đặng Thu Trang", is_staff=True, password=password
+        ),
         TRAINEE_LOGIN: user_model(username=TRAINEE_LOGIN, first_name=persona.full_name, password=password),
     }
     user_model.objects.bulk_create(users.values())
     Group.objects.get(name=roles.CENTER_STAFF).user_set.add(users[CENTER_STAFF_LOGIN])
     Group.objects.get(name=roles.OFFICER).user_set.add(users[OFFICER_LOGIN])
+    Group.objects.get(name=roles.INSPECTOR).user_set.add(users[INSPECTOR_LOGIN])
     persona.user = users[TRAINEE_LOGIN]
     return users
 

@@ -17,6 +17,9 @@ class Scope:
     everything: bool = False
     path: str | None = None  # an officer's sub-tree, as a treebeard path prefix
     member_id: int | None = None  # a trainee's own records
+    # The Inspection Committee's inspectors read the whole tree (every list answers as for the center) but act for
+    # nobody in it: is_center() and every center-only right answer no (organizations/permissions.py).
+    read_only: bool = False
 
     @property
     def is_staff_scope(self):
@@ -30,6 +33,7 @@ class Scope:
 
 NOTHING = Scope()
 EVERYTHING = Scope(everything=True)
+INSPECTING = Scope(everything=True, read_only=True)
 
 
 def scope_of(user: Any) -> Scope:
@@ -61,7 +65,10 @@ def _compute_scope(user):
     if officer is not None:
         organization = officer.organization
         if organization.depth == 1:
-            return EVERYTHING
+            # An officer of the root who writes inspections (the inspectors' group, organizations/roles.py INSPECTOR;
+            # the center's group only reads them) is an inspector, not the center's staff. has_perm() reads the
+            # permissions the admin loads for the request anyway.
+            return INSPECTING if user.has_perm("oversight.change_inspection") else EVERYTHING
         return Scope(path=organization.path)
     member_id = own_member_id(user)
     if member_id is not None:

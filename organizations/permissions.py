@@ -24,8 +24,15 @@ def holds(user, permission) -> bool:
 
 
 def is_center(user) -> bool:
-    """Whether the user acts for the center, whose scope is the whole tree."""
-    return scope_acting_for(user).everything
+    """Whether the user acts for the center, whose scope is the whole tree. An inspector reads the whole tree too,
+    but is not the center: every right this module gives the center is refused to them."""
+    scope = scope_acting_for(user)
+    return scope.everything and not scope.read_only
+
+
+def is_inspector(user) -> bool:
+    """Whether the user is one of the Inspection Committee's inspectors (organizations/access.py INSPECTING)."""
+    return user is not None and scope_acting_for(user).read_only
 
 
 def is_staff(user) -> bool:
@@ -92,8 +99,8 @@ def may_override_result(user) -> bool:
 
 def may_nominate(user) -> bool:
     """Whether the user nominates members into courses at all; which courses and members, the nomination rules say
-    (enrollments/nominations.py)."""
-    return is_staff(user)
+    (enrollments/nominations.py). An inspector nominates nobody."""
+    return is_staff(user) and not scope_acting_for(user).read_only
 
 
 # -- Certificates ---------------------------------------------------------------------------------
@@ -135,3 +142,47 @@ def may_import_tree(user) -> bool:
 def may_import_into(user, organization) -> bool:
     """Whether an import by the user may name, change or add under this organization: one its scope holds."""
     return scope_acting_for(user).contains(organization.path)
+
+
+# -- Inspections (oversight/inspections.py) --------------------------------------------------------
+
+
+def may_plan_inspections(user) -> bool:
+    """The yearly plan and its inspections are the Inspection Committee's: its inspectors (and the command line)."""
+    return user is None or user.is_superuser or (is_inspector(user) and holds(user, "oversight.change_inspection"))
+
+
+def on_the_team(user, inspection) -> bool:
+    """Whether the user inspects this inspection: any inspector, or a member of its team (ids of inspection.team, read
+    once per inspection object)."""
+    if user is None or may_plan_inspections(user):
+        return True
+    if not user.is_authenticated:
+        return False
+    team = getattr(inspection, "_team_ids", None)
+    if team is None:
+        team = inspection._team_ids = set(inspection.team.values_list("pk", flat=True))
+    return user.pk in team
+
+
+def may_inspect(user, inspection) -> bool:
+    """Opening, typing findings, concluding: the team's (or any inspector's)."""
+    return on_the_team(user, inspection) and holds(user, "oversight.change_inspection")
+
+
+def may_report_correction(user, correction) -> bool:
+    """A correction is reported by the officers of the committee responsible for it, and of no other: an officer whose
+    sub-tree holds the responsible organization, never the center nor an inspector."""
+    scope = scope_acting_for(user)
+    if user is None:
+        return True
+    return (
+        not scope.everything
+        and scope.contains(correction.organization.path)
+        and holds(user, "oversight.add_correctionreport")
+    )
+
+
+def may_judge_correction(user, correction) -> bool:
+    """Accepting or reopening a correction is its inspection's team's."""
+    return on_the_team(user, correction.inspection) and holds(user, "oversight.change_correction")

@@ -1,4 +1,5 @@
-"""The two staff roles as permission groups: the center's staff and affiliated-committee officers.
+"""The staff roles as permission groups: the center's staff, affiliated-committee officers and the Inspection
+Committee's inspectors.
 
 What each role may do is declared here once; which rows they see is decided by access.py.
 """
@@ -9,6 +10,11 @@ from django.utils import translation
 
 CENTER_STAFF = "Cán bộ Trung tâm"
 OFFICER = "Cán bộ đảng ủy"
+# The Inspection Committee's inspectors: an Officer record at the root plus this group (organizations/access.py).
+INSPECTOR = "Ủy ban Kiểm tra"
+
+# The inspection models: written by the inspectors (and reported on by the officers), only read by the center.
+INSPECTION_MODELS = ["inspectionplan", "inspection", "finding", "correction", "correctionreport"]
 
 PROJECT_APPS = ["organizations", "courses", "enrollments", "certificates", "oversight", "reports"]
 
@@ -29,6 +35,34 @@ OFFICER_PERMISSIONS = {
     # The inspected committee's officers read their own inspections (and print the report).
     "oversight.inspection": ["view"],
     "reports.reportjob": ["view"],
+    # A committee reads its own inspections and reports on the corrections it is responsible for.
+    "oversight.inspectionplan": ["view"],
+    "oversight.inspection": ["view"],
+    "oversight.finding": ["view"],
+    "oversight.correction": ["view"],
+    "oversight.correctionreport": ["view", "add"],
+}
+
+# Inspectors read what the center reads, and write the inspections only.
+INSPECTOR_PERMISSIONS = {
+    "organizations.organization": ["view"],
+    "organizations.member": ["view"],
+    "organizations.appointment": ["view"],
+    "courses.program": ["view"],
+    "courses.topic": ["view"],
+    "courses.lecturer": ["view"],
+    "courses.course": ["view"],
+    "courses.session": ["view"],
+    "enrollments.enrollment": ["view"],
+    "enrollments.attendance": ["view"],
+    "enrollments.seatquota": ["view"],
+    "certificates.certificate": ["view"],
+    "reports.reportjob": ["view"],
+    "oversight.inspectionplan": ["view", "add", "change"],
+    "oversight.inspection": ["view", "add", "change"],
+    "oversight.finding": ["view", "add", "change", "delete"],
+    "oversight.correction": ["view", "add", "change"],
+    "oversight.correctionreport": ["view", "change"],
 }
 
 
@@ -47,11 +81,16 @@ def sync_role_groups(**kwargs):
     The center's group holds every permission of the project's apps, organizations.view_accesslog (reading the
     access log of personal data) among them; the officers' list above leaves it out."""
     center, _created = Group.objects.get_or_create(name=CENTER_STAFF)
+    inspection_writes = [f"{action}_{model}" for model in INSPECTION_MODELS for action in ("add", "change", "delete")]
     center.permissions.set(
-        Permission.objects.filter(content_type__app_label__in=PROJECT_APPS).exclude(codename__in=["delete_officer"])
+        Permission.objects.filter(content_type__app_label__in=PROJECT_APPS).exclude(
+            codename__in=["delete_officer", *inspection_writes]
+        )
     )
     officer, _created = Group.objects.get_or_create(name=OFFICER)
     officer.permissions.set(_permissions(OFFICER_PERMISSIONS))
+    inspector, _created = Group.objects.get_or_create(name=INSPECTOR)
+    inspector.permissions.set(_permissions(INSPECTOR_PERMISSIONS))
 
 
 # The four permissions Django makes for every model, as the group and user forms list them.

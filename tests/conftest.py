@@ -1,6 +1,6 @@
 """Fixed personas and the small party tree they live in.
 
-    Đảng bộ Khối (root)                       center_staff is its officer; it runs root_course
+    Đảng bộ Khối (root)                       center_staff and inspector are its officers; it runs root_course
     ├── Đảng ủy A   committee_a               officer_a
     │   └── Đảng bộ cơ sở A   grassroots_a     runs course_a (inside A)
     │       └── Chi bộ A   cell_a              member_x (trainee_x), secretary_a
@@ -9,6 +9,9 @@
             └── Chi bộ B   cell_b              member_y (trainee_y), secretary_b
 
 secretary_a/b hold the cells' secretary posts; member_x is also a committee member of cell_a.
+
+The inspector (the Inspection Committee's: an officer of the root in the inspectors' group) reads the whole tree
+and writes inspections; the 2021 plan inspects committees A and B (tests/oversight/world.py).
 
 trainee_x and trainee_y are both enrolled in root_course and have attendance for its session;
 trainee_x is also enrolled in course_a. Both committees have seats in root_course, and both
@@ -39,6 +42,7 @@ from organizations.models import AccessLog, Organization, Post, Term
 from tests import factories
 from tests.certificates.world import add_certificates
 from tests.imports.world import add_uploads
+from tests.oversight.world import add_inspections
 from tests.reports.world import add_report_jobs
 
 
@@ -76,7 +80,7 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
-PERSONAS = ["center_staff", "officer_a", "officer_b", "trainee_x", "trainee_y", "anonymous"]
+PERSONAS = ["center_staff", "inspector", "officer_a", "officer_b", "trainee_x", "trainee_y", "anonymous"]
 
 
 def _committee(root, letter, name, *, self_organizing=False):
@@ -118,6 +122,8 @@ def build_world():
     w.center_officer = factories.OfficerFactory(user=w.center_staff, organization=w.root)
     w.officer_record_a = factories.OfficerFactory(user=w.officer_a, organization=w.committee_a)
     w.officer_record_b = factories.OfficerFactory(user=w.officer_b, organization=w.committee_b)
+    w.inspector = factories.UserFactory(username="kiemtra.ubkt", is_staff=True, groups=[roles.INSPECTOR])
+    w.inspector_officer = factories.OfficerFactory(user=w.inspector, organization=w.root)
 
     w.officer_group = Group.objects.get(name=roles.OFFICER)
 
@@ -161,7 +167,7 @@ def build_world():
     w.task_result = factories.DBTaskResultFactory()
     w.access_log = record_access(w.center_staff, AccessLog.Action.VIEW_MEMBER, obj=w.member_x)
     w.term = Term.objects.order_by("start").first()  # seeded by organizations' migration 0006
-    return add_uploads(add_report_jobs(add_certificates(w)))
+    return add_inspections(add_uploads(add_report_jobs(add_certificates(w))))
 
 
 @pytest.fixture
@@ -182,6 +188,13 @@ def in_the_2020_term(db):
 def center_staff(world):
     """The center's staff: officer of the root, in the center-staff group; sees everything."""
     return world.center_staff
+
+
+@pytest.fixture
+def inspector(world):
+    """The Inspection Committee's inspector: officer of the root in the inspectors' group; reads everything, is not
+    the center, writes inspections."""
+    return world.inspector
 
 
 @pytest.fixture

@@ -58,11 +58,17 @@ def reading(profile):
     return {persona: READ if outcome == OK else outcome for persona, outcome in profile.items()}
 
 
-def page(*, center, officers, trainees=TO_LOGIN, anonymous=None):
-    """A page without an object: what center staff, both officers, both trainees and anonymous get
-    (anonymous gets what trainees get unless told otherwise)."""
+def read_only(outcome):
+    return READ if outcome == OK else outcome
+
+
+def page(*, center, officers, trainees=TO_LOGIN, anonymous=None, inspector=None):
+    """A page without an object: what center staff, the inspector, both officers, both trainees and anonymous get
+    (anonymous gets what trainees get unless told otherwise; the inspector gets what the center gets, read only,
+    unless told otherwise: it reads the whole tree and changes nothing in it)."""
     return {
         "center_staff": center,
+        "inspector": inspector or read_only(center),
         "officer_a": officers,
         "officer_b": officers,
         "trainee_x": trainees,
@@ -71,12 +77,13 @@ def page(*, center, officers, trainees=TO_LOGIN, anonymous=None):
     }
 
 
-def object_page(*, center, in_scope, out_of_scope, shared=False):
+def object_page(*, center, in_scope, out_of_scope, shared=False, inspector=None):
     """A page about one object. officer_a asks for the A-side object (in scope); officer_b asks for
     the same A-side object, which is out of its scope unless the object is shared (the catalog, the
-    root's courses); officer_a also asks for the B-side object, which is out of its scope."""
+    root's courses); officer_a also asks for the B-side object, which is out of its scope. The inspector asks
+    for the A-side object."""
     return {
-        **page(center=center, officers=in_scope),
+        **page(center=center, officers=in_scope, inspector=inspector),
         "officer_b": in_scope if shared else out_of_scope,
         OUT_OF_SCOPE: out_of_scope,
     }
@@ -104,20 +111,31 @@ ADMIN_LOGIN = page(center=TO_ADMIN_INDEX, officers=TO_ADMIN_INDEX, trainees=OK)
 # Logging out takes a POST; a visitor who is not signed in to the admin is sent to its front door.
 ADMIN_LOGOUT = page(center=METHOD_NOT_ALLOWED, officers=METHOD_NOT_ALLOWED, trainees=TO_ADMIN_INDEX)
 STAFF_ONLY = page(center=OK, officers=OK)
-CENTER_ONLY = page(center=OK, officers=DENIED)
+# What both the center and the committees change (members, posts, nominations, imports): the inspector only reads.
+KEPT_BY_STAFF = page(center=OK, officers=OK, inspector=DENIED)
+CENTER_ONLY = page(center=OK, officers=DENIED, inspector=DENIED)
+# A page of the center's that the inspector reads too.
+READ_BY_CENTER_AND_INSPECTOR = page(center=OK, officers=DENIED, inspector=READ)
 # User accounts and groups are the superuser's: neither role has permissions on them.
 SUPERUSER_ONLY = page(center=DENIED, officers=DENIED)
 NO_SUCH_PAGE = page(center=NOT_FOUND, officers=NOT_FOUND)
+# An import's pages check the right to import before they look the upload up: the inspector has none.
+NO_IMPORT_PAGE = page(center=NOT_FOUND, officers=NOT_FOUND, inspector=DENIED)
 
 SCOPED_TO_SUBTREE = object_page(center=OK, in_scope=OK, out_of_scope=NOT_FOUND)
-SCOPED_CENTER_ONLY = object_page(center=OK, in_scope=DENIED, out_of_scope=NOT_FOUND)
+SCOPED_CENTER_ONLY = object_page(center=OK, in_scope=DENIED, out_of_scope=NOT_FOUND, inspector=DENIED)
 SCOPED_NO_ROLE = object_page(center=DENIED, in_scope=DENIED, out_of_scope=NOT_FOUND)
 SHARED = object_page(center=OK, in_scope=OK, out_of_scope=NOT_FOUND, shared=True)
-SHARED_CENTER_ONLY = object_page(center=OK, in_scope=DENIED, out_of_scope=NOT_FOUND, shared=True)
+SHARED_CENTER_ONLY = object_page(center=OK, in_scope=DENIED, out_of_scope=NOT_FOUND, shared=True, inspector=DENIED)
+# What a committee changes in its own sub-tree and the center everywhere: the inspector only reads it.
+SCOPED_TO_SUBTREE_READ_BY_INSPECTOR = object_page(center=OK, in_scope=OK, out_of_scope=NOT_FOUND, inspector=READ)
 # Kept by the center and read by officers: their own sub-tree's (the tree, quotas, attendance) or shared (the
 # catalog and the courses).
 SCOPED_READ_BY_OFFICERS = object_page(center=OK, in_scope=READ, out_of_scope=NOT_FOUND)
 SHARED_READ_BY_OFFICERS = object_page(center=OK, in_scope=READ, out_of_scope=NOT_FOUND, shared=True)
+# The Inspection Committee's own pages.
+INSPECTOR_ONLY = page(center=DENIED, officers=DENIED, inspector=OK)
+SCOPED_INSPECTOR_ONLY = object_page(center=DENIED, in_scope=DENIED, out_of_scope=NOT_FOUND, inspector=OK)
 # A past version of a recorded model is read by whoever reads the record, and reverted by nobody
 # (common.admin.ReadOnlyHistoryAdmin).
 PAST_VERSION = reading(SCOPED_TO_SUBTREE)
@@ -211,7 +229,7 @@ EXPECTED = {
     **model_pages(
         "organizations.member",
         changelist=STAFF_ONLY,
-        add=STAFF_ONLY,
+        add=KEPT_BY_STAFF,
         change=SCOPED_TO_SUBTREE,
         delete=SCOPED_CENTER_ONLY,
     ),
@@ -225,17 +243,17 @@ EXPECTED = {
     **model_pages(
         "organizations.appointment",
         changelist=STAFF_ONLY,
-        add=STAFF_ONLY,
+        add=KEPT_BY_STAFF,
         change=SCOPED_TO_SUBTREE,
         delete=SCOPED_CENTER_ONLY,
     ),
     "admin:organizations_appointment_simple_history": PAST_VERSION,
     # Excel imports: staff who keep members (both roles) upload and download the template; an upload is
     # shown only to whoever uploaded it, and the matrix asks for a code no upload has.
-    "admin:organizations_organization_import": STAFF_ONLY,
-    "admin:organizations_organization_import_template": reading(STAFF_ONLY),
-    "admin:organizations_organization_import_preview": NO_SUCH_PAGE,
-    "admin:organizations_organization_import_report": NO_SUCH_PAGE,
+    "admin:organizations_organization_import": KEPT_BY_STAFF,
+    "admin:organizations_organization_import_template": reading(KEPT_BY_STAFF),
+    "admin:organizations_organization_import_preview": NO_IMPORT_PAGE,
+    "admin:organizations_organization_import_report": NO_IMPORT_PAGE,
     # The log of reads of personal data is read by the center (organizations.view_accesslog); nobody adds, changes
     # or deletes a row, the superuser included.
     **model_pages(
@@ -293,9 +311,10 @@ EXPECTED = {
         delete=SHARED_CENTER_ONLY,
     ),
     # The root's courses are every committee's; a committee's own courses are not its sibling's.
+    # The inspector may run the course list's one reading action, the yearly workbook.
     **model_pages(
         "courses.course",
-        changelist=STAFF_ONLY,
+        changelist=page(center=OK, officers=OK, inspector=OK),
         add=CENTER_ONLY,
         change=SHARED_READ_BY_OFFICERS,
         delete=SHARED_CENTER_ONLY,
@@ -311,19 +330,21 @@ EXPECTED = {
     **model_pages(
         "enrollments.enrollment",
         changelist=STAFF_ONLY,
-        add=STAFF_ONLY,
+        add=KEPT_BY_STAFF,
         change=SCOPED_TO_SUBTREE,
         delete=SCOPED_CENTER_ONLY,
     ),
     "admin:enrollments_enrollment_simple_history": PAST_VERSION,
     # Withdrawing a trainee is the nominating side's; overriding a result is the center's.
-    "admin:enrollments_enrollment_withdraw": SCOPED_TO_SUBTREE,
+    "admin:enrollments_enrollment_withdraw": object_page(
+        center=OK, in_scope=OK, out_of_scope=NOT_FOUND, inspector=DENIED
+    ),
     "admin:enrollments_enrollment_override": SCOPED_CENTER_ONLY,
     # Importing a nomination list from Excel: as for the tree's import above.
-    "admin:enrollments_enrollment_import": STAFF_ONLY,
-    "admin:enrollments_enrollment_import_template": reading(STAFF_ONLY),
-    "admin:enrollments_enrollment_import_preview": NO_SUCH_PAGE,
-    "admin:enrollments_enrollment_import_report": NO_SUCH_PAGE,
+    "admin:enrollments_enrollment_import": KEPT_BY_STAFF,
+    "admin:enrollments_enrollment_import_template": reading(KEPT_BY_STAFF),
+    "admin:enrollments_enrollment_import_preview": NO_IMPORT_PAGE,
+    "admin:enrollments_enrollment_import_report": NO_IMPORT_PAGE,
     # Every officer reads a shared course's nominations (its own committee's rows); the center closes it.
     "admin:courses_course_nominations": reading(SHARED),
     "admin:courses_course_close": SHARED_CENTER_ONLY,
@@ -411,16 +432,48 @@ EXPECTED = {
         delete=SCOPED_NO_ROLE,
     ),
     "admin:certificates_printjob_download": reading(SCOPED_CENTER_ONLY),
-    # Inspections (h-inspectout's minimal, view-only admin that wires the report; the real admin replaces these rows
-    # at merge): the center and the inspected committee's officers read an inspection; its report is read by whoever
-    # reads the inspection.
+    # Inspections are the Inspection Committee's: its inspectors plan, open and conclude them and judge the reported
+    # corrections; the center reads them; a committee's officers read their own and report on their corrections.
+    "admin:app_list[oversight]": STAFF_ONLY,
+    **model_pages(
+        "oversight.inspectionplan",
+        changelist=STAFF_ONLY,
+        add=INSPECTOR_ONLY,
+        change=object_page(center=READ, in_scope=READ, out_of_scope=NOT_FOUND, shared=True, inspector=OK),
+        delete=NOBODY_OBJECT,
+    ),
+    "admin:oversight_inspectionplan_simple_history": reading(SHARED),
     **model_pages(
         "oversight.inspection",
+        changelist=STAFF_ONLY,
+        add=INSPECTOR_ONLY,
+        change=object_page(center=READ, in_scope=READ, out_of_scope=NOT_FOUND, inspector=OK),
+        delete=SCOPED_NO_ROLE,
+    ),
+    "admin:oversight_inspection_simple_history": PAST_VERSION,
+    "admin:oversight_inspection_open": SCOPED_INSPECTOR_ONLY,
+    "admin:oversight_inspection_conclude": SCOPED_INSPECTOR_ONLY,
+    **model_pages(
+        "oversight.correction",
         changelist=STAFF_ONLY,
         add=page(center=DENIED, officers=DENIED),
         change=reading(SCOPED_TO_SUBTREE),
         delete=SCOPED_NO_ROLE,
     ),
+    "admin:oversight_correction_simple_history": PAST_VERSION,
+    # The responsible committee reports; the team (the inspector) judges.
+    "admin:oversight_correction_report": object_page(
+        center=DENIED, in_scope=OK, out_of_scope=NOT_FOUND, inspector=DENIED
+    ),
+    "admin:oversight_correction_judge": SCOPED_INSPECTOR_ONLY,
+    **model_pages(
+        "oversight.correctionreport",
+        changelist=STAFF_ONLY,
+        add=page(center=DENIED, officers=DENIED),
+        change=reading(SCOPED_TO_SUBTREE),
+        delete=SCOPED_NO_ROLE,
+    ),
+    "admin:oversight_correctionreport_attachment": reading(SCOPED_TO_SUBTREE),
     "admin:oversight_inspection_report": reading(SCOPED_TO_SUBTREE),
     # Background task results are the superuser's; staff follow their jobs on the pages that start them.
     **model_pages(
@@ -445,7 +498,7 @@ ACTIONS = {
         "print_certificates": SHARED_CENTER_ONLY,
         "zip_certificates": SHARED_CENTER_ONLY,
         # Every staff scope exports its own sub-tree's yearly workbook.
-        "export_year_report": SHARED,
+        "export_year_report": object_page(center=OK, in_scope=OK, out_of_scope=NOT_FOUND, shared=True, inspector=OK),
     },
     "certificates.certificate": {"revoke_certificates": SCOPED_CENTER_ONLY},
     "organizations.lockedoutlogin": {"unlock_selected": SHARED_CENTER_ONLY},
@@ -477,7 +530,10 @@ OBJECTS = {
     "certificates.issuerprofile": ("issuer_a", "issuer_b"),
     "certificates.printjob": ("print_job_a", "print_job_b"),
     "reports.reportjob": ("report_job_a", "report_job_b"),
+    "oversight.inspectionplan": ("inspection_plan", None),
     "oversight.inspection": ("inspection_a", "inspection_b"),
+    "oversight.correction": ("correction_a", "correction_b"),
+    "oversight.correctionreport": ("correction_report_a", "correction_report_b"),
 }
 # Site-wide object pages (view on site) are asked about a member.
 SITE_WIDE_OBJECT_MODEL = "organizations.member"
@@ -650,18 +706,10 @@ def with_locked_out_login(world):
     return world
 
 
-def with_inspections(world):
-    """The world with an inspection of committee A and one of committee B in the 2021 plan."""
-    plan = factories.InspectionPlanFactory(year=2021)
-    world.inspection_a = factories.InspectionFactory(plan=plan, organization=world.committee_a)
-    world.inspection_b = factories.InspectionFactory(plan=plan, organization=world.committee_b)
-    return world
-
-
 def matrix_world():
     """The world every URL pattern can be made concrete in (concrete_url): its print and report jobs finished, a
-    login locked out and inspections planned. The tests that walk every page build this one."""
-    return with_inspections(with_locked_out_login(finish_report_jobs(finish_print_jobs(build_world()))))
+    login locked out. The tests that walk every page build this one."""
+    return with_locked_out_login(finish_report_jobs(finish_print_jobs(build_world())))
 
 
 @pytest.fixture(scope="module")

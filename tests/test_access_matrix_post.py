@@ -187,6 +187,12 @@ EFFECTS = {
     # An uploaded workbook is kept as an import record until it is confirmed.
     "admin:organizations_organization_import": lambda _none: records(new_in={"organizations.importrecord"}),
     "admin:enrollments_enrollment_import": lambda _none: records(new_in={"organizations.importrecord"}),
+    # Opening an inspection writes it (its checklist); concluding writes it and adds its corrections.
+    "admin:oversight_inspection_open": records,
+    "admin:oversight_inspection_conclude": lambda inspection: records(inspection, new_in={"oversight.correction"}),
+    # Reporting on a correction adds a report and writes the correction's status; judging writes both.
+    "admin:oversight_correction_report": lambda correction: records(correction, new_in={"oversight.correctionreport"}),
+    "admin:oversight_correction_judge": lambda correction: records(correction, *correction.reports.all()),
 }
 
 # What each action besides deleting the selection writes, run on one selected object.
@@ -215,7 +221,9 @@ PAST_VALUES = {
     "enrollments.attendance": {"status": "absent"},
     "certificates.certificate": {"holder_name": "Tên in trước đây"},
     "courses.course": {"venue": "Hội trường cũ"},
-    "oversight.inspection": {"topics": "Nội dung kiểm tra trước đây"},
+    "oversight.inspectionplan": {"note": "Dự thảo"},
+    "oversight.inspection": {"topics": "Nội dung trước đây"},
+    "oversight.correction": {"text": "Yêu cầu trước đây"},
 }
 
 
@@ -390,7 +398,7 @@ def post_world(django_db_setup, django_db_blocker, tmp_path_factory):
         # A certificate's PDF is stored when first read: stored here, reading it writes nothing.
         store_missing_pdfs(Certificate.objects.all())
         for label, values in PAST_VALUES.items():
-            for name in OBJECTS[label]:
+            for name in filter(None, OBJECTS[label]):
                 obj = getattr(world, name)
                 obj.refresh_from_db()
                 now = {attribute: getattr(obj, attribute) for attribute in values}

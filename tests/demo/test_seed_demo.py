@@ -371,3 +371,13 @@ def test_full_scale_compliance_page_lists_who_is_missing_in_a_bounded_number_of_
 @pytest.mark.django_db
 def test_full_scale_fills_every_due_bucket(full_scale):
     assert_every_due_bucket_filled()
+
+
+@pytest.mark.django_db
+def test_full_scale_has_this_years_inspections_open_concluded_and_overdue(full_scale):
+    from oversight.models import Correction, Inspection
+
+    today = timezone.localdate()
+    statuses = set(Inspection.objects.filter(plan__year=today.year).values_list("status", flat=True))
+    assert statuses == {Inspection.Status.PLANNED, Inspection.Status.OPEN, Inspection.Status.CONCLUDED}
+    assert Correction.objects.overdue(today).exists()

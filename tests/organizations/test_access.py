@@ -86,8 +86,16 @@ VISIBLE = {
     "certificates.printjob": {"officer_a": ["print_job_a"], "officer_b": ["print_job_b"]},
     # A report job's file holds what its requester may see: only the requester (and the center) reads it.
     "reports.reportjob": {"officer_a": ["report_job_a"], "officer_b": ["report_job_b"]},
+    # A committee sees its own inspections (and the plan through them), the corrections it is responsible for and
+    # their reports.
+    "oversight.inspectionplan": {"officer_a": ["inspection_plan"], "officer_b": ["inspection_plan"]},
+    "oversight.inspection": {"officer_a": ["inspection_a"], "officer_b": ["inspection_b"]},
+    "oversight.finding": {"officer_a": ["finding_a"], "officer_b": ["finding_b"]},
+    "oversight.correction": {"officer_a": ["correction_a"], "officer_b": ["correction_b"]},
+    "oversight.correctionreport": {"officer_a": ["correction_report_a"], "officer_b": ["correction_report_b"]},
 }
-SEES_EVERYTHING = ["center_staff", "superuser"]
+# The inspector reads the whole tree as the center does (and is not the center: organizations/permissions.py).
+SEES_EVERYTHING = ["center_staff", "inspector", "superuser"]
 SEES_NOTHING = ["anonymous", "staff_without_officer", "inactive_officer"]
 
 
