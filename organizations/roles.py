@@ -32,8 +32,6 @@ OFFICER_PERMISSIONS = {
     "enrollments.attendance": ["view"],
     "enrollments.seatquota": ["view"],
     "certificates.certificate": ["view"],
-    # The inspected committee's officers read their own inspections (and print the report).
-    "oversight.inspection": ["view"],
     "reports.reportjob": ["view"],
     # A committee reads its own inspections and reports on the corrections it is responsible for.
     "oversight.inspectionplan": ["view"],

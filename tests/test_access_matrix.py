@@ -434,7 +434,6 @@ EXPECTED = {
     "admin:certificates_printjob_download": reading(SCOPED_CENTER_ONLY),
     # Inspections are the Inspection Committee's: its inspectors plan, open and conclude them and judge the reported
     # corrections; the center reads them; a committee's officers read their own and report on their corrections.
-    "admin:app_list[oversight]": STAFF_ONLY,
     **model_pages(
         "oversight.inspectionplan",
         changelist=STAFF_ONLY,

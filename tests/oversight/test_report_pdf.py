@@ -64,7 +64,10 @@ def loaded(inspection):
 
 @pytest.fixture
 def inspection(world):
-    plan = factories.InspectionPlanFactory(year=2021, decision_number="125-QĐ/UBKTĐUK")
+    world.inspection_a.delete()  # the personas' own inspection of committee A makes way for this one
+    plan = world.inspection_plan
+    plan.decision_number = "125-QĐ/UBKTĐUK"
+    plan.save()
     inspection = factories.InspectionFactory(
         plan=plan,
         organization=world.committee_a,
