@@ -273,7 +273,7 @@ class Course(models.Model):
         if self.co_organizer_id and self.organizer_id:
             if self.organizer.depth > 1:
                 raise ValidationError({"co_organizer": _("Chỉ lớp của Trung tâm mới có đơn vị phối hợp tổ chức.")})
-            if self.co_organizer.depth != 2:
+            if self.co_organizer.depth == 1:
                 raise ValidationError({"co_organizer": _("Đơn vị phối hợp tổ chức là một đảng ủy trực thuộc.")})
 
 

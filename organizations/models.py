@@ -522,7 +522,7 @@ class ClassAuthorization(models.Model):
         return f"{self.decision_number} — {self.organization}"
 
     def clean(self):
-        if self.organization_id and self.organization.depth != 2:
-            raise ValidationError({"organization": _("Chỉ giao tự tổ chức lớp cho đảng ủy trực thuộc.")})
+        if self.organization_id and self.organization.depth == 1:
+            raise ValidationError({"organization": _("Trung tâm tự tổ chức lớp của mình: chỉ giao cho đảng ủy.")})
         if self.revoked_on and self.decision_date and self.revoked_on < self.decision_date:
             raise ValidationError({"revoked_on": _("Ngày thu hồi không được trước ngày quyết định.")})

@@ -54,9 +54,15 @@ def may_unlock_logins(user) -> bool:
 
 
 def runs_own_class(user, course) -> bool:
-    """Whether the course is a self-run class (organized by a committee, not the center) of the user's sub-tree:
-    its officers run it through the states, sheets, closing and certificates as the center runs its own."""
-    return course is not None and course.organizer.depth > 1 and organizes(user, course)
+    """Whether the course is a self-run class (organized by a committee, not the center) of the user's sub-tree,
+    and the user an officer of a committee authorized to run classes: they run it through the states, sheets,
+    closing and certificates as the center runs its own."""
+    return (
+        course is not None
+        and course.organizer.depth > 1
+        and organizes(user, course)
+        and (is_center(user) or may_run_own_classes(user))
+    )
 
 
 def authorized_to_run_classes(organization) -> bool:
@@ -114,11 +120,11 @@ def may_accept_class(user) -> bool:
 
 def may_schedule(user, course) -> bool:
     """Adding or moving a class's sessions is for whoever may add sessions in the sub-tree that organizes it."""
-    return holds(user, "courses.add_session") and organizes(user, course)
+    return holds(user, "courses.add_session") and (is_center(user) or runs_own_class(user, course))
 
 
 def may_mark_attendance(user, course) -> bool:
-    return holds(user, "enrollments.change_attendance") and organizes(user, course)
+    return holds(user, "enrollments.change_attendance") and (is_center(user) or runs_own_class(user, course))
 
 
 def may_record_scores(user, course) -> bool:
