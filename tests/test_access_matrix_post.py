@@ -175,6 +175,8 @@ EFFECTS = {
     "admin:courses_course_reopen": course_results,
     "admin:courses_course_open": records,
     "admin:courses_course_cancel": records,
+    # Accepting a class short of the requirements writes its verdict (the world's classes are not judged: refused).
+    "admin:courses_course_accept": records,
     "admin:courses_course_scores": course_results,
     # A session's attendance sheet writes (and adds) the session's attendance rows.
     "admin:courses_session_attendance": lambda session: records(
@@ -215,6 +217,7 @@ PAST_VALUES = {
     "enrollments.attendance": {"status": "absent"},
     "certificates.certificate": {"holder_name": "Tên in trước đây"},
     "courses.course": {"venue": "Hội trường cũ"},
+    "organizations.classauthorization": {"decision_number": "01-QĐ/ĐUK"},
 }
 
 
