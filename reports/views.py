@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -76,6 +77,7 @@ def dashboard(request):
                 maximum=100,
                 unit="%",
             ),
+            "self_run_url": reverse("admin:courses_course_self_run"),
             "evaluation_minimum": minimum_forms(),
             "lecturer_chart": charts.bars([(name, rating) for name, rating, _count in lecturers], maximum=5),
         },
