@@ -283,9 +283,7 @@ def test_the_self_run_list_is_scoped_and_filters_the_failing(world, client_for):
     Session.objects.filter(pk=world.session_b.pk).update(during_conference=True)
     url = reverse("admin:courses_course_self_run")
     center = client_for(world.center_staff).get(url)
-    assert [course.code for course, _i in center.context["rows"]] == ["2021-A-L1", "2021-B-L1"] or {
-        course.code for course, _i in center.context["rows"]
-    } == {"2021-A-L1", "2021-B-L1"}
+    assert {course.code for course, _i in center.context["rows"]} == {"2021-A-L1", "2021-B-L1"}
     failing = client_for(world.center_staff).get(url, {"chua_dat": "1"})
     assert [course.code for course, _i in failing.context["rows"]] == ["2021-B-L1"]
     own = client_for(world.officer_b).get(url)
@@ -302,3 +300,51 @@ def test_the_self_run_list_takes_a_fixed_number_of_queries(world, client_for, si
     with django_assert_max_num_queries(14):
         response = client.get(reverse("admin:courses_course_self_run"))
     assert len(response.context["rows"]) == size + 2
+
+
+# -- The dashboard and the yearly workbook ---------------------------------------------------------------------
+
+
+def test_the_workbook_separates_the_kinds_and_lists_the_self_run_classes_quality(world):
+    import openpyxl
+
+    from tests.reports.test_workbook import export, rows, summary
+
+    factories.CourseFactory(program=world.program, organizer=world.root, co_organizer=world.committee_a)
+    Session.objects.filter(pk=world.session_b.pk).update(during_conference=True)
+    workbook = openpyxl.load_workbook(export(world.center_staff))
+    figures = summary(workbook)
+    assert figures["— do Trung tâm tổ chức"] == 1
+    assert figures["— Trung tâm phối hợp với đảng ủy tổ chức"] == 1
+    assert figures["— do đảng ủy trực thuộc tự tổ chức"] == 2
+    assert figures["— trong số đó, lớp tự tổ chức chưa đạt yêu cầu"] == 1
+    listed = {row[0]: row for row in rows(workbook, "Lớp tự tổ chức")}
+    assert set(listed) == {"2021-A-L1", "2021-B-L1"}
+    assert listed["2021-B-L1"][8] == "Chưa đạt yêu cầu"
+    assert listed["2021-B-L1"][9] == "Buổi học trùng ngày hội nghị: 01/03/2021."
+    assert listed["2021-A-L1"][2:4] == [4, 4]
+    assert listed["2021-A-L1"][8] == "Đạt yêu cầu"
+    own = openpyxl.load_workbook(export(world.officer_b))
+    assert [row[0] for row in rows(own, "Lớp tự tổ chức")] == ["2021-B-L1"]
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_the_workbook_and_the_dashboard_keep_a_fixed_number_of_queries(
+    world, client_for, size, django_assert_max_num_queries
+):
+    from django.utils import timezone
+
+    from reports.yearly import YearReport
+
+    year = timezone.localdate().year
+    for _ in range(size):
+        course = factories.CourseFactory(program=world.program, organizer=world.committee_b, year=year)
+        factories.SessionFactory(course=course, topic=world.topic)
+    with django_assert_max_num_queries(6):
+        report = YearReport(world.center_staff, year)
+        assert len(report.self_run_rows()) == size
+    client = client_for(world.center_staff)
+    client.get(reverse("reports:dashboard"))
+    with django_assert_max_num_queries(45):
+        response = client.get(reverse("reports:dashboard"))
+    assert response.context["summary"].own_courses == size

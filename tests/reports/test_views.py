@@ -131,7 +131,7 @@ def test_the_year_report_page_starts_a_job_and_the_file_is_the_users_workbook(wo
     job = ReportJob.objects.get(requested_by=world.officer_b, year=2021, status=ReportJob.Status.DONE)
     assert response.url == job.page_url and job.percent == 100
     workbook = download(client, job)
-    assert len(workbook.sheetnames) == 8
+    assert len(workbook.sheetnames) == 9
     assert "Lê Minh Châu" not in str([cell.value for row in workbook["Học viên"] for cell in row])
 
 
