@@ -1,7 +1,8 @@
 """The quality indicators of a class, computed from its records (sessions, attendance, topics, lecturers,
 evaluations), and the verdict they give: "đạt yêu cầu" or "chưa đạt yêu cầu" with its reasons.
 
-How hours are counted: a session is a half-day (buổi) of settings.SESSION_HOURS periods (tiết, default 4). A held
+How hours are counted: a session is a half-day (buổi) of up to settings.SESSION_HOURS periods (tiết, default 5,
+a morning's). A held
 session (its date not after today) delivers those hours to its topic, up to the topic's own hours: a topic taught
 longer does not make up for another left out, and a session without a topic delivers nothing of the program. The
 program's hours are its topics' hours. A class delivering fewer hours than settings.SELF_RUN_MIN_HOURS_SHARE
