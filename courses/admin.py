@@ -199,4 +199,6 @@ class SessionAdminBase(ScopedAdminMixin, admin.ModelAdmin):
         return self._schedules(request, obj) and super().has_delete_permission(request, obj)
 
     def has_add_permission(self, request):
-        return super().has_add_permission(request) and (is_center(request.user) or may_create_course(request.user, None))
+        return super().has_add_permission(request) and (
+            is_center(request.user) or may_create_course(request.user, None)
+        )

@@ -242,7 +242,11 @@ def _authorize_self_run_classes(tree, classes, today):
             by=None,
         )
     self_run = sorted(
-        (c for c in classes.courses if c.organizer_id != tree.root.organization.pk and c.status == Course.Status.CLOSED),
+        (
+            c
+            for c in classes.courses
+            if c.organizer_id != tree.root.organization.pk and c.status == Course.Status.CLOSED
+        ),
         key=lambda course: (course.start_date, course.code),
     )
     if self_run:

@@ -15,9 +15,9 @@ from common.admin import LabelledTabularInline, ReadOnlyHistoryAdmin, ViewOnlyAd
 from common.imports.views import import_link, import_urls
 from organizations.access import ScopedAdminMixin
 from organizations.access_log import record_access
+from organizations.class_authorizations import save_authorization
 from organizations.forms import AdminLoginForm, OrganizationForm
 from organizations.lockouts import locked_out_logins, locked_until, unlock_logins
-from organizations.class_authorizations import save_authorization
 from organizations.models import (
     AccessLog,
     Appointment,

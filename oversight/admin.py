@@ -50,9 +50,7 @@ def accept_view(model_admin, request, object_id):
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            model_admin.message_user(
-                request, _("Đã công nhận lớp %(code)s.") % {"code": course.code}, messages.SUCCESS
-            )
+            model_admin.message_user(request, _("Đã công nhận lớp %(code)s.") % {"code": course.code}, messages.SUCCESS)
             return redirect(reverse("admin:courses_course_change", args=[course.pk]))
     return render_admin_page(
         model_admin,
@@ -136,4 +134,3 @@ class OversightCourseTools:
         if obj is not None:
             context["course_quality"] = quality_context(request.user, obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
-

@@ -25,7 +25,17 @@ from tests import factories
 # The world counts 2021 certificates: the current term is 2020–2025 here (tests/conftest.py).
 pytestmark = pytest.mark.usefixtures("in_the_2020_term")
 
-SHEETS = ["Tổng hợp", "Theo đảng ủy", "Theo chức vụ", "Các lớp", "Học viên", "Giảng viên", "Chưa bồi dưỡng", "Lũy kế", "Lớp tự tổ chức"]
+SHEETS = [
+    "Tổng hợp",
+    "Theo đảng ủy",
+    "Theo chức vụ",
+    "Các lớp",
+    "Học viên",
+    "Giảng viên",
+    "Chưa bồi dưỡng",
+    "Lũy kế",
+    "Lớp tự tổ chức",
+]
 FIRST_DATA_ROW = 5
 
 
