@@ -25,11 +25,14 @@ from enrollments.admin import (
 )
 from organizations.admin import MemberAdminBase
 from organizations.models import Member
+from oversight.class_admin import OversightCourseTools
 from reports.admin import ReportsCourseTools
 
 
 @admin.register(Course)
-class CourseAdmin(ReportsCourseTools, CertificateCourseTools, EnrollmentCourseTools, CourseAdminBase):
+class CourseAdmin(
+    ReportsCourseTools, OversightCourseTools, CertificateCourseTools, EnrollmentCourseTools, CourseAdminBase
+):
     inlines: ClassVar[list[Any]] = [*CourseAdminBase.inlines, *EnrollmentCourseTools.inlines]
     actions: list[Any] = [
         *EnrollmentCourseTools.actions,

@@ -35,7 +35,7 @@ from enrollments.forms import add_service_error
 from organizations.access import ScopedAdminMixin
 from organizations.access_log import record_access
 from organizations.models import AccessLog
-from organizations.permissions import may_issue, may_read_revoked, may_revoke
+from organizations.permissions import may_issue, may_read_revoked, may_revoke, may_run_own_classes
 
 
 @admin.register(IssuerProfile)
@@ -302,7 +302,7 @@ def issue_view(model_admin, request, object_id):
     """The closed class's issuing page: the issue date (today unless typed), how many certificates, the first and
     last register number they will take and who signs them; its button issues them on that date."""
     course = visible_object(model_admin, request, object_id, select_related=["program", "organizer"])
-    if not may_issue(request.user):
+    if not may_issue(request.user, course):
         raise PermissionDenied
     form = IssueForm(request.POST or None, initial={"issued_on": local_today()})
     preview, problems = None, []
@@ -363,7 +363,7 @@ def _report_issuing(model_admin, request, summary):
 def course_issuing(user: Any, course: Any) -> dict[str, Any]:
     """What the closed class's page says of issuing: whether it offers it, and the preview of issuing today (how
     many, the first and last register numbers, the date, who signs), or why it cannot yet."""
-    tools: dict[str, Any] = {"issue": is_issuable(course) and may_issue(user), "preview": None, "problems": []}
+    tools: dict[str, Any] = {"issue": is_issuable(course) and may_issue(user, course), "preview": None, "problems": []}
     if tools["issue"]:
         try:
             tools["preview"] = preview_issuing(course, by=user)
@@ -390,7 +390,7 @@ class CertificateCourseTools:
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def has_issue_permission(self, request):
-        return may_issue(request.user)
+        return may_issue(request.user) or may_run_own_classes(request.user)
 
     @admin.action(description=gettext_lazy("Cấp giấy chứng nhận"), permissions=["issue"])
     def issue_certificates(self, request, queryset):
@@ -411,10 +411,10 @@ class CertificateCourseTools:
             for course in queryset:
                 try:
                     summary = issue_certificates(course, by=request.user, issued_on=issued_on)
-                except ValidationError as error:
+                except (ValidationError, PermissionDenied) as error:
                     self.message_user(
                         request,
-                        f"{course.code}: {' '.join(error.messages)}",
+                        f"{course.code}: {' '.join(getattr(error, 'messages', [str(error)]))}",
                         messages.ERROR,
                     )
                     continue

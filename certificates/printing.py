@@ -43,14 +43,14 @@ def batch_title(course: Course) -> str:
     return f"Giấy chứng nhận — {course.code}"
 
 
-def check_can_print(by: "User | None") -> None:
-    if by is None or not may_print(by):
+def check_can_print(by: "User | None", course: Course | None = None) -> None:
+    if by is None or not may_print(by, course):
         raise PermissionDenied(_("Chỉ cán bộ Trung tâm được in giấy chứng nhận."))
 
 
 def start_print_job(course: Course, *, kind: str, by: "User") -> PrintJob:
     """Record a print job and hand it to the task backend once the record is committed."""
-    check_can_print(by)
+    check_can_print(by, course)
     with transaction.atomic():
         job = _new_job(course, kind=kind, by=by)
         transaction.on_commit(lambda: run_print_job_task.enqueue(job.pk))
@@ -61,7 +61,7 @@ def print_now(course: Course, *, kind: str, by: "User | None") -> PrintJob:
     """A print job done in this process (the print_certificates command), recorded like one started from the
     admin as asked for by `by`, or by the system account when `by` is None (the command line)."""
     if by is not None:
-        check_can_print(by)
+        check_can_print(by, course)
     return run_print_job(_new_job(course, kind=kind, by=by or system_user()))
 
 

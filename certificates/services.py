@@ -167,7 +167,7 @@ def preview_issuing(course: Course, *, by: "User | None", issued_on: datetime.da
     certificates, the register numbers they would take (read from the counter without taking them: a certificate
     issued meanwhile moves them on, and issuing takes them under its lock) and who issues and signs. Refuses as
     issuing refuses (a ValidationError, the date's on "issued_on")."""
-    if not may_issue(by):
+    if not may_issue(by, course):
         raise PermissionDenied(_("Chỉ cán bộ Trung tâm được cấp giấy chứng nhận."))
     lifecycle.check_certifiable(course)
     issued_on = check_issue_date(course.end_date, issued_on)
@@ -203,7 +203,7 @@ def issue_certificates(
     once the numbers are committed, so the register book is never locked while pages are laid out; with
     render_pdfs=False (demo data) each PDF is rendered when it is first downloaded.
     """
-    if not may_issue(by):
+    if not may_issue(by, course):
         raise PermissionDenied(_("Chỉ cán bộ Trung tâm được cấp giấy chứng nhận."))
     with transaction.atomic():
         # Issuers of the same course queue on the course row; of other courses, on the counter row. Only the

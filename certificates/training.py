@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from certificates.models import Certificate
+from courses.models import Course
 from enrollments.training import Training
 from organizations.terms import Period
 
@@ -15,8 +16,14 @@ if TYPE_CHECKING:
 
 def certificates_that_train(program_ids: Iterable[int], period: Period | None) -> "QuerySet[Certificate]":
     """The certificates that make their holder trained: valid (a revoked one does not count; its replacement, a
-    valid certificate of its own, does), of one of these programs, issued within the period (None: any date)."""
-    certificates = Certificate.objects.valid().filter(enrollment__course__program_id__in=list(program_ids))
+    valid certificate of its own, does), of one of these programs, issued within the period (None: any date), of a
+    class not judged short of the requirements (a self-run class marked "chưa đạt yêu cầu" counts once the center
+    accepts it: Course.quality, written by oversight/quality.py)."""
+    certificates = (
+        Certificate.objects.valid()
+        .filter(enrollment__course__program_id__in=list(program_ids))
+        .exclude(enrollment__course__quality=Course.Quality.NOT_MET)
+    )
     if period is not None:
         certificates = certificates.filter(issued_on__gte=period.start)
         if period.end is not None:

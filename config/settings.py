@@ -32,6 +32,15 @@ def envbool(name: str, default: str) -> bool:
     )
 
 
+def envfloat(name: str, default: str) -> float:
+    """A decimal setting (0.8); anything else stops the start with the variable's name."""
+    value = os.environ.get(name, default)
+    try:
+        return float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a number.") from None
+
+
 def envint(name: str, default: str) -> int:
     """A whole-number setting; anything else stops the start with the variable's name."""
     value = os.environ.get(name, default)
@@ -329,3 +338,9 @@ PRINT_FILE_HOURS = envint("PRINT_FILE_HOURS", "72")
 # Due dates: a current post holder who must be trained is due by the later of the current term's start and their
 # appointment's start, plus this many months (oversight/compliance.py).
 COMPLIANCE_GRACE_MONTHS = envint("COMPLIANCE_GRACE_MONTHS", "12")
+
+# Classes run by the committees (oversight/indicators.py): a class delivering fewer hours than this share of its
+# program's hours is "chưa đạt yêu cầu"; a session is a half-day of up to SESSION_HOURS periods (tiết: a morning
+# holds five).
+SELF_RUN_MIN_HOURS_SHARE = envfloat("SELF_RUN_MIN_HOURS_SHARE", "0.8")
+SESSION_HOURS = envfloat("SESSION_HOURS", "5")

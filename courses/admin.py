@@ -11,7 +11,8 @@ from common.admin import LabelledTabularInline, ReadOnlyHistoryAdmin
 from courses import lifecycle
 from courses.forms import CourseForm, ProgramForm, SessionForm, SessionInlineFormSet, TopicChoiceField
 from courses.models import Program, Session, Topic
-from organizations.access import ScopedAdminMixin
+from organizations.access import ScopedAdminMixin, scope_of
+from organizations.permissions import is_center, may_change_course, may_create_course, may_schedule
 
 
 class TopicInline(LabelledTabularInline):
@@ -77,15 +78,19 @@ class SessionInline(LabelledTabularInline):
         limit_topics(formset.form, obj.program_id if obj is not None else None)
         return formset
 
-    # A closed or cancelled class's schedule is kept as it was (courses.lifecycle).
+    # A closed or cancelled class's schedule is kept as it was (courses.lifecycle); only its organizer's staff
+    # schedule it (may_schedule: a committee's officers their self-run classes).
+    def _schedules(self, request, obj):
+        return obj is None or (not lifecycle.is_read_only(obj) and may_schedule(request.user, obj))
+
     def has_add_permission(self, request, obj=None):
-        return not (obj is not None and lifecycle.is_read_only(obj)) and super().has_add_permission(request, obj)
+        return self._schedules(request, obj) and super().has_add_permission(request, obj)
 
     def has_change_permission(self, request, obj=None):
-        return not (obj is not None and lifecycle.is_read_only(obj)) and super().has_change_permission(request, obj)
+        return self._schedules(request, obj) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return not (obj is not None and lifecycle.is_read_only(obj)) and super().has_delete_permission(request, obj)
+        return self._schedules(request, obj) and super().has_delete_permission(request, obj)
 
 
 class CourseAdminBase(ScopedAdminMixin, ReadOnlyHistoryAdmin):
@@ -94,7 +99,7 @@ class CourseAdminBase(ScopedAdminMixin, ReadOnlyHistoryAdmin):
     list_filter = ["status", "year", "program"]
     list_select_related = ["program", "organizer"]
     search_fields = ["code", "program__search_key", "organizer__search_key", "venue"]
-    autocomplete_fields = ["program", "organizer"]
+    autocomplete_fields = ["program", "organizer", "co_organizer"]
     date_hierarchy = "start_date"
     inlines: ClassVar[list[Any]] = [SessionInline]
     # The state is shown as its phase (see phase()), never typed in.
@@ -111,8 +116,37 @@ class CourseAdminBase(ScopedAdminMixin, ReadOnlyHistoryAdmin):
             return [field.name for field in obj._meta.concrete_fields if field.name not in ("id", "status")] + ["phase"]
         return ["phase"]
 
+    # The center opens and edits every class; an authorized committee's officers their own self-run classes
+    # (organizations.permissions: may_create_course, may_change_course), which the form's rules check again.
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and may_create_course(request.user, None)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or may_change_course(request.user, obj))
+
+    def get_autocomplete_fields(self, request):
+        # An officer picks from a short list (their committee, the issued programs): a plain select, not the
+        # search box, which would offer their whole sub-tree.
+        if is_center(request.user):
+            return super().get_autocomplete_fields(request)
+        return [name for name in super().get_autocomplete_fields(request) if name not in ("organizer", "co_organizer")]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # An officer's class has its own committee as organizer and an issued program; only the center names a
+        # co-organizer.
+        if not is_center(request.user):
+            model = db_field.remote_field.model
+            if db_field.name == "organizer":
+                kwargs["queryset"] = model.objects.filter(path=scope_of(request.user).path)
+            elif db_field.name == "co_organizer":
+                kwargs["queryset"] = model.objects.none()
+            elif db_field.name == "program":
+                kwargs["queryset"] = model.objects.filter(status=model.Status.ISSUED)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
+        form.acting_user = request.user
         form.sessions_edited_alongside = any(
             isinstance(inline, SessionInline) and inline.has_change_permission(request, obj)
             for inline in self.get_inline_instances(request, obj)
@@ -138,6 +172,11 @@ class SessionAdminBase(ScopedAdminMixin, admin.ModelAdmin):
     date_hierarchy = "date"
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "course" and not is_center(request.user):
+            # A committee's officers schedule their own self-run classes only (may_schedule).
+            kwargs["queryset"] = db_field.remote_field.model.objects.filter(
+                organizer__path__startswith=scope_of(request.user).path or "-"
+            )
         if db_field.name == "topic":
             kwargs["queryset"] = Topic.objects.for_user(request.user).select_related("program")
             kwargs["form_class"] = TopicChoiceField
@@ -149,12 +188,17 @@ class SessionAdminBase(ScopedAdminMixin, admin.ModelAdmin):
         return form
 
     # A closed or cancelled class's sessions are kept as they ran (courses.lifecycle); SessionForm refuses adding one.
+    # Only the class's organizer's staff change them (may_schedule).
+    def _schedules(self, request, obj):
+        return obj is None or (not lifecycle.is_read_only(obj.course) and may_schedule(request.user, obj.course))
+
     def has_change_permission(self, request, obj=None):
-        return not (obj is not None and lifecycle.is_read_only(obj.course)) and super().has_change_permission(
-            request, obj
-        )
+        return self._schedules(request, obj) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return not (obj is not None and lifecycle.is_read_only(obj.course)) and super().has_delete_permission(
-            request, obj
+        return self._schedules(request, obj) and super().has_delete_permission(request, obj)
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and (
+            is_center(request.user) or may_create_course(request.user, None)
         )

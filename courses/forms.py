@@ -1,6 +1,9 @@
 """Forms of the staff pages for programs, classes and their sessions."""
 
+from typing import Any
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
@@ -101,9 +104,16 @@ class CourseForm(forms.ModelForm):
     the new dates and program), new dates or a new program are refused while saved sessions would break them."""
 
     sessions_edited_alongside = True
+    # Who saves it (the admin sets it): the rules of courses.lifecycle.check_course_details() are asked for them.
+    acting_user: Any = None
 
     def _post_clean(self):
         super()._post_clean()
+        if not self.errors and self.acting_user is not None:
+            try:
+                lifecycle.check_course_details(self.instance, by=self.acting_user)
+            except ValidationError as error:
+                self.add_error(None, error)
         if self.sessions_edited_alongside or self.errors:
             return
         for field, messages in course_change_errors(self.instance).items():

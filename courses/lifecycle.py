@@ -26,7 +26,15 @@ from django.utils.translation import gettext_lazy
 from common.history import attribute
 from common.localtime import local_today
 from courses.models import RESULTS_STORED, Course
-from organizations.permissions import may_cancel, may_close, may_open_nominations, may_reopen
+from organizations.permissions import (
+    is_center,
+    may_cancel,
+    may_change_course,
+    may_close,
+    may_create_course,
+    may_open_nominations,
+    may_reopen,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -142,13 +150,48 @@ def _written(reason: str | None, message: str) -> str:
     return reason
 
 
+# -- Creating and editing a class ---------------------------------------------------------------------------
+
+
+def check_course_details(course: Course, *, by: "User | None") -> None:
+    """Whether `by` may save the class as it now reads: a new one with its organizer (the center any; an
+    authorized committee's officers their own committee, under an issued program, without a co-organizer), an
+    existing one only when it may change it (may_change_course)."""
+    if course.pk is None:
+        if not may_create_course(by, course.organizer if course.organizer_id else None):
+            raise PermissionDenied(_("Chỉ Trung tâm và đảng ủy được giao tự tổ chức lớp mới mở lớp, cho đơn vị mình."))
+    else:
+        stored = Course.objects.select_related("organizer").get(pk=course.pk)
+        if not may_change_course(by, stored) or not may_change_course(by, course):
+            raise PermissionDenied(_("Chỉ đơn vị tổ chức lớp được sửa thông tin lớp."))
+    if not is_center(by):
+        errors = {}
+        if course.co_organizer_id:
+            errors["co_organizer"] = _("Lớp do đảng ủy tự tổ chức không có đơn vị phối hợp.")
+        if course.program_id and course.program.status != course.program.Status.ISSUED:
+            errors["program"] = _("Lớp do đảng ủy tự tổ chức phải theo một chương trình đã ban hành.")
+        if errors:
+            raise ValidationError(errors)
+
+
+@transaction.atomic
+def save_course(course: Course, *, by: "User | None") -> Course:
+    """Create or change a class's details (never its state, which the transitions below own), checked as
+    check_course_details() says and validated, its history naming `by`."""
+    check_course_details(course, by=by)
+    course.full_clean()
+    attribute(course, by=by, reason=_("Thêm lớp") if course.pk is None else _("Sửa thông tin lớp"))
+    course.save()
+    return course
+
+
 # -- Opening the list ------------------------------------------------------------------------------------
 
 
 @transaction.atomic
 def open_nominations(course: Course, *, by: "User | None") -> Course:
     """planned → open for nominations (the center's)."""
-    if not may_open_nominations(by):
+    if not may_open_nominations(by, course):
         raise PermissionDenied(_("Chỉ cán bộ Trung tâm được mở nhận cử học viên."))
     course = _locked(course)
     if course.status != Status.PLANNED:
@@ -188,7 +231,7 @@ def check_close(
 ) -> str:
     """Whether the class may be closed now; returns the reason the history keeps. An early close (before the last
     session, or with held sessions unrecorded) is the center's, with a written reason."""
-    if not may_close(by):
+    if not may_close(by, course):
         raise PermissionDenied(_("Chỉ cán bộ Trung tâm được kết thúc lớp."))
     if course.status not in (Status.PLANNED, Status.OPEN):
         raise ValidationError(
@@ -208,9 +251,33 @@ def check_close(
     return _("Kết thúc lớp sớm: %(reason)s") % {"reason": reason}
 
 
+# Functions run on a class just closed, in the closing transaction: oversight adds the one that judges a self-run
+# class's quality indicators and stores the verdict (courses cannot import oversight).
+closing_hooks: list[Callable[[Course, Any], None]] = []
+
+
 def record_closed(course: Course, *, by: "User | None", reason: str) -> Course:
-    """Mark the class closed, once enrollments/closing.py has stored the results after check_close()."""
-    return _record(course, Status.CLOSED, by=by, reason=reason)
+    """Mark the class closed, once enrollments/closing.py has stored the results after check_close(); then the
+    closing hooks run (the quality verdict of a self-run class)."""
+    course = _record(course, Status.CLOSED, by=by, reason=reason)
+    for hook in closing_hooks:
+        hook(course, by)
+    return course
+
+
+# -- The quality verdict ---------------------------------------------------------------------------------
+
+
+def record_quality(course: Course, quality: str, reasons: str, *, by: "User | None", reason: str) -> Course:
+    """Store the class's quality verdict (Course.Quality) and its reasons, the history naming `by` and why:
+    oversight's services (judging at closing, the center's acceptance) write it through here. A change of
+    verdict changes whose certificates train (certificates/training.py), so the compliance tallies hear of it."""
+    if course.quality == quality and course.quality_reasons == reasons:
+        return course
+    course.quality, course.quality_reasons = quality, reasons
+    attribute(course, by=by, reason=reason)
+    course.save(update_fields=["quality", "quality_reasons"])
+    return course
 
 
 # -- Reopening -------------------------------------------------------------------------------------------
@@ -238,7 +305,12 @@ def check_reopen(course: Course, *, by: "User | None", reason: str) -> str:
 
 
 def record_reopened(course: Course, *, by: "User | None", reason: str) -> Course:
-    return _record(course, Status.OPEN, by=by, reason=_("Mở lại lớp: %(reason)s") % {"reason": reason})
+    """Back to open; its quality verdict goes with its results (judged again at the next closing)."""
+    course.quality, course.quality_reasons = Course.Quality.UNJUDGED, ""
+    course.status = Status.OPEN
+    attribute(course, by=by, reason=_("Mở lại lớp: %(reason)s") % {"reason": reason})
+    course.save(update_fields=["status", "quality", "quality_reasons"])
+    return course
 
 
 # -- Cancelling ------------------------------------------------------------------------------------------
@@ -248,7 +320,7 @@ def record_reopened(course: Course, *, by: "User | None", reason: str) -> Course
 def cancel(course: Course, *, by: "User | None", reason: str) -> Course:
     """Any state before closed → cancelled (the center's, with a written reason). A cancelled class takes no
     nominations, attendance or scores."""
-    if not may_cancel(by):
+    if not may_cancel(by, course):
         raise PermissionDenied(_("Chỉ cán bộ Trung tâm được hủy lớp."))
     course = _locked(course)
     if course.status in READ_ONLY:
@@ -282,8 +354,8 @@ def mark_certified(course: Course, *, by: "User | None") -> Course:
 def transitions(course: Course, user: Any, today: datetime.date | None = None) -> dict[str, bool]:
     """Which transitions the course's page offers `user` now."""
     return {
-        "open": course.status == Status.PLANNED and may_open_nominations(user),
-        "close": course.status in (Status.PLANNED, Status.OPEN) and may_close(user),
+        "open": course.status == Status.PLANNED and may_open_nominations(user, course),
+        "close": course.status in (Status.PLANNED, Status.OPEN) and may_close(user, course),
         "reopen": course.status in RESULTS_STORED and may_reopen(user),
-        "cancel": course.status not in READ_ONLY and may_cancel(user),
+        "cancel": course.status not in READ_ONLY and may_cancel(user, course),
     }

@@ -123,6 +123,11 @@ class Lecturer(models.Model):
     academic_title = models.CharField(_("học hàm, học vị"), max_length=64, blank=True)
     unit = models.CharField(_("đơn vị"), max_length=255, blank=True)
     kind = models.CharField(_("loại"), max_length=16, choices=Kind.choices, default=Kind.LECTURER)
+    in_pool = models.BooleanField(
+        _("thuộc đội ngũ báo cáo viên của Khối"),
+        default=True,
+        help_text=_("Giảng viên, báo cáo viên trong danh sách của Đảng ủy Khối."),
+    )
     search_key = models.CharField(_("khóa tìm kiếm"), max_length=128, editable=False, db_index=True)
 
     objects = CatalogQuerySet.as_manager()
@@ -152,6 +157,23 @@ class CourseQuerySet(ScopedQuerySet):
         """Classes whose results are stored: the one filter the reports' completion rates count over."""
         return self.filter(status__in=RESULTS_STORED)
 
+    # The three kinds of class (Course.kind): the center's own, co-organized by the center with a committee, and
+    # self-run by an authorized committee. The center is the tree's root (depth 1).
+
+    def centers(self):
+        return self.filter(organizer__depth=1, co_organizer__isnull=True)
+
+    def co_organized(self):
+        return self.filter(organizer__depth=1, co_organizer__isnull=False)
+
+    def self_run(self):
+        return self.filter(organizer__depth__gt=1)
+
+    def counting_for_compliance(self):
+        """Classes whose certificates count for "trained": all but those judged short of the requirements and
+        not accepted by the center (Course.Quality)."""
+        return self.exclude(quality=Course.Quality.NOT_MET)
+
 
 class Course(models.Model):
     class Status(models.TextChoices):
@@ -162,6 +184,17 @@ class Course(models.Model):
         CLOSED = "closed", _("Đã kết thúc")
         CERTIFIED = "certified", _("Đã cấp giấy chứng nhận")
         CANCELLED = "cancelled", _("Đã hủy")
+
+    class Quality(models.TextChoices):
+        UNJUDGED = "", _("Chưa đánh giá")
+        MET = "met", _("Đạt yêu cầu")
+        NOT_MET = "not_met", _("Chưa đạt yêu cầu")
+        ACCEPTED = "accepted", _("Trung tâm đã công nhận")
+
+    class Kind(models.TextChoices):
+        CENTER = "center", _("Lớp của Trung tâm")
+        CO_ORGANIZED = "co_organized", _("Lớp phối hợp tổ chức")
+        SELF_RUN = "self_run", _("Lớp do đảng ủy tự tổ chức")
 
     code = models.CharField(_("mã lớp"), max_length=32, unique=True, help_text=_("Ví dụ: 2021-K1-L1"))
     program = models.ForeignKey(
@@ -187,6 +220,22 @@ class Course(models.Model):
         help_text=_("Sau ngày này danh sách bị khóa: chỉ Trung tâm được thay đổi, kèm lý do."),
     )
     status = models.CharField(_("trạng thái"), max_length=16, choices=Status.choices, default=Status.PLANNED)
+    co_organizer = models.ForeignKey(
+        Organization,
+        verbose_name=_("đơn vị phối hợp tổ chức"),
+        on_delete=models.PROTECT,
+        related_name="co_organized_courses",
+        null=True,
+        blank=True,
+        help_text=_("Đảng ủy cùng Trung tâm tổ chức lớp (lớp phối hợp)."),
+    )
+    # The verdict of the quality indicators (oversight/indicators.py), stored when it matters: at closing, for a
+    # self-run class, and when the center accepts a class short of the requirements (courses.quality). Only
+    # NOT_MET keeps the class's certificates from counting for "trained" (certificates/training.py).
+    quality = models.CharField(
+        _("đánh giá chất lượng"), max_length=16, choices=Quality.choices, default=Quality.UNJUDGED, editable=False
+    )
+    quality_reasons = models.TextField(_("lý do chưa đạt yêu cầu"), blank=True, editable=False)
 
     history = HistoricalRecords()
 
@@ -210,9 +259,22 @@ class Course(models.Model):
     def title(self):
         return course_title(self.program.name, self.intake, self.number, self.year)
 
+    @property
+    def kind(self) -> str:
+        """Which of the three kinds the class is (the query-set methods centers(), co_organized(), self_run() say
+        the same for many): reads organizer.depth, so select the organizer along."""
+        if self.organizer.depth > 1:
+            return self.Kind.SELF_RUN
+        return self.Kind.CO_ORGANIZED if self.co_organizer_id else self.Kind.CENTER
+
     def clean(self):
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": _("Ngày bế giảng phải sau ngày khai giảng.")})
+        if self.co_organizer_id and self.organizer_id:
+            if self.organizer.depth > 1:
+                raise ValidationError({"co_organizer": _("Chỉ lớp của Trung tâm mới có đơn vị phối hợp tổ chức.")})
+            if self.co_organizer.depth == 1:
+                raise ValidationError({"co_organizer": _("Đơn vị phối hợp tổ chức là một đảng ủy trực thuộc.")})
 
 
 # A class whose results are stored: closed, or closed and its certificates issued (courses/lifecycle.py names the
@@ -258,6 +320,11 @@ class Session(models.Model):
         null=True,
         blank=True,
         related_name="sessions",
+    )
+    during_conference = models.BooleanField(
+        _("trùng ngày hội nghị"),
+        default=False,
+        help_text=_("Buổi học tổ chức cùng ngày với hội nghị của đơn vị (lớp chưa đạt yêu cầu)."),
     )
 
     objects = SessionQuerySet.as_manager()

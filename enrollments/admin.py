@@ -23,7 +23,7 @@ from organizations.access import ScopedAdminMixin
 from organizations.access_log import record_access
 from organizations.accounts import send_activation_links
 from organizations.models import AccessLog, Member
-from organizations.permissions import may_close, may_override_result
+from organizations.permissions import may_close, may_mark_attendance, may_override_result, may_run_own_classes
 
 
 class EnrollmentInline(ScopedAdminMixin, LabelledTabularInline):
@@ -88,7 +88,7 @@ class EnrollmentCourseTools:
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def has_close_permission(self, request):
-        return may_close(request.user)
+        return may_close(request.user) or may_run_own_classes(request.user)
 
     def visible_enrollments(self, request, courses):
         return Enrollment.objects.for_user(request.user).filter(course__in=courses)
@@ -320,10 +320,15 @@ class AttendanceAdmin(ScopedAdminMixin, ReadOnlyHistoryAdmin):
     search_fields = ["enrollment__member__search_key", "enrollment__course__code"]
     autocomplete_fields = ["enrollment", "session"]
 
-    # A closed or cancelled class's attendance is read, never changed (courses.lifecycle.ensure_editable).
+    # A closed or cancelled class's attendance is read, never changed (courses.lifecycle.ensure_editable); only its
+    # organizer's staff take it (may_mark_attendance).
     def has_change_permission(self, request, obj=None):
         return not (
-            obj is not None and lifecycle.is_read_only(obj.enrollment.course)
+            obj is not None
+            and (
+                lifecycle.is_read_only(obj.enrollment.course)
+                or not may_mark_attendance(request.user, obj.enrollment.course)
+            )
         ) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):

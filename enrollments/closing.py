@@ -128,7 +128,7 @@ def close_course(
     center closes early with a written `reason`, which the course's history keeps (courses.lifecycle.check_close).
     Results overridden by staff are kept. Closing a closed course changes nothing and says so.
     """
-    if not may_close(by):
+    if not may_close(by, course):
         raise PermissionDenied(_("Chỉ cán bộ Trung tâm được kết thúc lớp."))
     # Nominations, withdrawals and overrides take the same lock, so none of them lands half-way
     # through the evaluation.

@@ -118,7 +118,7 @@ def close_courses(model_admin, request, queryset):
 
 def close_view(model_admin, request, object_id):
     course = visible_object(model_admin, request, object_id)
-    if not may_close(request.user):
+    if not may_close(request.user, course):
         raise PermissionDenied
     form = CloseForm(_posted(request))
     if request.method == "POST" and form.is_valid():
@@ -154,7 +154,7 @@ def _transition_page(model_admin, request, course, *, form, title, intro, submit
 
 def open_view(model_admin, request, object_id):
     course = visible_object(model_admin, request, object_id)
-    if not may_open_nominations(request.user):
+    if not may_open_nominations(request.user, course):
         raise PermissionDenied
     return _transition_page(
         model_admin,
@@ -192,7 +192,7 @@ def reopen_view(model_admin, request, object_id):
 
 def cancel_view(model_admin, request, object_id):
     course = visible_object(model_admin, request, object_id)
-    if not may_cancel(request.user):
+    if not may_cancel(request.user, course):
         raise PermissionDenied
     return _transition_page(
         model_admin,

@@ -15,9 +15,19 @@ from common.admin import LabelledTabularInline, ReadOnlyHistoryAdmin, ViewOnlyAd
 from common.imports.views import import_link, import_urls
 from organizations.access import ScopedAdminMixin
 from organizations.access_log import record_access
+from organizations.class_authorizations import save_authorization
 from organizations.forms import AdminLoginForm, OrganizationForm
 from organizations.lockouts import locked_out_logins, locked_until, unlock_logins
-from organizations.models import AccessLog, Appointment, LockedOutLogin, Member, Officer, Organization, Term
+from organizations.models import (
+    AccessLog,
+    Appointment,
+    ClassAuthorization,
+    LockedOutLogin,
+    Member,
+    Officer,
+    Organization,
+    Term,
+)
 from organizations.permissions import may_link_login, may_unlock_logins
 from organizations.tree_import_views import ORGANIZATIONS_PAGE
 
@@ -273,6 +283,26 @@ class AccessLogAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     ]
     readonly_fields = fields  # type: ignore[assignment]  # a list of names, as the stubs want
     actions = None
+
+
+@admin.register(ClassAuthorization)
+class ClassAuthorizationAdmin(ScopedAdminMixin, ReadOnlyHistoryAdmin):
+    """The center's decisions that a committee runs its own classes: the center writes them (its group's model
+    permissions; organizations.class_authorizations checks may_authorize_classes again), a committee reads its
+    own."""
+
+    list_display = ["organization", "decision_number", "decision_date", "revoked_on"]
+    list_filter = ["revoked_on"]
+    list_select_related = ["organization"]
+    search_fields = ["organization__search_key", "decision_number"]
+    autocomplete_fields = ["organization"]
+
+    def save_model(self, request, obj, form, change):
+        save_authorization(obj, by=request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        # A decision is revoked from a date, never deleted: its history stays.
+        return False
 
 
 @admin.register(Term)

@@ -6,6 +6,7 @@ from functools import reduce
 
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, F, Q
 from django.db.models.functions import Upper
@@ -14,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
-from common.localtime import local_datetime_text
+from common.localtime import local_datetime_text, local_today
 from common.vietnamese import normalize_name, search_key, sort_key
 from organizations.access import ScopedQuerySet
 
@@ -475,3 +476,53 @@ class LockedOutLogin(AccessAttempt):
 
     def __str__(self):
         return f"{self.username} — {self.ip_address}"
+
+
+class ClassAuthorizationQuerySet(ScopedQuerySet):
+    def subtree_filter(self, path):
+        return Q(organization__path__startswith=path)
+
+    def in_force(self, today=None):
+        """The authorizations not revoked on `today` (default: today in Asia/Ho_Chi_Minh)."""
+        today = today or local_today()
+        return self.filter(decision_date__lte=today).filter(Q(revoked_on__isnull=True) | Q(revoked_on__gt=today))
+
+
+class ClassAuthorization(models.Model):
+    """The center's decision that an affiliated committee runs classes itself (lớp do đảng ủy tự tổ chức): its
+    officers then open classes with the committee as organizer (organizations/permissions.py may_run_own_classes).
+    Revoking it stops new classes; the classes already run keep their records."""
+
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("đảng ủy được giao"),
+        on_delete=models.PROTECT,
+        related_name="class_authorizations",
+    )
+    decision_number = models.CharField(_("số quyết định"), max_length=64)
+    decision_date = models.DateField(_("ngày quyết định"))
+    revoked_on = models.DateField(_("thu hồi từ ngày"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    objects = ClassAuthorizationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("quyết định giao tự tổ chức lớp")
+        verbose_name_plural = _("quyết định giao tự tổ chức lớp")
+        ordering = ["organization__path", "-decision_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(revoked_on__isnull=True) | Q(revoked_on__gte=F("decision_date")),
+                name="class_authorization_revoked_after_decision",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.decision_number} — {self.organization}"
+
+    def clean(self):
+        if self.organization_id and self.organization.depth == 1:
+            raise ValidationError({"organization": _("Trung tâm tự tổ chức lớp của mình: chỉ giao cho đảng ủy.")})
+        if self.revoked_on and self.decision_date and self.revoked_on < self.decision_date:
+            raise ValidationError({"revoked_on": _("Ngày thu hồi không được trước ngày quyết định.")})

@@ -57,37 +57,105 @@ def may_unlock_logins(user) -> bool:
     return is_center(user) and holds(user, "organizations.unlock_lockedoutlogin")
 
 
+# -- Classes run by the committees ----------------------------------------------------------------------
+
+
+def runs_own_class(user, course) -> bool:
+    """Whether the course is a self-run class (organized by a committee, not the center) of the user's sub-tree,
+    and the user an officer of a committee authorized to run classes: they run it through the states, sheets,
+    closing and certificates as the center runs its own."""
+    return (
+        course is not None
+        and course.organizer.depth > 1
+        and organizes(user, course)
+        and (is_center(user) or may_run_own_classes(user))
+    )
+
+
+def authorized_to_run_classes(organization) -> bool:
+    """Whether the center's decision in force lets this committee run its own classes."""
+    from organizations.models import ClassAuthorization
+
+    return ClassAuthorization.objects.in_force().filter(organization_id=organization.pk).exists()
+
+
+def may_authorize_classes(user) -> bool:
+    """Authorizing a committee to run its own classes is the center's decision."""
+    return is_center(user) and holds(user, "organizations.add_classauthorization")
+
+
+def may_run_own_classes(user) -> bool:
+    """Whether the user is an officer of a committee authorized to run its own classes (one query, kept on the
+    user object for the request)."""
+    cached = getattr(user, "_runs_own_classes", None)
+    if cached is not None:
+        return cached
+    scope = scope_acting_for(user)
+    answer = False
+    if not scope.everything and scope.path is not None and holds(user, "courses.add_course"):
+        from organizations.models import ClassAuthorization
+
+        answer = ClassAuthorization.objects.in_force().filter(organization__path=scope.path).exists()
+    if user is not None:
+        user._runs_own_classes = answer
+    return answer
+
+
+def may_create_course(user, organizer) -> bool:
+    """Opening a class with this organizer (None: any): the center's for any organizer, an authorized
+    committee's officers' with their own committee only."""
+    if not holds(user, "courses.add_course"):
+        return False
+    if is_center(user):
+        return True
+    return may_run_own_classes(user) and (organizer is None or organizer.path == scope_acting_for(user).path)
+
+
+def may_change_course(user, course) -> bool:
+    """Editing a class's details: the center's for every class, an officer's for their own self-run class."""
+    return holds(user, "courses.change_course") and (is_center(user) or runs_own_class(user, course))
+
+
+def may_accept_class(user) -> bool:
+    """Accepting a class its indicators mark short of the requirements (its certificates then count) is the
+    center's."""
+    return is_center(user) and holds(user, "courses.change_course")
+
+
 # -- Running a class ------------------------------------------------------------------------------
 
 
 def may_schedule(user, course) -> bool:
     """Adding or moving a class's sessions is for whoever may add sessions in the sub-tree that organizes it."""
-    return holds(user, "courses.add_session") and organizes(user, course)
+    return holds(user, "courses.add_session") and (is_center(user) or runs_own_class(user, course))
 
 
 def may_mark_attendance(user, course) -> bool:
-    return holds(user, "enrollments.change_attendance") and organizes(user, course)
+    return holds(user, "enrollments.change_attendance") and (is_center(user) or runs_own_class(user, course))
 
 
 def may_record_scores(user, course) -> bool:
     return holds(user, "enrollments.change_enrollment") and organizes(user, course)
 
 
-def may_close(user) -> bool:
-    return is_center(user) and holds(user, "courses.change_course")
+def may_close(user, course=None) -> bool:
+    """Closing a class is the center's, and for a self-run class its organizer's officers' too."""
+    return holds(user, "courses.change_course") and (is_center(user) or runs_own_class(user, course))
 
 
 def may_reopen(user) -> bool:
-    """Reopening a closed class (its stored results cleared) is the center's, as closing it."""
+    """Reopening a closed class (its stored results and verdict cleared) is the center's only, a self-run class's
+    too: the committee that closed it does not undo what the center may have checked."""
     return is_center(user) and holds(user, "courses.change_course")
 
 
-def may_cancel(user) -> bool:
-    return is_center(user) and holds(user, "courses.change_course")
+def may_cancel(user, course=None) -> bool:
+    """Cancelling a class before it closes: the center's, and a self-run class's organizer's."""
+    return holds(user, "courses.change_course") and (is_center(user) or runs_own_class(user, course))
 
 
-def may_open_nominations(user) -> bool:
-    return is_center(user) and holds(user, "courses.change_course")
+def may_open_nominations(user, course=None) -> bool:
+    return holds(user, "courses.change_course") and (is_center(user) or runs_own_class(user, course))
 
 
 def may_override_result(user) -> bool:
@@ -106,17 +174,19 @@ def may_nominate(user) -> bool:
 # -- Certificates ---------------------------------------------------------------------------------
 
 
-def may_issue(user) -> bool:
-    return is_center(user) and holds(user, "certificates.add_certificate")
+def may_issue(user, course=None) -> bool:
+    """Issuing certificates is the center's, and a self-run class's organizer's (under its own issuer profile and
+    register, certificates.services.issuer_for)."""
+    return holds(user, "certificates.add_certificate") and (is_center(user) or runs_own_class(user, course))
 
 
 def may_revoke(user) -> bool:
     return is_center(user) and holds(user, "certificates.change_certificate")
 
 
-def may_print(user) -> bool:
+def may_print(user, course=None) -> bool:
     """Printing a course's certificates is the issuers' work."""
-    return may_issue(user)
+    return may_issue(user, course)
 
 
 def may_read_revoked(user) -> bool:

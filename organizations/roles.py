@@ -18,20 +18,24 @@ INSPECTION_MODELS = ["inspectionplan", "inspection", "finding", "correction", "c
 
 PROJECT_APPS = ["organizations", "courses", "enrollments", "certificates", "oversight", "reports"]
 
-# app_label.model -> actions, for officers of affiliated committees.
+# app_label.model -> actions, for officers of affiliated committees. Adding and changing classes, their sessions,
+# attendance and certificates serve a committee the center authorized to run its own classes only: the predicates
+# of permissions.py (may_run_own_classes, runs_own_class) decide per class, and an officer of another committee
+# gets no add button and is refused by the services.
 OFFICER_PERMISSIONS = {
     "organizations.organization": ["view"],
+    "organizations.classauthorization": ["view"],
     "organizations.member": ["view", "add", "change"],
     "organizations.appointment": ["view", "add", "change"],
     "courses.program": ["view"],
     "courses.topic": ["view"],
     "courses.lecturer": ["view"],
-    "courses.course": ["view"],
-    "courses.session": ["view"],
+    "courses.course": ["view", "add", "change"],
+    "courses.session": ["view", "add", "change", "delete"],
     "enrollments.enrollment": ["view", "add", "change"],
-    "enrollments.attendance": ["view"],
+    "enrollments.attendance": ["view", "change"],
     "enrollments.seatquota": ["view"],
-    "certificates.certificate": ["view"],
+    "certificates.certificate": ["view", "add"],
     "reports.reportjob": ["view"],
     # A committee reads its own inspections and reports on the corrections it is responsible for.
     "oversight.inspectionplan": ["view"],

@@ -221,16 +221,22 @@ def _program_saved(sender, instance, raw=False, **kwargs):
         transaction.on_commit(lambda: refresh_posts_task.enqueue(posts))
 
 
+# A course's program and its quality verdict (whether its certificates train: certificates/training.py) decide
+# whom its certificates count for.
+COURSE_FIELDS = {"program", "program_id", "quality"}
+
+
 @receiver(pre_save, sender=Course, dispatch_uid="oversight.tallies.course_saving")
 def _course_saving(sender, instance, raw=False, update_fields=None, **kwargs):
-    if instance.pk is not None and (update_fields is None or "program" in update_fields):
-        instance._saved_program_id = Course.objects.filter(pk=instance.pk).values_list("program_id", flat=True).first()
+    instance._saved_counting = None
+    if instance.pk is not None and (update_fields is None or set(update_fields) & COURSE_FIELDS):
+        instance._saved_counting = Course.objects.filter(pk=instance.pk).values_list("program_id", "quality").first()
 
 
 @receiver(post_save, sender=Course, dispatch_uid="oversight.tallies.course_saved")
 def _course_saved(sender, instance, raw=False, **kwargs):
-    saved = getattr(instance, "_saved_program_id", None)
-    if not raw and saved is not None and saved != instance.program_id:
+    saved = getattr(instance, "_saved_counting", None)
+    if not raw and saved is not None and saved != (instance.program_id, instance.quality):
         refresh(_members_of(Enrollment.objects.filter(course=instance, certificates__isnull=False).values("pk")))
 
 

@@ -3,6 +3,7 @@ compliance page's list (the page itself is oversight's: oversight/views.py)."""
 
 from django.contrib import admin, messages
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -57,6 +58,7 @@ def dashboard(request):
                 maximum=100,
                 unit="%",
             ),
+            "self_run_url": reverse("admin:courses_course_self_run"),
             "evaluation_minimum": minimum_forms(),
             "lecturer_chart": charts.bars([(name, rating) for name, rating, _count in lecturers], maximum=5),
         },

@@ -193,7 +193,7 @@ def _rating(value):
 class YearWorkbook:
     """Writes the nine sheets of the yearly report for what `user` may see of `year`."""
 
-    SHEETS = 9
+    SHEETS = 10
 
     def __init__(self, user, year, progress=None, term=None):
         self.report = YearReport(user, year, period=workbook_period(year, term) if term else None)
@@ -226,6 +226,7 @@ class YearWorkbook:
             self.lecturer_sheet,
             self.missing_sheet,
             self.cumulative_sheet,
+            self.self_run_sheet,
             self.inspection_sheet,
         ]
         for done, step in enumerate(steps):
@@ -247,7 +248,9 @@ class YearWorkbook:
         lines = [
             (_("Số lớp đã mở"), summary.courses, None),
             (_("— do Trung tâm tổ chức"), summary.center_courses, None),
+            (_("— Trung tâm phối hợp với đảng ủy tổ chức"), summary.co_organized_courses, None),
             (_("— do đảng ủy trực thuộc tự tổ chức"), summary.own_courses, None),
+            (_("— trong số đó, lớp tự tổ chức chưa đạt yêu cầu"), summary.own_courses_short, None),
             (_("Số lượt được cử đi học"), tally.nominated, None),
             (_("Số học viên theo học (trừ rút khỏi lớp)"), tally.enrolled, None),
             (_("— đang học (lớp chưa kết thúc)"), tally.studying, None),
@@ -367,6 +370,47 @@ class YearWorkbook:
                     row.completed,
                     _fraction(row.attendance),
                     _rating(row.evaluation),
+                ]
+            )
+
+    # --- 9. Lớp do đảng ủy tự tổ chức ---------------------------------------------------------------------
+
+    def self_run_sheet(self, step):
+        sheet = self.sheet(
+            _("Lớp tự tổ chức"),
+            _("Chất lượng các lớp do đảng ủy tự tổ chức năm %(year)d") % {"year": self.year},
+            [
+                Column(_("Mã lớp"), 12),
+                Column(_("Đơn vị tổ chức"), 26, "wrap"),
+                Column(_("Số tiết đã học"), 9, "decimal"),
+                Column(_("Số tiết của chương trình"), 11, "decimal"),
+                Column(_("Buổi có điểm danh"), 11, "percent"),
+                Column(_("Chuyên đề theo kế hoạch"), 11, "percent"),
+                Column(_("Giảng viên của Khối"), 10),
+                Column(_("Phiếu đánh giá"), 9),
+                Column(_("Đánh giá"), 16, "wrap"),
+                Column(_("Lý do"), 40, "wrap"),
+            ],
+        )
+        for row in self.report.self_run_rows():
+            course, indicators = row.course, row.indicators
+            if course.quality == course.Quality.ACCEPTED:
+                verdict = _("Trung tâm đã công nhận")
+            else:
+                verdict = _("Đạt yêu cầu") if row.meets_requirements else _("Chưa đạt yêu cầu")
+            pool = indicators.pool_lecturers_only
+            sheet.add(
+                [
+                    course.code,
+                    course.organizer.name,
+                    float(indicators.hours_delivered),
+                    float(indicators.program_hours),
+                    indicators.attendance_recorded_share,
+                    indicators.topics_as_planned_share,
+                    "" if pool is None else (_("Có") if pool else _("Không")),
+                    indicators.evaluations,
+                    verdict,
+                    course.quality_reasons or "\n".join(indicators.reasons),
                 ]
             )
 

@@ -18,6 +18,7 @@ from enrollments.models import Enrollment, Evaluation, LecturerRating
 from organizations.access import scope_of
 from organizations.models import Organization, Post
 from oversight import compliance
+from oversight.indicators import Indicators, indicators_for
 
 # A session is half a day; the center counts it as four teaching hours.
 HOURS_PER_SESSION = 4
@@ -79,7 +80,7 @@ class Tally:
 class Summary:
     courses: int
     center_courses: int
-    own_courses: int
+    own_courses: int  # self-run: organized by a committee (Course.objects.self_run())
     tally: Tally
     issued: int
     revoked: int
@@ -89,6 +90,23 @@ class Summary:
     lecturer_rating: Decimal | None
     evaluations: int
     by_month: list = field(default_factory=list)  # (month, courses, enrollments) for months 1..12
+    co_organized_courses: int = 0
+    own_courses_short: int = 0  # self-run classes short of the requirements (by today's indicators), not accepted
+
+
+@dataclass
+class SelfRunRow:
+    course: Course
+    indicators: Indicators
+
+    @property
+    def meets_requirements(self) -> bool:
+        """Short of the requirements: judged so at closing and not accepted, or by today's indicators while
+        not judged; a class accepted by the center meets them."""
+        quality = self.course.quality
+        if quality == Course.Quality.ACCEPTED or quality == Course.Quality.MET:
+            return True
+        return quality != Course.Quality.NOT_MET and self.indicators.meets_requirements
 
 
 @dataclass
@@ -195,7 +213,9 @@ class YearReport:
         enrollments = self.enrollments()
         courses = self.courses().aggregate(
             total=Count("pk"),
-            center=Count("pk", filter=Q(organizer__depth=1)),
+            center=Count("pk", filter=Q(organizer__depth=1, co_organizer__isnull=True)),
+            co_organized=Count("pk", filter=Q(organizer__depth=1, co_organizer__isnull=False)),
+            own=Count("pk", filter=Q(organizer__depth__gt=1)),
         )
         tally = Tally(str(self.year), **enrollments.aggregate(**_tally_counts()))
         required, certified = compliance.totals(self.holders)
@@ -216,7 +236,9 @@ class YearReport:
         return Summary(
             courses=courses["total"],
             center_courses=courses["center"],
-            own_courses=courses["total"] - courses["center"],
+            own_courses=courses["own"],
+            co_organized_courses=courses["co_organized"],
+            own_courses_short=sum(1 for row in self.self_run_rows() if not row.meets_requirements),
             tally=tally,
             issued=issued["issued"],
             revoked=issued["revoked"],
@@ -292,6 +314,20 @@ class YearReport:
         for row in rows:
             total.add(row)
         return rows, total
+
+    # --- the self-run classes' quality (sheet 9) ----------------------------------------------------------
+
+    @cached_property
+    def _self_run_rows(self):
+        courses = list(
+            self.courses().self_run().select_related("program", "organizer").order_by("organizer__path", "code")
+        )
+        indicators = indicators_for(courses)
+        return [SelfRunRow(course, indicators[course.pk]) for course in courses]
+
+    def self_run_rows(self) -> list["SelfRunRow"]:
+        """The year's self-run classes the user may see, each with its quality indicators: four queries."""
+        return self._self_run_rows
 
     # --- sheet 4 ------------------------------------------------------------------------------------------
 

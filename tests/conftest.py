@@ -166,6 +166,11 @@ def build_world():
     w.evaluation_y = factories.EvaluationFactory(enrollment=w.enrollment_y)
     w.task_result = factories.DBTaskResultFactory()
     w.access_log = record_access(w.center_staff, AccessLog.Action.VIEW_MEMBER, obj=w.member_x)
+    # Decisions letting the committees run their own classes, both revoked: their pages exist, and no officer of
+    # the world runs a class (tests authorizing one do it themselves).
+    revoked = {"decision_date": datetime.date(2019, 1, 2), "revoked_on": datetime.date(2019, 12, 31)}
+    w.authorization_a = factories.ClassAuthorizationFactory(organization=w.committee_a, **revoked)
+    w.authorization_b = factories.ClassAuthorizationFactory(organization=w.committee_b, **revoked)
     w.term = Term.objects.order_by("start").first()  # seeded by organizations' migration 0006
     return add_inspections(add_uploads(add_report_jobs(add_certificates(w))))
 

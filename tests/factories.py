@@ -138,6 +138,18 @@ class LockedOutLoginFactory(DjangoModelFactory):
     failures_since_start = factory.LazyFunction(lambda: settings.AXES_FAILURE_LIMIT)
 
 
+class ClassAuthorizationFactory(DjangoModelFactory):
+    """The center's decision that a committee runs its own classes (in force unless revoked_on is given)."""
+
+    class Meta:
+        model = "organizations.ClassAuthorization"
+
+    organization = factory.SubFactory(OrganizationFactory)
+    decision_number = factory.Sequence(lambda n: f"{n + 100}-QĐ/ĐUK")
+    decision_date = datetime.date(2020, 6, 1)
+    revoked_on = None
+
+
 class ProgramFactory(DjangoModelFactory):
     class Meta:
         model = Program

@@ -280,6 +280,16 @@ EXPECTED = {
         change=SHARED_CENTER_ONLY,
         delete=SHARED_CENTER_ONLY,
     ),
+    # The center authorizes a committee to run its own classes; the committee reads its own decisions, nobody
+    # deletes one (it is revoked from a date).
+    **model_pages(
+        "organizations.classauthorization",
+        changelist=STAFF_ONLY,
+        add=CENTER_ONLY,
+        change=SCOPED_READ_BY_OFFICERS,
+        delete=SCOPED_NO_ROLE,
+    ),
+    "admin:organizations_classauthorization_simple_history": reading(SCOPED_READ_BY_OFFICERS),
     # Who is an officer is the center's business; an officer record is never deleted from the admin.
     **model_pages(
         "organizations.officer",
@@ -356,6 +366,10 @@ EXPECTED = {
     "admin:courses_course_reopen": SHARED_CENTER_ONLY,
     "admin:courses_course_cancel": SHARED_CENTER_ONLY,
     "admin:courses_course_simple_history": reading(SHARED_READ_BY_OFFICERS),
+    # The self-run classes with their quality indicators: every staff scope its own; accepting a class short of
+    # the requirements is the center's.
+    "admin:courses_course_self_run": reading(STAFF_ONLY),
+    "admin:courses_course_accept": SHARED_CENTER_ONLY,
     # Running a class: every officer reads a shared course's attendance matrix (its own trainees' rows);
     # attendance and scores are entered by the organizer's side only; evaluation averages are the center's.
     "admin:courses_course_attendance": reading(SHARED),
@@ -510,6 +524,7 @@ OBJECTS = {
     "organizations.member": ("member_x", "member_y"),
     "organizations.appointment": ("appointment_a", "appointment_b"),
     "organizations.officer": ("officer_record_a", "officer_record_b"),
+    "organizations.classauthorization": ("authorization_a", "authorization_b"),
     "organizations.accesslog": ("access_log", None),
     "organizations.term": ("term", None),
     "organizations.lockedoutlogin": ("locked_out_login", None),

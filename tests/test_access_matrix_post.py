@@ -175,6 +175,8 @@ EFFECTS = {
     "admin:courses_course_reopen": course_results,
     "admin:courses_course_open": records,
     "admin:courses_course_cancel": records,
+    # Accepting a class short of the requirements writes its verdict (the world's classes are not judged: refused).
+    "admin:courses_course_accept": records,
     "admin:courses_course_scores": course_results,
     # A session's attendance sheet writes (and adds) the session's attendance rows.
     "admin:courses_session_attendance": lambda session: records(
@@ -224,6 +226,7 @@ PAST_VALUES = {
     "oversight.inspectionplan": {"note": "Dự thảo"},
     "oversight.inspection": {"topics": "Nội dung trước đây"},
     "oversight.correction": {"text": "Yêu cầu trước đây"},
+    "organizations.classauthorization": {"decision_number": "01-QĐ/ĐUK"},
 }
 
 

@@ -51,6 +51,7 @@ from hypothesis.stateful import (
 
 from certificates.models import Certificate, RegisterCounter
 from certificates.services import issue_certificates, reissue_certificate, revoke_certificate
+from certificates.training import certificates_that_train
 from courses import lifecycle, scheduling
 from courses.models import Course, Session
 from enrollments.closing import close_course, override_result, reopen_course
@@ -61,6 +62,7 @@ from enrollments.sheets import current_attendance_version, current_score_version
 from organizations.models import Appointment
 from organizations.terms import default_period
 from oversight import compliance
+from oversight.quality import accept_class
 from tests import records_world
 from tests.records_world import Clock, admin_client, change_form_data, difference, rolled_back, snapshot
 
@@ -367,6 +369,14 @@ class RecordsMachine(RuleBasedStateMachine):
     def cancel(self, course, reason):
         self.transition("cancel", course, reason)
 
+    @precondition(has_closed_courses)
+    @rule(course=INDEX, reason=REASONS)
+    def accept(self, course, reason):
+        """The center accepts a closed class short of the requirements (oversight/quality.py); a class not marked so
+        is refused, unchanged."""
+        course = pick(self.closed_courses(), course)
+        self.attempt("accept_class", lambda: accept_class(course, by=self.staff, reason=reason))
+
     @precondition(has_enrollments)
     @rule(enrollment=INDEX, completed=st.booleans(), reason=REASONS)
     def override(self, enrollment, completed, reason):
@@ -494,6 +504,18 @@ class RecordsMachine(RuleBasedStateMachine):
         for book, last in counters.items():
             assert last == len(books.get(book, [])), f"register {book}: counter {last} without its certificates"
 
+    def classes_short_of_the_requirements_do_not_train(self, before, after):
+        """A class marked "chưa đạt yêu cầu" and not accepted counts for nobody's training (certificates/training.py);
+        only a closed class carries a verdict."""
+        failing = self.courses().filter(quality=Course.Quality.NOT_MET)
+        assert (
+            not certificates_that_train(self.courses().values_list("program_id", flat=True), None)
+            .filter(enrollment__course__in=failing)
+            .exists()
+        )
+        judged = self.courses().exclude(quality=Course.Quality.UNJUDGED)
+        assert not judged.exclude(status__in=lifecycle.RESULTS_STORED).exists()
+
     def closed_results_follow_the_rule(self, before, after):
         for course in self.courses().filter(status__in=lifecycle.RESULTS_STORED).select_related("program"):
             sessions = course.sessions.count()
@@ -606,6 +628,7 @@ INVARIANTS = [
     "valid_certificates_only_in_closed_classes",
     "compliance_and_nomination_agree_on_trained",
     "refusals_write_nothing",
+    "classes_short_of_the_requirements_do_not_train",
 ]
 
 MACHINE_SETTINGS = settings(

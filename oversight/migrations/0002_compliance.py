@@ -16,9 +16,9 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('certificates', '0003_courses_with_certificates_certified'),
-        ('courses', '0003_course_lifecycle'),
+        ('courses', '0004_self_run_classes'),
         ('enrollments', '0002_results_quotas_evaluations'),
-        ('organizations', '0007_lockouts'),
+        ('organizations', '0008_self_run_classes'),
         ('oversight', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

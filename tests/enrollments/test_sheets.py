@@ -7,7 +7,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -586,15 +586,13 @@ def test_officer_b_gets_404_for_every_page_of_course_a(world, client_for):
 
 def test_the_organizers_officer_runs_its_class_and_no_one_else_s(world, client_for):
     """Officer A enters scores of the class organized inside A, not of the center's class; taking
-    attendance also needs the attendance permission, and then only for A's own class."""
+    attendance also needs the center's decision that A runs its own classes, and then only for A's own class."""
     client = client_for(world.officer_a)
     assert client.get(scores_url(world.course_a)).status_code == 200
     assert client.get(scores_url(world.root_course)).status_code == 403
     assert client.get(sheet_url(world.session_a)).status_code == 403
 
-    world.officer_a.user_permissions.add(
-        Permission.objects.get(content_type__app_label="enrollments", codename="change_attendance")
-    )
+    factories.ClassAuthorizationFactory(organization=world.committee_a)
     client = client_for(User.objects.get(pk=world.officer_a.pk))
     assert client.get(sheet_url(world.session_a)).status_code == 200
     response = client.post(

@@ -34,6 +34,7 @@ SHEETS = [
     "Giảng viên",
     "Chưa bồi dưỡng",
     "Lũy kế",
+    "Lớp tự tổ chức",
     "Kiểm tra",
 ]
 FIRST_DATA_ROW = 5
