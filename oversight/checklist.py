@@ -10,6 +10,7 @@ the sub-tree; SECTIONS lists them in the order they are shown."""
 
 import datetime
 from collections.abc import Callable
+from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
@@ -23,7 +24,8 @@ from enrollments.models import Evaluation
 from organizations.access import EVERYTHING
 from organizations.models import Organization
 from organizations.terms import Period, term_period
-from oversight.compliance import by_organization, holders_in, missing, totals
+from oversight.compliance import by_organization, due_counts, holders_in, missing, totals
+from oversight.indicators import indicators_for
 
 Section = dict[str, Any]
 
@@ -33,7 +35,7 @@ MISSING_ROWS = 500
 ROW_LIMIT = 500
 
 
-def _number(value: float | None) -> str:
+def _number(value: float | Decimal | None) -> str:
     return "—" if value is None else f"{value:.2f}".replace(".", ",")
 
 
@@ -70,14 +72,20 @@ def untrained_section(organization: Organization, period: Period, user: Any) -> 
     holders = holders_in(user, period, organization)
     required, certified = totals(holders)  # from the compliance tallies: the same count, without the rows
     count = required - certified
+    overdue, due_soon = due_counts(holders)
     listed = missing(holders)[:MISSING_ROWS]
     return {
         "key": "untrained",
         "title": _("Cán bộ giữ chức danh chưa được bồi dưỡng"),
-        "figures": [[_("Số người"), str(count)]],
-        "columns": [_("Họ và tên"), _("Chức danh"), _("Tổ chức đảng")],
+        "figures": [[_("Số người"), str(count)], [_("Quá hạn"), str(overdue)], [_("Sắp đến hạn"), str(due_soon)]],
+        "columns": [_("Họ và tên"), _("Chức danh"), _("Tổ chức đảng"), _("Hạn bồi dưỡng")],
         "rows": [
-            [appointment.member.full_name, appointment.get_post_display(), str(appointment.organization)]
+            [
+                appointment.member.full_name,
+                appointment.get_post_display(),
+                str(appointment.organization),
+                _date(appointment.due_date),
+            ]
             for appointment in listed
         ],
     }
@@ -92,7 +100,8 @@ def courses_section(organization: Organization, period: Period, user: Any) -> Se
     """The classes the sub-tree organized itself in the period, counted by status, the latest ROW_LIMIT listed."""
     own = _own_courses(organization, period)
     by_status = dict(own.order_by().values_list("status").annotate(count=Count("pk")))
-    courses = own.select_related("program").order_by("-start_date", "-code")[:ROW_LIMIT]
+    courses = list(own.select_related("program").order_by("-start_date", "-code")[:ROW_LIMIT])
+    indicators = indicators_for(courses)
     rows = [
         [
             course.code,
@@ -100,6 +109,10 @@ def courses_section(organization: Organization, period: Period, user: Any) -> Se
             _date(course.start_date),
             _date(course.end_date),
             course.get_status_display(),
+            f"{_number(indicators[course.pk].hours_delivered)}/{_number(indicators[course.pk].program_hours)}",
+            str(indicators[course.pk].evaluations),
+            _("Đạt") if indicators[course.pk].meets_requirements else _("Chưa đạt yêu cầu"),
+            " ".join(indicators[course.pk].reasons),
         ]
         for course in courses
     ]
@@ -111,7 +124,17 @@ def courses_section(organization: Organization, period: Period, user: Any) -> Se
             [_("Số lớp"), str(sum(by_status.values()))],
             *[[str(labels[status]), str(by_status[status])] for status in labels if by_status.get(status)],
         ],
-        "columns": [_("Mã lớp"), _("Chương trình"), _("Khai giảng"), _("Bế giảng"), _("Trạng thái")],
+        "columns": [
+            _("Mã lớp"),
+            _("Chương trình"),
+            _("Khai giảng"),
+            _("Bế giảng"),
+            _("Trạng thái"),
+            _("Số tiết đã học/chương trình"),
+            _("Phiếu đánh giá"),
+            _("Yêu cầu"),
+            _("Lý do"),
+        ],
         "rows": rows,
     }
 

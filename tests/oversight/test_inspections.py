@@ -308,3 +308,23 @@ def test_each_section_costs_the_same_queries_whatever_the_size(world, in_the_202
 
 def factories_cell(world, n):
     return factories.OrganizationFactory(parent=world.grassroots_a, kind="cell", code=f"DU-A-CS1-X{n}")
+
+
+def test_the_checklist_gives_each_untrained_holder_a_due_date_and_each_own_class_its_indicators(
+    world, planned, in_the_2020_term
+):
+    from oversight import compliance
+
+    inspections.open_inspection(planned, by=world.inspector, today=TODAY)
+    sections = {section["key"]: section for section in planned.checklist["sections"]}
+    untrained = sections["untrained"]
+    holders = compliance.holders_in(world.inspector, compliance.term_period(), world.committee_a)
+    (holder,) = compliance.missing(holders)
+    assert untrained["rows"][0][3] == f"{holder.due_date:%d/%m/%Y}"
+    overdue, due_soon = compliance.due_counts(holders)
+    assert dict(untrained["figures"])["Quá hạn"] == str(overdue)
+    assert dict(untrained["figures"])["Sắp đến hạn"] == str(due_soon)
+    courses = sections["courses"]
+    row = dict(zip(courses["columns"], courses["rows"][0], strict=True))
+    assert row["Yêu cầu"] in ("Đạt", "Chưa đạt yêu cầu")
+    assert "/" in row["Số tiết đã học/chương trình"]
