@@ -23,7 +23,13 @@ from organizations.access import ScopedAdminMixin
 from organizations.access_log import record_access
 from organizations.accounts import send_activation_links
 from organizations.models import AccessLog, Member
-from organizations.permissions import may_close, may_mark_attendance, may_override_result, may_run_own_classes
+from organizations.permissions import (
+    may_close,
+    may_link_login,
+    may_mark_attendance,
+    may_override_result,
+    may_run_own_classes,
+)
 
 
 class EnrollmentInline(ScopedAdminMixin, LabelledTabularInline):
@@ -90,10 +96,14 @@ class EnrollmentCourseTools:
     def has_close_permission(self, request):
         return may_close(request.user) or may_run_own_classes(request.user)
 
+    def has_logins_permission(self, request):
+        # Trainees' logins are the center's business (may_link_login), also on a committee's own class.
+        return self.has_change_permission(request) and may_link_login(request.user)
+
     def visible_enrollments(self, request, courses):
         return Enrollment.objects.for_user(request.user).filter(course__in=courses)
 
-    @admin.action(description=_("Gửi liên kết kích hoạt"), permissions=["change"])
+    @admin.action(description=_("Gửi liên kết kích hoạt"), permissions=["logins"])
     def send_activation_links(self, request, queryset):
         enrollments = self.visible_enrollments(request, queryset).exclude(status=Enrollment.Status.WITHDRAWN)
         report = send_activation_links(Member.objects.filter(enrollments__in=enrollments))
@@ -128,7 +138,7 @@ class EnrollmentCourseTools:
                 messages.INFO,
             )
 
-    @admin.action(description=_("In danh sách tài khoản"), permissions=["change"])
+    @admin.action(description=_("In danh sách tài khoản"), permissions=["logins"])
     def print_account_sheet(self, request, queryset):
         enrollments = self.visible_enrollments(request, queryset)
         pdf = account_sheet_pdf(enrollments)

@@ -48,6 +48,7 @@ OFFICER_PERMISSIONS = {
 # Inspectors read what the center reads, and write the inspections only.
 INSPECTOR_PERMISSIONS = {
     "organizations.organization": ["view"],
+    "organizations.classauthorization": ["view"],
     "organizations.member": ["view"],
     "organizations.appointment": ["view"],
     "courses.program": ["view"],

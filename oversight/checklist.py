@@ -84,7 +84,7 @@ def untrained_section(organization: Organization, period: Period, user: Any) -> 
                 appointment.member.full_name,
                 appointment.get_post_display(),
                 str(appointment.organization),
-                _date(appointment.due_date),
+                _date(appointment.due_date),  # type: ignore[attr-defined]  # annotated by missing()
             ]
             for appointment in listed
         ],

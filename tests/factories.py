@@ -16,7 +16,7 @@ from certificates.services import new_verification_code, take_register_numbers
 from courses.models import Course, Lecturer, Program, Session, Topic
 from enrollments.models import Attendance, Enrollment, Evaluation, LecturerRating, SeatQuota
 from organizations.models import AccessLog, Appointment, LockedOutLogin, Member, Officer, Organization, Post, Term
-from oversight.models import Correction, Finding, Inspection, InspectionPlan
+from oversight.models import Correction, CorrectionReport, Finding, Inspection, InspectionPlan
 from reports.models import ReportJob
 
 FAMILY_NAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ"]
@@ -387,14 +387,15 @@ class InspectionPlanFactory(DjangoModelFactory):
         model = InspectionPlan
         django_get_or_create = ("year",)
 
-    year = 2021
+    # Years far from the ones the tests' classes and certificates use; an inspection's plan is 2021's unless told.
+    year = factory.Sequence(lambda n: 2100 - n % 60)
 
 
 class InspectionFactory(DjangoModelFactory):
     class Meta:
         model = Inspection
 
-    plan = factory.SubFactory(InspectionPlanFactory)
+    plan = factory.SubFactory(InspectionPlanFactory, year=2021)
     organization = factory.SubFactory(OrganizationFactory)
     start_date = factory.LazyAttribute(lambda o: datetime.date(o.plan.year, 5, 4))
     end_date = factory.LazyAttribute(lambda o: datetime.date(o.plan.year, 5, 8))
@@ -417,3 +418,12 @@ class CorrectionFactory(DjangoModelFactory):
     organization = factory.SelfAttribute("inspection.organization")
     text = factory.Sequence(lambda n: f"Khắc phục nội dung số {n}")
     due_date = factory.LazyAttribute(lambda o: datetime.date(o.inspection.plan.year, 9, 30))
+
+
+class CorrectionReportFactory(DjangoModelFactory):
+    class Meta:
+        model = CorrectionReport
+
+    correction = factory.SubFactory(CorrectionFactory)
+    text = factory.Sequence(lambda n: f"Đã khắc phục nội dung số {n}")
+    reported_by = factory.SubFactory(UserFactory)

@@ -293,6 +293,31 @@ def full_scale(django_db_setup, django_db_blocker):
         transaction.set_rollback(True)
 
 
+def assert_self_run_classes_are_authorized_and_some_fail():
+    """A few committees are authorized to run classes; of their closed classes, some fail the indicators, and
+    their certificates do not train until the center accepts them."""
+    from certificates.training import certificates_that_train
+    from organizations.models import ClassAuthorization
+    from oversight.indicators import indicators_for
+
+    authorized = set(ClassAuthorization.objects.in_force().values_list("organization_id", flat=True))
+    assert len(authorized) >= 3
+    self_run = list(Course.objects.self_run().closed())
+    assert self_run and {course.organizer_id for course in self_run} <= authorized
+    indicators = indicators_for(self_run)
+    failing = [course for course in self_run if course.quality == Course.Quality.NOT_MET]
+    assert failing and all(not indicators[course.pk].meets_requirements for course in failing)
+    assert all(course.quality_reasons for course in failing)
+    programs = Program.objects.values_list("pk", flat=True)
+    assert not certificates_that_train(programs, None).filter(enrollment__course__in=failing).exists()
+
+
+@pytest.mark.django_db
+def test_small_scale_has_committees_running_classes_some_failing_the_indicators():
+    run_command()
+    assert_self_run_classes_are_authorized_and_some_fail()
+
+
 @pytest.mark.django_db
 def test_full_scale_reproduces_the_blocs_published_figures(full_scale):
     kinds = Counter(Organization.objects.values_list("kind", flat=True))
@@ -381,31 +406,6 @@ def test_full_scale_has_this_years_inspections_open_concluded_and_overdue(full_s
     statuses = set(Inspection.objects.filter(plan__year=today.year).values_list("status", flat=True))
     assert statuses == {Inspection.Status.PLANNED, Inspection.Status.OPEN, Inspection.Status.CONCLUDED}
     assert Correction.objects.overdue(today).exists()
-
-
-def assert_self_run_classes_are_authorized_and_some_fail():
-    """A few committees are authorized to run classes; of their closed classes, some fail the indicators, and
-    their certificates do not train until the center accepts them."""
-    from certificates.training import certificates_that_train
-    from organizations.models import ClassAuthorization
-    from oversight.indicators import indicators_for
-
-    authorized = set(ClassAuthorization.objects.in_force().values_list("organization_id", flat=True))
-    assert len(authorized) >= 3
-    self_run = list(Course.objects.self_run().closed())
-    assert self_run and {course.organizer_id for course in self_run} <= authorized
-    indicators = indicators_for(self_run)
-    failing = [course for course in self_run if course.quality == Course.Quality.NOT_MET]
-    assert failing and all(not indicators[course.pk].meets_requirements for course in failing)
-    assert all(course.quality_reasons for course in failing)
-    programs = Program.objects.values_list("pk", flat=True)
-    assert not certificates_that_train(programs, None).filter(enrollment__course__in=failing).exists()
-
-
-@pytest.mark.django_db
-def test_small_scale_has_committees_running_classes_some_failing_the_indicators():
-    run_command()
-    assert_self_run_classes_are_authorized_and_some_fail()
 
 
 @pytest.mark.django_db

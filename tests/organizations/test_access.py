@@ -86,6 +86,8 @@ VISIBLE = {
     "certificates.printjob": {"officer_a": ["print_job_a"], "officer_b": ["print_job_b"]},
     # A report job's file holds what its requester may see: only the requester (and the center) reads it.
     "reports.reportjob": {"officer_a": ["report_job_a"], "officer_b": ["report_job_b"]},
+    # A committee reads the center's decisions about itself.
+    "organizations.classauthorization": {"officer_a": ["authorization_a"], "officer_b": ["authorization_b"]},
     # A committee sees its own inspections (and the plan through them), the corrections it is responsible for and
     # their reports.
     "oversight.inspectionplan": {"officer_a": ["inspection_plan"], "officer_b": ["inspection_plan"]},

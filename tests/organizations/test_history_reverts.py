@@ -14,7 +14,8 @@ from common.admin import ReadOnlyHistoryAdmin
 from courses.models import Course
 from enrollments.closing import override_result
 from enrollments.models import Attendance, Enrollment
-from organizations.models import Appointment, Member
+from organizations.models import Appointment, ClassAuthorization, Member
+from oversight.models import Correction, Inspection, InspectionPlan
 
 # The A-side object of the world whose history each admin shows.
 RECORDED = {
@@ -24,6 +25,10 @@ RECORDED = {
     Attendance: "attendance_x",
     Certificate: "certificate_a",
     Course: "root_course",
+    ClassAuthorization: "authorization_a",
+    InspectionPlan: "inspection_plan",
+    Inspection: "inspection_a",
+    Correction: "correction_a",
 }
 
 

@@ -98,11 +98,15 @@ def test_mark_attendance_refuses_another_committees_officer_even_with_the_right(
     assert snapshot() == before
 
 
-@pytest.mark.parametrize("who", ["center_staff", "organizer_with_the_right", "command_line"])
+@pytest.mark.parametrize("who", ["center_staff", "authorized_organizer", "command_line"])
 def test_mark_attendance_is_done_by_who_may(world, who):
+    """The center, or the officer of a committee the center authorized to run its own classes (course_a is
+    organized in committee A's sub-tree)."""
+    if who == "authorized_organizer":
+        factories.ClassAuthorizationFactory(organization=world.committee_a)
     user = {
         "center_staff": fresh(world.center_staff),
-        "organizer_with_the_right": granted(world.officer_a, "enrollments.change_attendance"),
+        "authorized_organizer": granted(world.officer_a, "enrollments.change_attendance"),
         "command_line": None,
     }[who]
     assert mark_absent(world, user).changed == 1
