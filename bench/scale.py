@@ -1265,7 +1265,7 @@ def largest_committee():
     from django.db.models.functions import Substr
 
     from organizations.models import Organization
-    from reports.models import ComplianceTally
+    from oversight.models import ComplianceTally
 
     width = 2 * Organization.steplen
     sizes = (
